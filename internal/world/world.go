@@ -1,0 +1,285 @@
+// Package world holds the network namespaces of one scenario.
+//
+// A World is a private network namespace that plays the scenario's host,
+// plus the namespaces the scenario creates with "ip netns add", each kept as
+// an open file descriptor. Nothing is bind-mounted under /run/netns, so two
+// worlds may use the same names, and when the process dies (even by SIGKILL)
+// the kernel frees every namespace and every link in them.
+package world
+
+import (
+	"errors"
+	"fmt"
+	"runtime"
+	"sort"
+	"strings"
+	"sync"
+
+	"golang.org/x/sys/unix"
+)
+
+// NS is one network namespace of a World.
+type NS struct {
+	// Name is the name given by "ip netns add", or "" for the World's root.
+	Name string
+
+	mu  sync.RWMutex // guards fd against close while Do enters
+	fd  int
+	seq int // creation order, for listings
+}
+
+// Fd returns the file descriptor that holds the namespace open.
+// It stays valid until the namespace is deleted or the World is closed.
+func (n *NS) Fd() int {
+	n.mu.RLock()
+	defer n.mu.RUnlock()
+	return n.fd
+}
+
+// Inode returns the namespace's inode number, the identity the kernel
+// shows in /proc/PID/ns/net links as "net:[INODE]".
+func (n *NS) Inode() (uint64, error) {
+	var st unix.Stat_t
+	if err := unix.Fstat(n.Fd(), &st); err != nil {
+		return 0, fmt.Errorf("stat namespace %q: %w", n.Name, err)
+	}
+	return st.Ino, nil
+}
+
+// Do runs fn on an OS thread that has entered the namespace. Sockets fn opens
+// belong to the namespace and stay there after Do returns; processes fn
+// starts are born in it. fn must not rely on goroutines it starts being in
+// the namespace.
+//
+// Do runs fn on a goroutine of its own, locked to its thread. If the thread
+// cannot be returned to its original namespace it is not handed back to the
+// scheduler: the goroutine exits still locked and the runtime ends the thread.
+func (n *NS) Do(fn func() error) error {
+	errc := make(chan error, 1)
+	go func() {
+		runtime.LockOSThread()
+		orig, err := unix.Open("/proc/thread-self/ns/net", unix.O_RDONLY|unix.O_CLOEXEC, 0)
+		if err != nil {
+			errc <- fmt.Errorf("open current network namespace: %w", err)
+			return // thread dies: it may be in any state
+		}
+		defer unix.Close(orig)
+		if err := n.enter(); err != nil {
+			errc <- err
+			runtime.UnlockOSThread() // still in its original namespace
+			return
+		}
+		ferr := fn()
+		if err := unix.Setns(orig, unix.CLONE_NEWNET); err != nil {
+			errc <- errors.Join(ferr, fmt.Errorf("leave network namespace %s: %w", n.label(), err))
+			return // still locked: the runtime terminates this thread
+		}
+		runtime.UnlockOSThread()
+		errc <- ferr
+	}()
+	return <-errc
+}
+
+// enter moves the calling thread into the namespace. Once entered, the
+// thread holds the namespace alive on its own, so a concurrent close is safe.
+func (n *NS) enter() error {
+	n.mu.RLock()
+	defer n.mu.RUnlock()
+	if n.fd < 0 {
+		return fmt.Errorf("namespace %s: %w", n.label(), ErrClosed)
+	}
+	if err := unix.Setns(n.fd, unix.CLONE_NEWNET); err != nil {
+		return fmt.Errorf("enter network namespace %s: %w", n.label(), err)
+	}
+	return nil
+}
+
+func (n *NS) label() string {
+	if n.Name == "" {
+		return "(root)"
+	}
+	return fmt.Sprintf("%q", n.Name)
+}
+
+// ErrClosed is returned for a namespace that was deleted or whose World was closed.
+var ErrClosed = errors.New("namespace closed")
+
+// ErrExist is returned by Add for a name already in use.
+var ErrExist = errors.New("namespace already exists")
+
+// ErrNotExist is returned for a name that no namespace has.
+var ErrNotExist = errors.New("no such namespace")
+
+// World is one scenario's set of network namespaces.
+// Its methods are safe for concurrent use.
+type World struct {
+	mu     sync.Mutex
+	root   *NS
+	named  map[string]*NS
+	nextSq int
+	closed bool
+}
+
+// New creates a World with a fresh root namespace.
+func New() (*World, error) {
+	fd, err := newNetns()
+	if err != nil {
+		return nil, fmt.Errorf("create root network namespace: %w", err)
+	}
+	return &World{root: &NS{fd: fd}, named: make(map[string]*NS)}, nil
+}
+
+// newNetns creates a network namespace on a locked thread and returns a
+// descriptor for it. The thread then goes back to its original namespace
+// and is unlocked; if it cannot, its goroutine exits still locked so the
+// runtime ends the thread (Go cannot end the main thread: it parks it, so
+// the restore is what keeps the main thread out of scenario namespaces).
+func newNetns() (int, error) {
+	type result struct {
+		fd  int
+		err error
+	}
+	c := make(chan result, 1)
+	go func() {
+		runtime.LockOSThread()
+		orig, err := unix.Open("/proc/thread-self/ns/net", unix.O_RDONLY|unix.O_CLOEXEC, 0)
+		if err != nil {
+			runtime.UnlockOSThread()
+			c <- result{-1, fmt.Errorf("open current network namespace: %w", err)}
+			return
+		}
+		defer unix.Close(orig)
+		if err := unix.Unshare(unix.CLONE_NEWNET); err != nil {
+			runtime.UnlockOSThread()
+			c <- result{-1, fmt.Errorf("unshare(CLONE_NEWNET): %w", err)}
+			return
+		}
+		fd, err := unix.Open("/proc/thread-self/ns/net", unix.O_RDONLY|unix.O_CLOEXEC, 0)
+		if err != nil {
+			err = fmt.Errorf("open new network namespace: %w", err)
+		}
+		if serr := unix.Setns(orig, unix.CLONE_NEWNET); serr != nil {
+			c <- result{fd, err}
+			return // still locked: the runtime ends this thread
+		}
+		runtime.UnlockOSThread()
+		c <- result{fd, err}
+	}()
+	r := <-c
+	return r.fd, r.err
+}
+
+// Root returns the namespace that plays the scenario's host.
+func (w *World) Root() *NS { return w.root }
+
+// ValidName reports whether name is acceptable to "ip netns add": not empty,
+// not "." or "..", no "/" and no NUL, at most NAME_MAX bytes.
+func ValidName(name string) bool {
+	return name != "" && name != "." && name != ".." && len(name) <= 255 &&
+		!strings.ContainsAny(name, "/\x00")
+}
+
+// Add creates a namespace called name.
+func (w *World) Add(name string) (*NS, error) {
+	if !ValidName(name) {
+		return nil, fmt.Errorf("invalid namespace name %q", name)
+	}
+	w.mu.Lock()
+	if w.closed {
+		w.mu.Unlock()
+		return nil, ErrClosed
+	}
+	if _, ok := w.named[name]; ok {
+		w.mu.Unlock()
+		return nil, fmt.Errorf("%q: %w", name, ErrExist)
+	}
+	w.mu.Unlock()
+
+	fd, err := newNetns()
+	if err != nil {
+		return nil, fmt.Errorf("ip netns add %s: %w", name, err)
+	}
+
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if _, ok := w.named[name]; ok || w.closed {
+		unix.Close(fd)
+		if w.closed {
+			return nil, ErrClosed
+		}
+		return nil, fmt.Errorf("%q: %w", name, ErrExist)
+	}
+	w.nextSq++
+	ns := &NS{Name: name, fd: fd, seq: w.nextSq}
+	w.named[name] = ns
+	return ns, nil
+}
+
+// Lookup returns the namespace called name.
+func (w *World) Lookup(name string) (*NS, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	ns, ok := w.named[name]
+	if !ok {
+		return nil, fmt.Errorf("%q: %w", name, ErrNotExist)
+	}
+	return ns, nil
+}
+
+// Delete forgets the namespace called name and closes its descriptor. The
+// kernel frees it, with its links, once nothing else holds it (a process
+// still running inside keeps it alive until it exits).
+func (w *World) Delete(name string) error {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	ns, ok := w.named[name]
+	if !ok {
+		return fmt.Errorf("%q: %w", name, ErrNotExist)
+	}
+	delete(w.named, name)
+	return ns.close()
+}
+
+// Namespaces returns the named namespaces, newest first: the order in which
+// "ip netns list" shows the entries of /run/netns.
+func (w *World) Namespaces() []*NS {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	list := make([]*NS, 0, len(w.named))
+	for _, ns := range w.named {
+		list = append(list, ns)
+	}
+	sort.Slice(list, func(i, j int) bool { return list[i].seq > list[j].seq })
+	return list
+}
+
+// Close closes every namespace of the World. It is safe to call twice.
+func (w *World) Close() error {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.closed {
+		return nil
+	}
+	w.closed = true
+	var errs []error
+	for name, ns := range w.named {
+		errs = append(errs, ns.close())
+		delete(w.named, name)
+	}
+	errs = append(errs, w.root.close())
+	return errors.Join(errs...)
+}
+
+func (n *NS) close() error {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	if n.fd < 0 {
+		return nil
+	}
+	err := unix.Close(n.fd)
+	n.fd = -1
+	if err != nil {
+		return fmt.Errorf("close namespace %s: %w", n.label(), err)
+	}
+	return nil
+}
