@@ -1,0 +1,157 @@
+// Package realtool runs a real tool and a netscript builtin in the same
+// namespace and returns results that compare, for the differential tests
+// that hold netscript's output to the real tools'.
+package realtool
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"regexp"
+	"testing"
+	"time"
+
+	"github.com/netscript/netscript/internal/script"
+	"github.com/netscript/netscript/internal/world"
+)
+
+// Result is what one command printed, and its exit status.
+type Result struct {
+	Stdout, Stderr string
+	Code           int
+}
+
+func (r Result) String() string {
+	return fmt.Sprintf("[stdout]\n%s[stderr]\n%s[exit %d]\n", r.Stdout, r.Stderr, r.Code)
+}
+
+// Env is the environment real tools run with: the standard PATH and a C
+// locale, so their messages are the untranslated ones.
+var Env = []string{"PATH=/usr/sbin:/usr/bin:/sbin:/bin", "LANG=C.UTF-8"}
+
+// Real runs argv, a real program, in ns: started from a thread inside the
+// namespace, the process is born there. env defaults to Env.
+func Real(ctx context.Context, ns *world.NS, env []string, argv ...string) (Result, error) {
+	cmd := exec.CommandContext(ctx, argv[0], argv[1:]...)
+	cmd.Env = env
+	if env == nil {
+		cmd.Env = Env
+	}
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if err := ns.Do(cmd.Start); err != nil {
+		return Result{}, fmt.Errorf("start %s: %w", argv[0], err)
+	}
+	err := cmd.Wait()
+	if ctx.Err() != nil {
+		return Result{}, fmt.Errorf("%q did not finish: %w", argv, ctx.Err())
+	}
+	var ee *exec.ExitError
+	if err != nil && !errors.As(err, &ee) {
+		return Result{}, fmt.Errorf("%q: %w", argv, err)
+	}
+	return Result{stdout.String(), stderr.String(), cmd.ProcessState.ExitCode()}, nil
+}
+
+// Builtin runs netscript's cmd with args in ns of w, as the runner would.
+// An error that is not the command's own exit status is returned as error.
+func Builtin(ctx context.Context, w *world.World, ns *world.NS, cmd *script.Cmd, args ...string) (Result, error) {
+	table := script.Table{}
+	table.Add(cmd)
+	var stdout, stderr bytes.Buffer
+	s := &script.State{Ctx: ctx, World: w, NS: ns, Stdout: &stdout, Stderr: &stderr}
+	err := table.Run(s, append([]string{cmd.Name}, args...))
+	var ee *script.ExitError
+	if err != nil && !errors.As(err, &ee) {
+		return Result{}, fmt.Errorf("%s %q: %w", cmd.Name, args, err)
+	}
+	return Result{stdout.String(), stderr.String(), script.ExitCode(err)}, nil
+}
+
+var timingFigures = []struct {
+	re   *regexp.Regexp
+	with string
+}{
+	{regexp.MustCompile(`time=[0-9.]+ ms`), "time=T ms"},
+	{regexp.MustCompile(`time [0-9]+ms`), "time Tms"},
+	{regexp.MustCompile(`ipg/ewma [0-9]+\.[0-9]{3}/[0-9]+\.[0-9]{3} ms`), "ipg/ewma T ms"},
+	{regexp.MustCompile(`rtt min/avg/max/mdev = [0-9]+\.[0-9]{3}/[0-9]+\.[0-9]{3}/[0-9]+\.[0-9]{3}/[0-9]+\.[0-9]{3} ms`), "rtt min/avg/max/mdev = T ms"},
+}
+
+// MaskTiming replaces the timing figures in ping's output, the only part of
+// an imitated tool's output allowed to differ from the real tool's.
+func MaskTiming(s string) string {
+	for _, m := range timingFigures {
+		s = m.re.ReplaceAllString(s, m.with)
+	}
+	return s
+}
+
+// RequireRoot skips t unless it can create network namespaces.
+func RequireRoot(t testing.TB) {
+	t.Helper()
+	if os.Geteuid() != 0 {
+		t.Skip("needs root to create network namespaces")
+	}
+}
+
+// Require skips t unless every tool is installed: there is nothing to
+// compare with. CI installs them, so there the tests run.
+func Require(t testing.TB, tools ...string) {
+	t.Helper()
+	RequireRoot(t)
+	for _, tool := range tools {
+		if _, err := exec.LookPath(tool); err != nil {
+			t.Skipf("%s is not installed: nothing to compare with", tool)
+		}
+	}
+}
+
+// CLocale is an environment with the C locale, for tools (net-tools,
+// procps) whose tests were recorded with LC_ALL=C.
+var CLocale = []string{"LC_ALL=C", "PATH=/usr/sbin:/usr/bin:/sbin:/bin"}
+
+// MustReal is Real under a timeout, failing t on an error of its own.
+func MustReal(t testing.TB, ns *world.NS, timeout time.Duration, env []string, argv ...string) Result {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	defer cancel()
+	r, err := Real(ctx, ns, env, argv...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
+// MustBuiltin is Builtin under a timeout, failing t on an error of its own.
+func MustBuiltin(t testing.TB, w *world.World, ns *world.NS, timeout time.Duration, cmd *script.Cmd, args ...string) Result {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	defer cancel()
+	r, err := Builtin(ctx, w, ns, cmd, args...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
+// NewWorld makes a World with the named namespaces for the test t, closed
+// when t ends.
+func NewWorld(t testing.TB, names ...string) (*world.World, []*world.NS) {
+	t.Helper()
+	w, err := world.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { w.Close() })
+	nss := make([]*world.NS, len(names))
+	for i, name := range names {
+		if nss[i], err = w.Add(name); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return w, nss
+}

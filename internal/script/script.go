@@ -1,0 +1,152 @@
+// Package script defines what a scenario command is: an entry of the command
+// table with its usage text and a parser that turns arguments into an action,
+// and the state an action runs with.
+//
+// The split between parsing and running follows cmd/go's script engine: the
+// same table serves the runner, help, lint and docs. Parse never touches the
+// network, so a scenario can be checked without privileges.
+package script
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"slices"
+	"strings"
+
+	"github.com/netscript/netscript/internal/world"
+)
+
+// Usage documents a command, in the style of cmd/go's script.CmdUsage.
+type Usage struct {
+	Summary string   // one line, like the Name section of a man page, without the name
+	Args    string   // synopsis of the arguments
+	Detail  []string // paragraphs, like the Description section of a man page
+}
+
+// Action is a parsed command, ready to run.
+type Action func(s *State) error
+
+// Cmd is one entry of the command table.
+type Cmd struct {
+	Name  string
+	Usage Usage
+	// Parse checks args (the words after the command name) and returns the
+	// action they ask for. Errors are *ExitError values whose Msg is what the
+	// real tool prints for the same mistake.
+	Parse func(args []string) (Action, error)
+}
+
+// Table is the command table: every command a scenario can use beyond
+// testscript's own, by name.
+type Table map[string]*Cmd
+
+// Add puts cmd into the table; a second command of the same name is a bug.
+func (t Table) Add(cmd *Cmd) {
+	if _, dup := t[cmd.Name]; dup {
+		panic("script: command " + cmd.Name + " defined twice")
+	}
+	t[cmd.Name] = cmd
+}
+
+// Names returns the command names in order.
+func (t Table) Names() []string {
+	names := make([]string, 0, len(t))
+	for name := range t {
+		names = append(names, name)
+	}
+	slices.Sort(names)
+	return names
+}
+
+// Parse finds the command named by args[0] and parses the rest.
+// It reports ok=false when the table has no such command.
+func (t Table) Parse(args []string) (act Action, ok bool, err error) {
+	if len(args) == 0 {
+		return nil, false, nil
+	}
+	cmd, ok := t[args[0]]
+	if !ok {
+		return nil, false, nil
+	}
+	act, err = cmd.Parse(args[1:])
+	return act, true, err
+}
+
+// Run parses and runs args in s. A parse error's message is written to
+// s.Stderr, as the real tool would print it.
+func (t Table) Run(s *State, args []string) error {
+	act, ok, err := t.Parse(args)
+	if !ok {
+		return fmt.Errorf("unknown command %q", args[0])
+	}
+	if err != nil {
+		var e *ExitError
+		if errors.As(err, &e) && e.Msg != "" {
+			fmt.Fprintln(s.Stderr, e.Msg)
+		}
+		return err
+	}
+	return act(s)
+}
+
+// State is what an action runs with.
+type State struct {
+	Ctx   context.Context // the scenario's deadline
+	World *world.World
+	NS    *world.NS // the namespace the command runs in
+	Dir   string    // working directory for programs
+	Env   []string  // environment for programs
+	Stdin string
+
+	Stdout io.Writer
+	Stderr io.Writer
+}
+
+// In returns a copy of s that runs in ns.
+func (s *State) In(ns *world.NS) *State {
+	c := *s
+	c.NS = ns
+	return &c
+}
+
+// ExitError is a command's failure: its exit status and, in Msg, the message
+// the real tool prints (already written to stderr when the action ran).
+type ExitError struct {
+	Code int
+	Msg  string
+}
+
+func (e *ExitError) Error() string {
+	if e.Msg == "" {
+		return fmt.Sprintf("exit status %d", e.Code)
+	}
+	return fmt.Sprintf("%s (exit status %d)", strings.TrimRight(e.Msg, "\n"), e.Code)
+}
+
+// Errorf returns an *ExitError with the formatted message, for Parse.
+func Errorf(code int, format string, args ...any) error {
+	return &ExitError{Code: code, Msg: fmt.Sprintf(format, args...)}
+}
+
+// Fail writes the formatted message and a newline to s.Stderr, as the real
+// tool does, and returns the matching *ExitError.
+func (s *State) Fail(code int, format string, args ...any) error {
+	msg := fmt.Sprintf(format, args...)
+	fmt.Fprintln(s.Stderr, msg)
+	return &ExitError{Code: code, Msg: msg}
+}
+
+// ExitCode returns the exit status err stands for: 0 for nil, the code of an
+// *ExitError, and 1 for any other error.
+func ExitCode(err error) int {
+	if err == nil {
+		return 0
+	}
+	var e *ExitError
+	if errors.As(err, &e) {
+		return e.Code
+	}
+	return 1
+}
