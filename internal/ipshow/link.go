@@ -1,0 +1,360 @@
+package ipshow
+
+import (
+	"fmt"
+
+	"github.com/vishvananda/netlink/nl"
+	"golang.org/x/sys/unix"
+)
+
+// linkFlagNames are the flags print_link_flags names, in its order.
+var linkFlagNames = []struct {
+	flag uint32
+	name string
+}{
+	{unix.IFF_LOOPBACK, "LOOPBACK"},
+	{unix.IFF_BROADCAST, "BROADCAST"},
+	{unix.IFF_POINTOPOINT, "POINTOPOINT"},
+	{unix.IFF_MULTICAST, "MULTICAST"},
+	{unix.IFF_NOARP, "NOARP"},
+	{unix.IFF_ALLMULTI, "ALLMULTI"},
+	{unix.IFF_PROMISC, "PROMISC"},
+	{unix.IFF_MASTER, "MASTER"},
+	{unix.IFF_SLAVE, "SLAVE"},
+	{unix.IFF_DEBUG, "DEBUG"},
+	{unix.IFF_DYNAMIC, "DYNAMIC"},
+	{unix.IFF_AUTOMEDIA, "AUTOMEDIA"},
+	{unix.IFF_PORTSEL, "PORTSEL"},
+	{unix.IFF_NOTRAILERS, "NOTRAILERS"},
+	{unix.IFF_UP, "UP"},
+	{unix.IFF_LOWER_UP, "LOWER_UP"},
+	{unix.IFF_DORMANT, "DORMANT"},
+	{unix.IFF_ECHO, "ECHO"},
+}
+
+// printLinkFlags is print_link_flags: "<NO-CARRIER,BROADCAST,...,M-DOWN> ".
+func (s *shower) printLinkFlags(flags uint32, mdown bool) {
+	p := s.p
+	key := ""
+	if p.isJSON() {
+		key = "flags"
+	}
+	p.openArray(outAny, key, "<")
+	sep := func(rest uint32) string {
+		if rest != 0 {
+			return "%s,"
+		}
+		return "%s"
+	}
+	if flags&unix.IFF_UP != 0 && flags&unix.IFF_RUNNING == 0 {
+		p.str(outAny, "", sep(flags), "NO-CARRIER")
+	}
+	flags &^= unix.IFF_RUNNING
+	for _, f := range linkFlagNames {
+		if flags&f.flag != 0 {
+			flags &^= f.flag
+			p.str(outAny, "", sep(flags), f.name)
+		}
+	}
+	if flags != 0 {
+		p.hex(outAny, "", "%x", flags)
+	}
+	if mdown {
+		p.str(outAny, "", ",%s", "M-DOWN")
+	}
+	p.closeArray(outAny, "> ")
+}
+
+var operStates = []string{"UNKNOWN", "NOTPRESENT", "DOWN", "LOWERLAYERDOWN", "TESTING", "DORMANT", "UP"}
+
+// printOperstate is print_operstate.
+func (s *shower) printOperstate(state uint8) {
+	p := s.p
+	switch {
+	case int(state) >= len(operStates):
+		if p.isJSON() {
+			p.int(outJSON, "operstate_index", "", int64(state))
+		} else {
+			p.lit(fmt.Sprintf("state %#x", state))
+		}
+	case s.opt.Brief:
+		p.str(outAny, "operstate", "%-14s ", operStates[state])
+	case p.isJSON():
+		p.str(outJSON, "operstate", "", operStates[state])
+	default:
+		p.lit("state " + operStates[state] + " ")
+	}
+}
+
+// printQueuelen is print_queuelen: IFLA_TXQLEN, or the SIOCGIFTXQLEN ioctl
+// for messages without it (IPv6's link dump).
+func (s *shower) printQueuelen(tb attrs) {
+	var qlen int64
+	if tb.has(unix.IFLA_TXQLEN) {
+		qlen = int64(int32(tb.u32(unix.IFLA_TXQLEN)))
+	} else {
+		q, ok := txqlenIoctl(tb.str(unix.IFLA_IFNAME))
+		if !ok {
+			return
+		}
+		qlen = q
+	}
+	if qlen != 0 {
+		s.p.int(outAny, "txqlen", "qlen %d", qlen)
+	}
+}
+
+func txqlenIoctl(name string) (int64, bool) {
+	fd, err := unix.Socket(unix.AF_INET, unix.SOCK_STREAM|unix.SOCK_CLOEXEC, 0)
+	if err != nil {
+		return 0, false
+	}
+	defer unix.Close(fd)
+	ifr, err := unix.NewIfreq(name)
+	if err != nil {
+		return 0, false
+	}
+	if err := unix.IoctlIfreq(fd, unix.SIOCGIFTXQLEN, ifr); err != nil {
+		return 0, false
+	}
+	return int64(int32(ifr.Uint32())), true
+}
+
+var linkModes = []string{"DEFAULT", "DORMANT"}
+
+// printLinkmode is print_linkmode.
+func (s *shower) printLinkmode(mode uint8) {
+	if int(mode) >= len(linkModes) {
+		s.p.int(outAny, "linkmode_index", "mode %d ", int64(mode))
+		return
+	}
+	s.p.str(outAny, "linkmode", "mode %s ", linkModes[mode])
+}
+
+var linkEvents = []string{"NONE", "REBOOT", "FEATURE CHANGE", "BONDING FAILOVER", "NOTIFY PEERS", "RESEND IGMP", "BONDING OPTION"}
+
+// printLinkEvent is print_link_event.
+func (s *shower) printLinkEvent(event uint32) {
+	if int(event) >= len(linkEvents) {
+		s.p.int(outAny, "event", "event %d ", int64(int32(event)))
+	} else if event != 0 {
+		s.p.str(outAny, "event", "event %s ", linkEvents[event])
+	}
+}
+
+// linkKind is parse_link_kind: IFLA_INFO_KIND (or IFLA_INFO_SLAVE_KIND).
+func linkKind(linkinfo []byte, slave bool) string {
+	want := uint16(nl.IFLA_INFO_KIND)
+	if slave {
+		want = nl.IFLA_INFO_SLAVE_KIND
+	}
+	info := parseAttrs(linkinfo, 0)
+	if !info.has(want) {
+		return ""
+	}
+	return info.str(want)
+}
+
+// kindMismatch is match_link_kind != 0.
+func kindMismatch(tb attrs, kind string, slave bool) bool {
+	li, ok := tb[unix.IFLA_LINKINFO]
+	return !ok || linkKind(li, slave) != kind
+}
+
+// printNameAndLink is print_name_and_link: NAME, NAME@PEER, NAME@ifN or
+// NAME@NONE. It reports whether a peer in this namespace is down (M-DOWN).
+func (s *shower) printNameAndLink(format, name string, tb attrs) bool {
+	p := s.p
+	mdown := false
+	if tb.has(unix.IFLA_LINK) {
+		link := ""
+		iflink := int(int32(tb.u32(unix.IFLA_LINK)))
+		switch {
+		case iflink == 0:
+			if p.isJSON() {
+				p.null("link")
+			} else {
+				link = "NONE"
+			}
+		case tb.has(unix.IFLA_LINK_NETNSID):
+			if p.isJSON() {
+				p.int(outJSON, "link_index", "", int64(iflink))
+			} else {
+				link = fmt.Sprintf("if%d", uint32(iflink))
+			}
+		default:
+			link = s.ll.indexToName(iflink)
+			if p.isJSON() {
+				p.str(outJSON, "link", "", link)
+				link = ""
+			}
+			mdown = s.ll.indexToFlags(iflink)&unix.IFF_UP == 0
+		}
+		if link != "" {
+			name = name + "@" + link
+		}
+	}
+	p.str(outAny, "ifname", format, name)
+	return mdown
+}
+
+// printLinkinfoBrief is print_linkinfo_brief.
+func (s *shower) printLinkinfoBrief(name string, m *linkMsg) int {
+	p, tb := s.p, m.tb
+	mdown := s.printNameAndLink("%-16s ", name, tb)
+	if tb.has(unix.IFLA_OPERSTATE) {
+		s.printOperstate(tb.u8(unix.IFLA_OPERSTATE))
+	}
+	if s.f.family == unix.AF_PACKET {
+		if tb.has(unix.IFLA_ADDRESS) {
+			p.str(outAny, "address", "%s ", llAddr(tb[unix.IFLA_ADDRESS], m.typ))
+		}
+		s.printLinkFlags(m.flags, mdown)
+		p.lit("\n")
+	}
+	return 0
+}
+
+// printLinkinfo is print_linkinfo: one link's header lines, or nothing
+// when the link is filtered out (-1).
+func (s *shower) printLinkinfo(m *linkMsg) int {
+	p, tb, f := s.p, m.tb, &s.f
+	if f.ifindex != 0 && int(m.index) != f.ifindex {
+		return -1
+	}
+	if f.up && m.flags&unix.IFF_UP == 0 {
+		return -1
+	}
+	name := fmt.Sprintf("if%d", uint32(m.index))
+	if tb.has(unix.IFLA_IFNAME) {
+		name = tb.str(unix.IFLA_IFNAME)
+	}
+	if !checkIfname(name) {
+		return -1
+	}
+	if tb.has(unix.IFLA_MASTER) {
+		if f.master > 0 && int(int32(tb.u32(unix.IFLA_MASTER))) != f.master {
+			return -1
+		}
+	} else if f.master > 0 {
+		return -1
+	}
+	if f.kind != nil && kindMismatch(tb, *f.kind, false) {
+		return -1
+	}
+	if f.slaveKind != nil && kindMismatch(tb, *f.slaveKind, true) {
+		return -1
+	}
+
+	if s.opt.Brief {
+		return s.printLinkinfoBrief(name, m)
+	}
+
+	p.int(outAny, "ifindex", "%d: ", int64(m.index))
+	mdown := s.printNameAndLink("%s: ", name, tb)
+	s.printLinkFlags(m.flags, mdown)
+
+	if tb.has(unix.IFLA_MTU) {
+		p.int(outAny, "mtu", "mtu %d ", int64(tb.u32(unix.IFLA_MTU)))
+	}
+	if tb.has(unix.IFLA_QDISC) {
+		p.str(outAny, "qdisc", "qdisc %s ", tb.str(unix.IFLA_QDISC))
+	}
+	if tb.has(unix.IFLA_MASTER) {
+		p.str(outAny, "master", "master %s ", s.ll.indexToName(int(int32(tb.u32(unix.IFLA_MASTER)))))
+	}
+	if tb.has(unix.IFLA_OPERSTATE) {
+		s.printOperstate(tb.u8(unix.IFLA_OPERSTATE))
+	}
+	if s.doLink && tb.has(unix.IFLA_LINKMODE) {
+		s.printLinkmode(tb.u8(unix.IFLA_LINKMODE))
+	}
+	if tb.has(unix.IFLA_GROUP) {
+		p.str(outAny, "group", "group %s ", groupName(int32(tb.u32(unix.IFLA_GROUP))))
+	}
+	s.printQueuelen(tb)
+	if tb.has(unix.IFLA_EVENT) {
+		s.printLinkEvent(tb.u32(unix.IFLA_EVENT))
+	}
+
+	if f.family == unix.AF_UNSPEC || f.family == unix.AF_PACKET {
+		p.nl()
+		p.str(outAny, "link_type", "    link/%s ", llTypeName(m.typ))
+		if tb.has(unix.IFLA_ADDRESS) {
+			p.str(outAny, "address", "%s", llAddr(tb[unix.IFLA_ADDRESS], m.typ))
+		}
+		if tb.has(unix.IFLA_BROADCAST) {
+			if m.flags&unix.IFF_POINTOPOINT != 0 {
+				p.lit(" peer ")
+				p.boolean(outJSON, "link_pointtopoint", "", true)
+			} else {
+				p.lit(" brd ")
+			}
+			p.str(outAny, "broadcast", "%s", llAddr(tb[unix.IFLA_BROADCAST], m.typ))
+		}
+		if perm, ok := tb[unix.IFLA_PERM_ADDRESS]; ok {
+			if addr, ok := tb[unix.IFLA_ADDRESS]; !ok || string(addr) != string(perm) {
+				p.lit(" permaddr ")
+				p.str(outAny, "permaddr", "%s", llAddr(perm, m.typ))
+			}
+		}
+	}
+
+	if tb.has(unix.IFLA_LINK_NETNSID) {
+		id := int32(tb.u32(unix.IFLA_LINK_NETNSID))
+		switch {
+		case p.isJSON():
+			p.int(outJSON, "link_netnsid", "", int64(id))
+		case id >= 0:
+			if name := s.netnsName(int(id)); name != "" {
+				p.lit(" link-netns " + name)
+			} else {
+				p.lit(fmt.Sprintf(" link-netnsid %d", id))
+			}
+		default:
+			p.lit(" link-netnsid unknown")
+		}
+	}
+	if tb.has(unix.IFLA_NEW_NETNSID) {
+		id := int32(tb.u32(unix.IFLA_NEW_NETNSID))
+		if name := s.netnsName(int(id)); name != "" {
+			p.lit(" new-netns " + name)
+		} else {
+			p.lit(fmt.Sprintf(" new-netnsid %d", id))
+		}
+	}
+	if tb.has(unix.IFLA_NEW_IFINDEX) {
+		p.lit(fmt.Sprintf(" new-ifindex %d", int32(tb.u32(unix.IFLA_NEW_IFINDEX))))
+	}
+	if tb.has(unix.IFLA_PROTO_DOWN) && tb.u8(unix.IFLA_PROTO_DOWN) != 0 {
+		p.boolean(outAny, "proto_down", " protodown on ", true)
+	}
+
+	if s.doLink && tb.has(unix.IFLA_IFALIAS) {
+		p.lit("\n    ")
+		p.str(outAny, "ifalias", "alias %s", tb.str(unix.IFLA_IFALIAS))
+	}
+
+	if prop, ok := tb[unix.IFLA_PROP_LIST]; ok {
+		p.openArray(outJSON, "altnames", "")
+		for t, v := range nestedAll(prop) {
+			if t != unix.IFLA_ALT_IFNAME {
+				continue
+			}
+			p.lit("\n    altname ")
+			p.str(outAny, "", "%s", unix.ByteSliceToString(v))
+		}
+		p.closeArray(outJSON, "")
+	}
+
+	p.lit("\n")
+	return 1
+}
+
+// netnsName is get_name_from_nsid through the caller's mapping.
+func (s *shower) netnsName(id int) string {
+	if id < 0 || s.names == nil {
+		return ""
+	}
+	return s.names(id)
+}

@@ -1,0 +1,282 @@
+package ipshow
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+
+	"github.com/vishvananda/netlink/nl"
+	"github.com/vishvananda/netns"
+	"golang.org/x/sys/unix"
+)
+
+// Values of IFLA_EXT_MASK (linux/rtnetlink.h).
+const (
+	rtextFilterVF        = 1 << 0
+	rtextFilterSkipStats = 1 << 3
+)
+
+// dumpRetries bounds the retries of a dump the kernel marks as interrupted
+// (NLM_F_DUMP_INTR: the links or addresses changed while it ran).
+const dumpRetries = 5
+
+var native = binary.NativeEndian
+
+// attrs holds a message's attributes by type; the first of a type wins,
+// as in iproute2's parse_rtattr.
+type attrs map[uint16][]byte
+
+func parseAttrs(b []byte, mask uint16) attrs {
+	a := attrs{}
+	for len(b) >= unix.SizeofRtAttr {
+		l := int(native.Uint16(b[0:2]))
+		t := native.Uint16(b[2:4]) &^ mask
+		if l < unix.SizeofRtAttr || l > len(b) {
+			break
+		}
+		if _, dup := a[t]; !dup {
+			a[t] = b[unix.SizeofRtAttr:l]
+		}
+		l = (l + unix.NLA_ALIGNTO - 1) &^ (unix.NLA_ALIGNTO - 1)
+		if l > len(b) {
+			break
+		}
+		b = b[l:]
+	}
+	return a
+}
+
+func (a attrs) has(t uint16) bool { _, ok := a[t]; return ok }
+
+func (a attrs) u8(t uint16) uint8 {
+	if v := a[t]; len(v) >= 1 {
+		return v[0]
+	}
+	return 0
+}
+
+func (a attrs) u32(t uint16) uint32 {
+	if v := a[t]; len(v) >= 4 {
+		return native.Uint32(v)
+	}
+	return 0
+}
+
+// str is rta_getattr_str: the attribute up to its NUL.
+func (a attrs) str(t uint16) string {
+	return unix.ByteSliceToString(a[t])
+}
+
+// linkMsg is an RTM_NEWLINK message: ifinfomsg and attributes.
+type linkMsg struct {
+	family uint8
+	typ    uint16
+	index  int32
+	flags  uint32
+	tb     attrs
+}
+
+func parseLinkMsg(b []byte) (*linkMsg, error) {
+	if len(b) < unix.SizeofIfInfomsg {
+		return nil, fmt.Errorf("short link message (%d bytes)", len(b))
+	}
+	return &linkMsg{
+		family: b[0],
+		typ:    native.Uint16(b[2:4]),
+		index:  int32(native.Uint32(b[4:8])),
+		flags:  native.Uint32(b[8:12]),
+		tb:     parseAttrs(b[unix.SizeofIfInfomsg:], unix.NLA_F_NESTED),
+	}, nil
+}
+
+// addrMsg is an RTM_NEWADDR message: ifaddrmsg and attributes.
+type addrMsg struct {
+	family    uint8
+	prefixlen uint8
+	flags     uint8
+	scope     uint8
+	index     int32
+	tb        attrs
+}
+
+func parseAddrMsg(b []byte) (*addrMsg, error) {
+	if len(b) < unix.SizeofIfAddrmsg {
+		return nil, fmt.Errorf("short address message (%d bytes)", len(b))
+	}
+	return &addrMsg{
+		family:    b[0],
+		prefixlen: b[1],
+		flags:     b[2],
+		scope:     b[3],
+		index:     int32(native.Uint32(b[4:8])),
+		tb:        parseAttrs(b[unix.SizeofIfAddrmsg:], 0),
+	}, nil
+}
+
+// conn is a route netlink socket in the calling thread's namespace, set up
+// as ip sets up its own: extended acks and strict dump checking.
+type conn struct {
+	h *nl.SocketHandle
+}
+
+func dial() (*conn, error) {
+	s, err := nl.GetNetlinkSocketAt(netns.None(), netns.None(), unix.NETLINK_ROUTE)
+	if err != nil {
+		return nil, fmt.Errorf("open route netlink socket: %w", err)
+	}
+	c := &conn{h: &nl.SocketHandle{Socket: s}}
+	if err := s.SetSendTimeout(&nl.SocketTimeoutTv); err != nil {
+		c.close()
+		return nil, fmt.Errorf("set netlink send timeout: %w", err)
+	}
+	if err := s.SetReceiveTimeout(&nl.SocketTimeoutTv); err != nil {
+		c.close()
+		return nil, fmt.Errorf("set netlink receive timeout: %w", err)
+	}
+	// Both are best effort, as in iproute2: older kernels lack them.
+	_ = s.SetExtAck(true)
+	_ = unix.SetsockoptInt(s.GetFd(), unix.SOL_NETLINK, unix.NETLINK_GET_STRICT_CHK, 1)
+	return c, nil
+}
+
+func (c *conn) close() { c.h.Close() }
+
+func (c *conn) request(typ, flags int, data ...nl.NetlinkRequestData) *nl.NetlinkRequest {
+	req := nl.NewNetlinkRequest(typ, flags)
+	req.Sockets = map[int]*nl.SocketHandle{unix.NETLINK_ROUTE: c.h}
+	for _, d := range data {
+		req.AddData(d)
+	}
+	return req
+}
+
+// dump runs a dump request, again while the kernel reports it interrupted.
+func dump(newReq func() *nl.NetlinkRequest, resType uint16) ([][]byte, error) {
+	var msgs [][]byte
+	var err error
+	for range dumpRetries {
+		msgs, err = newReq().Execute(unix.NETLINK_ROUTE, resType)
+		if !errors.Is(err, nl.ErrDumpInterrupted) {
+			break
+		}
+	}
+	if errors.Is(err, nl.ErrDumpInterrupted) {
+		err = nil // as ip: go on with what came
+	}
+	return msgs, err
+}
+
+// linkFilter is what a link dump asks the kernel to filter on.
+type linkFilter struct {
+	master int
+	kind   string
+}
+
+// dumpLinks is rtnl_linkdump_req_filter_fn with iplink_filter_req: for
+// AF_UNSPEC and AF_PACKET the request carries the VF mask and the master
+// and kind filters; other families get a bare request (and AF_INET6 is
+// answered by IPv6's own, shorter link dump).
+func (c *conn) dumpLinks(family int, f linkFilter) ([]*linkMsg, error) {
+	newReq := func() *nl.NetlinkRequest {
+		req := c.request(unix.RTM_GETLINK, unix.NLM_F_DUMP, nl.NewIfInfomsg(family))
+		if family != unix.AF_UNSPEC && family != unix.AF_PACKET {
+			return req
+		}
+		req.AddData(nl.NewRtAttr(unix.IFLA_EXT_MASK, nl.Uint32Attr(rtextFilterVF)))
+		if f.master != 0 {
+			req.AddData(nl.NewRtAttr(unix.IFLA_MASTER, nl.Uint32Attr(uint32(f.master))))
+		}
+		if f.kind != "" {
+			info := nl.NewRtAttr(unix.IFLA_LINKINFO, nil)
+			info.AddRtAttr(nl.IFLA_INFO_KIND, []byte(f.kind))
+			req.AddData(info)
+		}
+		return req
+	}
+	raw, err := dump(newReq, unix.RTM_NEWLINK)
+	if err != nil {
+		return nil, err
+	}
+	links := make([]*linkMsg, 0, len(raw))
+	for _, b := range raw {
+		m, err := parseLinkMsg(b)
+		if err != nil {
+			return nil, err
+		}
+		links = append(links, m)
+	}
+	return links, nil
+}
+
+// getLink is one RTM_GETLINK request, by index or, when name is not
+// empty, by name (IFLA_IFNAME, or IFLA_ALT_IFNAME for a name the kernel
+// would not take as an interface name).
+func (c *conn) getLink(family, index int, name string, mask uint32) (*linkMsg, error) {
+	ifi := nl.NewIfInfomsg(family)
+	ifi.Index = int32(index)
+	req := c.request(unix.RTM_GETLINK, 0, ifi)
+	if name != "" {
+		t := unix.IFLA_IFNAME
+		if !checkIfname(name) {
+			t = unix.IFLA_ALT_IFNAME
+		}
+		req.AddData(nl.NewRtAttr(t, nl.ZeroTerminated(name)))
+	}
+	req.AddData(nl.NewRtAttr(unix.IFLA_EXT_MASK, nl.Uint32Attr(mask)))
+	raw, err := req.Execute(unix.NETLINK_ROUTE, unix.RTM_NEWLINK)
+	if err != nil {
+		return nil, err
+	}
+	if len(raw) == 0 {
+		return nil, errors.New("no answer to RTM_GETLINK")
+	}
+	return parseLinkMsg(raw[0])
+}
+
+// dumpAddrs is rtnl_addrdump_req with ipaddr_dump_filter.
+func (c *conn) dumpAddrs(family, index int) ([]*addrMsg, error) {
+	newReq := func() *nl.NetlinkRequest {
+		ifa := nl.NewIfAddrmsg(family)
+		ifa.Index = uint32(index)
+		return c.request(unix.RTM_GETADDR, unix.NLM_F_DUMP, ifa)
+	}
+	raw, err := dump(newReq, unix.RTM_NEWADDR)
+	if err != nil {
+		return nil, err
+	}
+	addrs := make([]*addrMsg, 0, len(raw))
+	for _, b := range raw {
+		m, err := parseAddrMsg(b)
+		if err != nil {
+			return nil, err
+		}
+		addrs = append(addrs, m)
+	}
+	return addrs, nil
+}
+
+// talkError is what iproute2's rtnl_talk prints for a refused request:
+// the kernel's extended-ack text or "RTNETLINK answers: STRERROR".
+func talkError(err error) string {
+	var errno unix.Errno
+	if !errors.As(err, &errno) {
+		return err.Error()
+	}
+	if ext := err.Error(); len(ext) > len(errno.Error())+2 && ext[:len(errno.Error())+2] == errno.Error()+": " {
+		msg := ext[len(errno.Error())+2:]
+		if msg[len(msg)-1] != '.' {
+			msg += "."
+		}
+		return "Error: " + msg
+	}
+	return "RTNETLINK answers: " + strerror(errno)
+}
+
+// errnoText is perror's text for err.
+func errnoText(err error) string {
+	var errno unix.Errno
+	if errors.As(err, &errno) {
+		return strerror(errno)
+	}
+	return err.Error()
+}
