@@ -1,0 +1,38 @@
+package iproute
+
+import (
+	"errors"
+	"strings"
+	"syscall"
+
+	"github.com/netscript/netscript/internal/script"
+)
+
+// kernelError reports a netlink error the way iproute2 does, exit status 2:
+// "Error: MESSAGE." when the kernel sent an extended-ack message, otherwise
+// "RTNETLINK answers: STRERROR". An error that did not come from the kernel
+// (a namespace that could not be entered, say) is returned as it is, so the
+// runner reports it as a failure of netscript rather than of the command.
+func kernelError(s *script.State, err error) error {
+	var errno syscall.Errno
+	if !errors.As(err, &errno) {
+		return err
+	}
+	if ext, ok := strings.CutPrefix(err.Error(), errno.Error()+": "); ok && ext != "" {
+		if !strings.HasSuffix(ext, ".") {
+			ext += "."
+		}
+		return s.Fail(exitKernel, "Error: %s", ext)
+	}
+	return s.Fail(exitKernel, "RTNETLINK answers: %s", Strerror(errno))
+}
+
+// Strerror returns the C library's text for errno: Go's text with its first
+// letter in upper case ("File exists", "No such device").
+func Strerror(errno syscall.Errno) string {
+	msg := errno.Error()
+	if msg == "" {
+		return msg
+	}
+	return strings.ToUpper(msg[:1]) + msg[1:]
+}

@@ -1,0 +1,558 @@
+package iproute
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"strconv"
+	"strings"
+
+	"github.com/vishvananda/netlink"
+	"github.com/vishvananda/netlink/nl"
+	"golang.org/x/sys/unix"
+
+	"github.com/netscript/netscript/internal/ipshow"
+	"github.com/netscript/netscript/internal/script"
+	"github.com/netscript/netscript/internal/world"
+)
+
+func init() {
+	// iproute2 prints the kernel's extended-ack messages ("Error: Nexthop
+	// has invalid gateway."); ask the kernel for them.
+	nl.EnableErrorMessageReporting = true
+}
+
+// parseLink parses "ip link ...".
+func parseLink(g *globals, list []string, _ script.Table) (script.Action, error) {
+	a := &args{list: list}
+	if !a.more() {
+		return showLinks(g, a)
+	}
+	switch cmd := a.next(); {
+	case matches(cmd, "add"):
+		return parseLinkAdd(a)
+	case matches(cmd, "set") || matches(cmd, "change"):
+		return parseLinkSet(a)
+	case matches(cmd, "delete"):
+		return parseLinkDel(a)
+	case matches(cmd, "show") || matches(cmd, "list") || cmd == "lst":
+		return showLinks(g, a)
+	default:
+		return nil, script.Errorf(exitUsage, "Command %q is unknown, try \"ip link help\".", cmd)
+	}
+}
+
+// linkAttrs are the attributes "ip link add" and "ip link set" share.
+type linkAttrs struct {
+	name    string // "name NEW": the new name (set), the new link's name (add)
+	mtu     int
+	mac     net.HardwareAddr
+	netns   string
+	txqlen  int // -1 when not given
+	alias   *string
+	up      *bool
+	promisc *bool
+	master  *string // "" for nomaster
+}
+
+// parseLinkAttr consumes one attribute keyword and its value, if word is
+// one; it reports whether it was.
+func parseLinkAttr(word string, a *args, la *linkAttrs) (bool, error) {
+	var err error
+	switch word {
+	case "up":
+		la.up = ptr(true)
+	case "down":
+		la.up = ptr(false)
+	case "mtu":
+		var v string
+		if v, err = a.value(word); err == nil {
+			la.mtu, err = parseUint(v, `Invalid "mtu" value`, 1<<31-1)
+		}
+	case "address":
+		var v string
+		if v, err = a.value(word); err == nil {
+			la.mac, err = parseMAC(v)
+		}
+	case "netns":
+		la.netns, err = a.value(word)
+	case "name":
+		la.name, err = a.value(word)
+	case "txqueuelen", "qlen", "txqlen":
+		var v string
+		if v, err = a.value(word); err == nil {
+			la.txqlen, err = parseUint(v, `Invalid "txqueuelen" value`, 1<<31-1)
+		}
+	case "alias":
+		var v string
+		if v, err = a.value(word); err == nil {
+			la.alias = &v
+		}
+	case "promisc":
+		var v string
+		if v, err = a.value(word); err == nil {
+			la.promisc, err = parseOnOff("promisc", v)
+		}
+	case "master":
+		var v string
+		if v, err = a.value(word); err == nil {
+			la.master = &v
+		}
+	case "nomaster":
+		la.master = ptr("")
+	default:
+		return false, nil
+	}
+	return true, err
+}
+
+func ptr[T any](v T) *T { return &v }
+
+func parseUint(v, msg string, max int) (int, error) {
+	n, err := strconv.ParseUint(v, 0, 32)
+	if err != nil || int(n) > max {
+		return 0, invalidArg(msg, v)
+	}
+	return int(n), nil
+}
+
+func parseOnOff(key, v string) (*bool, error) {
+	switch v {
+	case "on":
+		return ptr(true), nil
+	case "off":
+		return ptr(false), nil
+	}
+	return nil, script.Errorf(exitUsage, "Error: argument of %q must be \"on\" or \"off\", not %q", key, v)
+}
+
+// parseMAC parses a link-layer address as iproute2's ll_addr_a2n does:
+// colon-separated hex bytes, naming the first bad part.
+func parseMAC(v string) (net.HardwareAddr, error) {
+	var mac net.HardwareAddr
+	for _, part := range strings.Split(v, ":") {
+		b, err := strconv.ParseUint(part, 16, 8)
+		if err != nil || part == "" || len(part) > 2 {
+			return nil, script.Errorf(exitErr, "%q is invalid lladdr.", part)
+		}
+		mac = append(mac, byte(b))
+	}
+	return mac, nil
+}
+
+// parseLinkAdd parses "ip link add [name] NAME [ATTRS] type veth|bridge|KIND
+// [peer [name] PEER [ATTRS]]".
+func parseLinkAdd(a *args) (script.Action, error) {
+	la := linkAttrs{txqlen: -1}
+	var kind string
+	var peer *linkAttrs
+	for a.more() && kind == "" {
+		word := a.next()
+		if ok, err := parseLinkAttr(word, a, &la); ok {
+			if err != nil {
+				return nil, err
+			}
+			continue
+		}
+		switch word {
+		case "type":
+			v, err := a.value(word)
+			if err != nil {
+				return nil, err
+			}
+			kind = v
+		default:
+			if la.name != "" {
+				return nil, duplicateArg("name", word)
+			}
+			la.name = word
+		}
+	}
+	if kind == "" {
+		return nil, script.Errorf(exitErr, "Not enough information: \"type\" argument is required")
+	}
+	if kind == "veth" && a.more() {
+		if w := a.next(); w != "peer" {
+			return nil, duplicateArg("peer", w)
+		}
+		peer = &linkAttrs{txqlen: -1}
+		for a.more() {
+			word := a.next()
+			if ok, err := parseLinkAttr(word, a, peer); ok {
+				if err != nil {
+					return nil, err
+				}
+				continue
+			}
+			if peer.name != "" {
+				return nil, duplicateArg("name", word)
+			}
+			peer.name = word
+		}
+	}
+	if a.more() {
+		return nil, script.Errorf(exitUsage, "ip link add: arguments of type %q are not implemented by netscript: %s", kind, strings.Join(a.list, " "))
+	}
+	if la.master != nil || (peer != nil && peer.master != nil) {
+		return nil, script.Errorf(exitUsage, "ip link add: \"master\" is not implemented by netscript here; use \"ip link set DEV master BR\"")
+	}
+	return func(s *script.State) error { return linkAdd(s, la, kind, peer) }, nil
+}
+
+// newLinkAttrs turns parsed attributes into netlink's, resolving a netns name.
+func newLinkAttrs(s *script.State, la linkAttrs) (netlink.LinkAttrs, error) {
+	attrs := netlink.NewLinkAttrs()
+	attrs.Name = la.name
+	attrs.MTU = la.mtu
+	attrs.HardwareAddr = la.mac
+	attrs.TxQLen = la.txqlen
+	if la.alias != nil {
+		attrs.Alias = *la.alias
+	}
+	if la.up != nil && *la.up {
+		attrs.Flags |= net.FlagUp
+	}
+	if la.promisc != nil && *la.promisc {
+		attrs.Promisc = 1
+	}
+	if la.netns != "" {
+		fd, err := netnsFd(s, la.netns)
+		if err != nil {
+			return attrs, err
+		}
+		attrs.Namespace = netlink.NsFd(fd)
+	}
+	return attrs, nil
+}
+
+// netnsFd resolves "netns NAME" to the world namespace's descriptor. A
+// number would be a process ID in iproute2: netscript refuses it, because
+// that process's namespace is not one the scenario made.
+func netnsFd(s *script.State, name string) (int, error) {
+	ns, err := s.World.Lookup(name)
+	if err == nil {
+		return ns.Fd(), nil
+	}
+	if _, perr := strconv.Atoi(name); perr == nil {
+		return -1, s.Fail(exitUsage, "Error: argument %q is wrong: netscript moves links only into namespaces made with \"ip netns add\", not into a process's namespace\n", name)
+	}
+	return -1, s.Fail(exitUsage, "Error: argument %q is wrong: Invalid \"netns\" value\n", name)
+}
+
+func linkAdd(s *script.State, la linkAttrs, kind string, peer *linkAttrs) error {
+	attrs, err := newLinkAttrs(s, la)
+	if err != nil {
+		return err
+	}
+	var link netlink.Link
+	switch kind {
+	case "veth":
+		veth := netlink.NewVeth(attrs)
+		if peer != nil {
+			pa, err := newLinkAttrs(s, *peer)
+			if err != nil {
+				return err
+			}
+			veth.PeerName = pa.Name
+			veth.PeerHardwareAddr = pa.HardwareAddr
+			veth.PeerMTU = uint32(pa.MTU)
+			veth.PeerTxQLen = pa.TxQLen
+			if pa.Namespace != nil {
+				veth.PeerNamespace = pa.Namespace
+			}
+		}
+		link = veth
+	case "bridge":
+		link = &netlink.Bridge{LinkAttrs: attrs}
+	default:
+		link = &netlink.GenericLink{LinkAttrs: attrs, LinkType: kind}
+	}
+	return withNS(s, func() error {
+		if err := netlink.LinkAdd(link); err != nil {
+			return kernelError(s, err)
+		}
+		return nil
+	})
+}
+
+// parseLinkSet parses "ip link set [dev] DEV ATTRS...".
+func parseLinkSet(a *args) (script.Action, error) {
+	la := linkAttrs{txqlen: -1}
+	var dev string
+	for a.more() {
+		word := a.next()
+		if ok, err := parseLinkAttr(word, a, &la); ok {
+			if err != nil {
+				return nil, err
+			}
+			continue
+		}
+		switch word {
+		case "dev":
+			v, err := a.value(word)
+			if err != nil {
+				return nil, err
+			}
+			dev = v
+		default:
+			if dev != "" {
+				return nil, duplicateArg("dev", word)
+			}
+			dev = word
+		}
+	}
+	if dev == "" {
+		return nil, script.Errorf(exitUsage, "Not enough information: \"dev\" argument is required.")
+	}
+	return func(s *script.State) error { return linkSet(s, dev, la) }, nil
+}
+
+// linkSet sends one RTM_NEWLINK request carrying every change, as iproute2
+// does, so the kernel applies them together and in its own order (a move to
+// another namespace first, then the rest there).
+func linkSet(s *script.State, dev string, la linkAttrs) error {
+	nsfd := -1
+	if la.netns != "" {
+		fd, err := netnsFd(s, la.netns)
+		if err != nil {
+			return err
+		}
+		nsfd = fd
+	}
+	err := withNS(s, func() error {
+		link, err := netlink.LinkByName(dev)
+		if err != nil {
+			return noDevice(s, dev, err)
+		}
+		msg := nl.NewIfInfomsg(unix.AF_UNSPEC)
+		msg.Index = int32(link.Attrs().Index)
+		var attrs []*nl.RtAttr
+		if la.up != nil {
+			msg.Change |= unix.IFF_UP
+			if *la.up {
+				msg.Flags |= unix.IFF_UP
+			}
+		}
+		if la.promisc != nil {
+			msg.Change |= unix.IFF_PROMISC
+			if *la.promisc {
+				msg.Flags |= unix.IFF_PROMISC
+			}
+		}
+		if la.name != "" {
+			attrs = append(attrs, nl.NewRtAttr(unix.IFLA_IFNAME, nl.ZeroTerminated(la.name)))
+		}
+		if la.mtu != 0 {
+			attrs = append(attrs, nl.NewRtAttr(unix.IFLA_MTU, nl.Uint32Attr(uint32(la.mtu))))
+		}
+		if la.mac != nil {
+			attrs = append(attrs, nl.NewRtAttr(unix.IFLA_ADDRESS, la.mac))
+		}
+		if la.txqlen >= 0 {
+			attrs = append(attrs, nl.NewRtAttr(unix.IFLA_TXQLEN, nl.Uint32Attr(uint32(la.txqlen))))
+		}
+		if la.alias != nil {
+			attrs = append(attrs, nl.NewRtAttr(unix.IFLA_IFALIAS, []byte(*la.alias)))
+		}
+		if la.master != nil {
+			index := 0
+			if *la.master != "" {
+				m, err := netlink.LinkByName(*la.master)
+				if err != nil {
+					return s.Fail(exitUsage, "Error: argument %q is wrong: Device does not exist\n", *la.master)
+				}
+				index = m.Attrs().Index
+			}
+			attrs = append(attrs, nl.NewRtAttr(unix.IFLA_MASTER, nl.Uint32Attr(uint32(index))))
+		}
+		if nsfd >= 0 {
+			attrs = append(attrs, nl.NewRtAttr(unix.IFLA_NET_NS_FD, nl.Uint32Attr(uint32(nsfd))))
+		}
+		req := nl.NewNetlinkRequest(unix.RTM_NEWLINK, unix.NLM_F_ACK)
+		req.AddData(msg)
+		for _, attr := range attrs {
+			req.AddData(attr)
+		}
+		if _, err := req.Execute(unix.NETLINK_ROUTE, 0); err != nil {
+			return kernelError(s, err)
+		}
+		if nsfd >= 0 {
+			return nil // settled below, in the namespace the link moved to
+		}
+		return settleLink(s, link.Attrs().Index)
+	})
+	if err != nil || nsfd < 0 {
+		return err
+	}
+	target, _ := s.World.Lookup(la.netns)
+	name := dev
+	if la.name != "" {
+		name = la.name
+	}
+	return target.Do(func() error {
+		if l, err := netlink.LinkByName(name); err == nil {
+			return settleLink(s.In(target), l.Attrs().Index)
+		}
+		return nil
+	})
+}
+
+// settleLink makes the kernel finish the work a link change left to its
+// linkwatch queue (carrier, operstate, the "linkdown" flag of routes) for the
+// link, its master and its veth peer, so the next command sees the state
+// the change leads to, as it would a few milliseconds later. A single-link
+// RTM_GETLINK does that synchronously: rtnl_getlink calls
+// linkwatch_sync_dev. It runs on a thread inside s.NS.
+func settleLink(s *script.State, index int) error {
+	link, err := netlink.LinkByIndex(index)
+	if err != nil {
+		return nil // gone: nothing left to settle
+	}
+	a := link.Attrs()
+	if a.MasterIndex > 0 {
+		_, _ = netlink.LinkByIndex(a.MasterIndex)
+	}
+	if _, ok := link.(*netlink.Veth); !ok || a.ParentIndex <= 0 {
+		return nil
+	}
+	if a.NetNsID < 0 {
+		_, _ = netlink.LinkByIndex(a.ParentIndex)
+		return nil
+	}
+	if peerNS := nsByID(s.World)[a.NetNsID]; peerNS != nil {
+		return peerNS.Do(func() error {
+			_, _ = netlink.LinkByIndex(a.ParentIndex)
+			return nil
+		})
+	}
+	return nil
+}
+
+// noDevice reports a failed device lookup as iproute2 does.
+func noDevice(s *script.State, dev string, err error) error {
+	var notFound netlink.LinkNotFoundError
+	if errors.As(err, &notFound) {
+		return s.Fail(exitErr, "Cannot find device %q", dev)
+	}
+	return fmt.Errorf("look up device %q in %s: %w", dev, nsName(s.NS), err)
+}
+
+// parseLinkDel parses "ip link del [dev] DEV".
+func parseLinkDel(a *args) (script.Action, error) {
+	var dev string
+	for a.more() {
+		word := a.next()
+		if word == "dev" {
+			v, err := a.value(word)
+			if err != nil {
+				return nil, err
+			}
+			word = v
+		}
+		if dev != "" {
+			return nil, duplicateArg("dev", word)
+		}
+		dev = word
+	}
+	if dev == "" {
+		return nil, script.Errorf(exitUsage, "Not enough information: \"dev\" argument is required.")
+	}
+	return func(s *script.State) error {
+		return withNS(s, func() error {
+			link, err := netlink.LinkByName(dev)
+			if err != nil {
+				return noDevice(s, dev, err)
+			}
+			if err := netlink.LinkDel(link); err != nil {
+				return kernelError(s, err)
+			}
+			return nil
+		})
+	}, nil
+}
+
+// parseShowFilter parses the selectors of "ip link show" and "ip addr show":
+// [dev] DEV, up, master BR, type KIND.
+func parseShowFilter(g *globals, a *args) (ipshow.Options, error) {
+	opt := ipshow.Options{Brief: g.brief, JSON: g.json, Pretty: g.pretty, Family: g.family}
+	for a.more() {
+		word := a.next()
+		switch word {
+		case "up":
+			opt.Up = true
+		case "master", "type", "dev":
+			v, err := a.value(word)
+			if err != nil {
+				return opt, err
+			}
+			switch word {
+			case "master":
+				opt.Master = v
+			case "type":
+				opt.Type = v
+			default:
+				if opt.Dev != "" {
+					return opt, duplicateArg("dev", v)
+				}
+				opt.Dev = v
+			}
+		default:
+			if opt.Dev != "" {
+				return opt, duplicateArg("dev", word)
+			}
+			opt.Dev = word
+		}
+	}
+	return opt, nil
+}
+
+func showLinks(g *globals, a *args) (script.Action, error) {
+	opt, err := parseShowFilter(g, a)
+	if err != nil {
+		return nil, err
+	}
+	return func(s *script.State) error {
+		return withNS(s, func() error {
+			return showError(s, ipshow.Links(s.Stdout, opt, netnsNames(s)))
+		})
+	}, nil
+}
+
+// showError prints the message of an ipshow error to stderr, as ip does.
+// ip prints some warnings and still exits 0; those come as status 0.
+func showError(s *script.State, err error) error {
+	e, ok := err.(*script.ExitError)
+	if !ok {
+		return err
+	}
+	fmt.Fprintln(s.Stderr, e.Msg)
+	if e.Code == 0 {
+		return nil
+	}
+	return e
+}
+
+// netnsNames returns the names "ip netns list" shows for the netnsids the
+// calling thread's namespace has assigned. It runs on a thread inside the
+// command's namespace.
+func netnsNames(s *script.State) ipshow.NetnsName {
+	byID := nsByID(s.World)
+	return func(id int) string {
+		if ns := byID[id]; ns != nil {
+			return ns.Name
+		}
+		return ""
+	}
+}
+
+// nsByID maps the netnsids the calling thread's namespace has assigned to
+// the world's namespaces, its root included.
+func nsByID(w *world.World) map[int]*world.NS {
+	byID := make(map[int]*world.NS)
+	for _, ns := range append([]*world.NS{w.Root()}, w.Namespaces()...) {
+		if id, err := netlink.GetNetNsIdByFd(ns.Fd()); err == nil && id >= 0 {
+			byID[id] = ns
+		}
+	}
+	return byID
+}

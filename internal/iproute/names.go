@@ -1,0 +1,63 @@
+package iproute
+
+import (
+	"strconv"
+
+	"golang.org/x/sys/unix"
+)
+
+// The tables iproute2 reads from /etc/iproute2 (rt_protos, rt_scopes,
+// rt_tables) and its built-in route type names.
+
+var protoNames = map[int]string{
+	0: "unspec", 1: "redirect", 2: "kernel", 3: "boot", 4: "static",
+	8: "gated", 9: "ra", 10: "mrt", 11: "zebra", 12: "bird", 13: "dnrouted",
+	14: "xorp", 15: "ntk", 16: "dhcp", 18: "keepalived", 42: "babel",
+	99: "openr", 186: "bgp", 187: "isis", 188: "ospf", 189: "rip", 192: "eigrp",
+}
+
+var scopeNames = map[int]string{
+	unix.RT_SCOPE_UNIVERSE: "global", unix.RT_SCOPE_SITE: "site",
+	unix.RT_SCOPE_LINK: "link", unix.RT_SCOPE_HOST: "host", unix.RT_SCOPE_NOWHERE: "nowhere",
+}
+
+var tableNames = map[int]string{
+	unix.RT_TABLE_DEFAULT: "default", unix.RT_TABLE_MAIN: "main", unix.RT_TABLE_LOCAL: "local",
+}
+
+var typeNames = map[int]string{
+	unix.RTN_UNSPEC: "none", unix.RTN_UNICAST: "unicast", unix.RTN_LOCAL: "local",
+	unix.RTN_BROADCAST: "broadcast", unix.RTN_ANYCAST: "anycast", unix.RTN_MULTICAST: "multicast",
+	unix.RTN_BLACKHOLE: "blackhole", unix.RTN_UNREACHABLE: "unreachable",
+	unix.RTN_PROHIBIT: "prohibit", unix.RTN_THROW: "throw", unix.RTN_NAT: "nat",
+	unix.RTN_XRESOLVE: "xresolve",
+}
+
+// name returns names[n], or n in decimal as iproute2 prints unknown values.
+func name(names map[int]string, n int) string {
+	if s, ok := names[n]; ok {
+		return s
+	}
+	return strconv.Itoa(n)
+}
+
+// byName looks s up in names, accepting a decimal number too.
+func byName(names map[int]string, s string, max int) (int, bool) {
+	for n, v := range names {
+		if v == s {
+			return n, true
+		}
+	}
+	n, err := strconv.ParseUint(s, 0, 32)
+	if err != nil || int(n) > max {
+		return 0, false
+	}
+	return int(n), true
+}
+
+func scopeByName(s string) (int, bool) {
+	if s == "universe" {
+		return unix.RT_SCOPE_UNIVERSE, true
+	}
+	return byName(scopeNames, s, 255)
+}

@@ -1,0 +1,234 @@
+package iproute
+
+import (
+	"errors"
+	"fmt"
+	"os/exec"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/vishvananda/netlink"
+
+	"github.com/netscript/netscript/internal/script"
+	"github.com/netscript/netscript/internal/world"
+)
+
+// parseNetns parses "ip netns ...".
+func parseNetns(g *globals, list []string, t script.Table) (script.Action, error) {
+	a := &args{list: list}
+	if !a.more() {
+		return netnsList, nil
+	}
+	switch cmd := a.next(); {
+	case matches(cmd, "list") || matches(cmd, "show") || cmd == "lst":
+		return netnsList, nil
+	case matches(cmd, "add"):
+		name, err := netnsName(a, true)
+		if err != nil {
+			return nil, err
+		}
+		return func(s *script.State) error {
+			if _, err := s.World.Add(name); err != nil {
+				if errors.Is(err, world.ErrExist) {
+					return s.Fail(exitErr, "Cannot create namespace file \"/run/netns/%s\": File exists", name)
+				}
+				return err
+			}
+			return nil
+		}, nil
+	case matches(cmd, "delete"):
+		name, err := netnsName(a, false)
+		if err != nil {
+			return nil, err
+		}
+		return func(s *script.State) error { return netnsDelete(s, name) }, nil
+	case matches(cmd, "exec"):
+		return parseNetnsExec(a, t)
+	default:
+		return nil, script.Errorf(exitUsage, "Command %q is unknown, try \"ip netns help\".", cmd)
+	}
+}
+
+// netnsDelete forgets the namespace and waits until the kernel has
+// destroyed it. The kernel frees a namespace asynchronously; "ip netns del"
+// returns before that too, but a scenario's next command comes within
+// microseconds, not the milliseconds a new ip process takes, and would still
+// see the far ends of the namespace's veth pairs. So netnsDelete notes those
+// far ends first and waits, under a deadline, until they are gone.
+func netnsDelete(s *script.State, name string) error {
+	ns, err := s.World.Lookup(name)
+	if err != nil {
+		return s.Fail(exitErr, "Cannot remove namespace file \"/run/netns/%s\": No such file or directory", name)
+	}
+	var peers []peerLink
+	if err := ns.Do(func() error { peers, err = crossPeers(s.World); return err }); err != nil {
+		return err
+	}
+	if err := s.World.Delete(name); err != nil {
+		return err
+	}
+	for _, p := range peers {
+		if err := waitGone(s, p); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// peerLink is a link in another namespace of the world.
+type peerLink struct {
+	ns    *world.NS
+	index int
+}
+
+// crossPeers lists the far ends, in other namespaces of w, of the links in
+// the calling thread's namespace.
+func crossPeers(w *world.World) ([]peerLink, error) {
+	byID := nsByID(w)
+	links, err := netlink.LinkList()
+	if err != nil {
+		return nil, fmt.Errorf("list links: %w", err)
+	}
+	var peers []peerLink
+	for _, l := range links {
+		a := l.Attrs()
+		if other, ok := byID[a.NetNsID]; ok && a.ParentIndex > 0 {
+			peers = append(peers, peerLink{other, a.ParentIndex})
+		}
+	}
+	return peers, nil
+}
+
+// waitGone waits until link p no longer exists, polling quickly under the
+// scenario deadline.
+func waitGone(s *script.State, p peerLink) error {
+	for delay := 100 * time.Microsecond; ; delay = min(2*delay, 20*time.Millisecond) {
+		var gone bool
+		err := p.ns.Do(func() error {
+			_, err := netlink.LinkByIndex(p.index)
+			var notFound netlink.LinkNotFoundError
+			gone = errors.As(err, &notFound)
+			return nil
+		})
+		if err != nil || gone {
+			return nil // a deleted namespace has no links left to wait for
+		}
+		select {
+		case <-s.Ctx.Done():
+			return fmt.Errorf("ip netns del: link %d still present when the scenario deadline passed", p.index)
+		case <-time.After(delay):
+		}
+	}
+}
+
+// netnsName takes a namespace name argument. iproute2 checks the name's
+// form only when creating one.
+func netnsName(a *args, creating bool) (string, error) {
+	if !a.more() {
+		return "", script.Errorf(exitErr, "No netns name specified")
+	}
+	name := a.next()
+	if creating && !world.ValidName(name) {
+		return "", script.Errorf(exitUsage, "Invalid netns name %q", name)
+	}
+	return name, nil
+}
+
+// netnsList prints the world's namespaces as "ip netns list" does, with
+// " (id: N)" where the current namespace has assigned one to it.
+func netnsList(s *script.State) error {
+	all := s.World.Namespaces()
+	ids := make([]int, len(all))
+	err := withNS(s, func() error {
+		for i, ns := range all {
+			id, err := netlink.GetNetNsIdByFd(ns.Fd())
+			if err != nil {
+				return fmt.Errorf("ip netns list: netnsid of %q: %w", ns.Name, err)
+			}
+			ids[i] = id
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	for i, ns := range all {
+		if ids[i] >= 0 {
+			fmt.Fprintf(s.Stdout, "%s (id: %d)\n", ns.Name, ids[i])
+		} else {
+			fmt.Fprintln(s.Stdout, ns.Name)
+		}
+	}
+	return nil
+}
+
+// parseNetnsExec parses "ip netns exec NAME CMD [ARGS...]". A command of the
+// table runs in-process inside NAME; anything else is a real program,
+// started from a thread inside NAME so that it is born there.
+func parseNetnsExec(a *args, t script.Table) (script.Action, error) {
+	name, err := netnsName(a, false)
+	if err != nil {
+		return nil, err
+	}
+	if !a.more() {
+		return nil, script.Errorf(exitErr, "No command specified")
+	}
+	argv := a.list
+	inner, builtin, err := t.Parse(argv)
+	if err != nil {
+		return nil, err
+	}
+	if !builtin {
+		inner = func(s *script.State) error { return runProgram(s, argv) }
+	}
+	return func(s *script.State) error {
+		ns, err := s.World.Lookup(name)
+		if err != nil {
+			return s.Fail(exitUsage, "Cannot open network namespace %q: No such file or directory", name)
+		}
+		return inner(s.In(ns))
+	}, nil
+}
+
+// runProgram runs a real program in s.NS with the scenario's working
+// directory and environment, under the scenario deadline.
+//
+// The program is started and waited for on one thread locked inside the
+// namespace, with a parent-death signal: the kernel sends SIGKILL to the
+// program when that thread ends, and the thread ends only when the program
+// has been reaped or when netscript itself dies. So a runner killed with
+// SIGKILL leaves no program behind to hold a namespace alive.
+func runProgram(s *script.State, argv []string) error {
+	path, err := exec.LookPath(argv[0])
+	if err != nil {
+		return s.Fail(exitErr, "exec of %q failed: No such file or directory", argv[0])
+	}
+	cmd := exec.CommandContext(s.Ctx, path, argv[1:]...)
+	cmd.Args[0] = argv[0]
+	cmd.Dir = s.Dir
+	cmd.Env = s.Env
+	cmd.Stdin = strings.NewReader(s.Stdin)
+	cmd.Stdout = s.Stdout
+	cmd.Stderr = s.Stderr
+	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
+	var started bool
+	err = withNS(s, func() error {
+		if err := cmd.Start(); err != nil {
+			return err
+		}
+		started = true
+		return cmd.Wait()
+	})
+	if !started {
+		return s.Fail(exitErr, "exec of %q failed: %v", argv[0], err)
+	}
+	var ee *exec.ExitError
+	if errors.As(err, &ee) {
+		if ws, ok := ee.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
+			return &script.ExitError{Code: 128 + int(ws.Signal()), Msg: fmt.Sprintf("%s: %v", argv[0], ws.Signal())}
+		}
+		return &script.ExitError{Code: ee.ExitCode()}
+	}
+	return err
+}

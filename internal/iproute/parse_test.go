@@ -1,0 +1,107 @@
+package iproute
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/netscript/netscript/internal/script"
+)
+
+func ipCmd() *script.Cmd {
+	t := make(script.Table)
+	t.Add(Cmd(t))
+	return t["ip"]
+}
+
+// TestParseErrors checks the messages and statuses of mistakes that are
+// caught before anything touches the network (so "netscript check" can
+// report them without privileges). The differential tests check the same
+// messages against the real iproute2.
+func TestParseErrors(t *testing.T) {
+	tests := []struct {
+		line string
+		code int
+		msg  string
+	}{
+		{"foo", 1, `Object "foo" is unknown, try "ip help".`},
+		{"-x link", 255, `Option "-x" is unknown, try "ip -help".`},
+		{"link foo", 255, `Command "foo" is unknown, try "ip link help".`},
+		{"link add", 1, `Not enough information: "type" argument is required`},
+		{"link set", 255, `Not enough information: "dev" argument is required.`},
+		{"link set veth0 mtu abc", 255, "Error: argument \"abc\" is wrong: Invalid \"mtu\" value\n"},
+		{"link set veth0 address zz:zz", 1, `"zz" is invalid lladdr.`},
+		{"link set veth0 frob", 255, `Error: either "dev" is duplicate, or "frob" is a garbage.`},
+		{"link set veth0 mtu", 255, `Command line is not complete. Try option "help"`},
+		{"addr add 10.0.0.1/24", 1, `Not enough information: "dev" argument is required.`},
+		{"addr add 10.0.0.1/33 dev veth0", 1, `Error: any valid prefix is expected rather than "10.0.0.1/33".`},
+		{"addr add 10.0.0.300/24 dev veth0", 1, `Error: any valid prefix is expected rather than "10.0.0.300/24".`},
+		{"route add 10.1.0.0/24 via 10.0.0.300", 1, `Error: inet address is expected rather than "10.0.0.300".`},
+		{"route add 10.1.0.0/24 dev veth0 metric abc", 255, "Error: argument \"abc\" is wrong: \"metric\" value is invalid\n"},
+		{"route add 10.1.0.0/24 dev veth0 bogus", 255, `Error: either "to" is duplicate, or "bogus" is a garbage.`},
+		{"route get abc", 1, `Error: any valid prefix is expected rather than "abc".`},
+		{"netns add", 1, "No netns name specified"},
+		{"netns add a/b", 255, `Invalid netns name "a/b"`},
+		{"netns exec", 1, "No netns name specified"},
+		{"netns exec ns0", 1, "No command specified"},
+		{"netns bogus", 255, `Command "bogus" is unknown, try "ip netns help".`},
+		{"tuntap add dev tap0", 1, "You failed to specify a tunnel mode"},
+		{"tuntap add dev tap0 mode foo", 255, `Unknown tunnel mode "foo"`},
+		{"netns exec ns0 ip link set", 255, `Not enough information: "dev" argument is required.`},
+		{"neigh show", 255, "ip neighbor: not implemented by netscript"},
+	}
+	ip := ipCmd()
+	for _, tt := range tests {
+		t.Run(tt.line, func(t *testing.T) {
+			_, err := ip.Parse(strings.Fields(tt.line))
+			e, ok := err.(*script.ExitError)
+			if !ok {
+				t.Fatalf("ip %s: got %v, want an exit error", tt.line, err)
+			}
+			if e.Code != tt.code || e.Msg != tt.msg {
+				t.Errorf("ip %s:\ngot  %d %q\nwant %d %q", tt.line, e.Code, e.Msg, tt.code, tt.msg)
+			}
+		})
+	}
+}
+
+func TestParseAccepts(t *testing.T) {
+	for _, line := range []string{
+		"netns add ns0", "netns", "netns list", "netns del ns0", "netns exec ns0 ip link",
+		"netns exec ns0 some-program --flag", "-n ns0 link set lo up", "-br addr", "-br link",
+		"link add veth0 type veth peer name veth2", "link add veth0 type veth peer veth2 netns ns1",
+		"link add br0 type bridge", "link set dev veth0 up mtu 1400 address 02:00:00:00:00:01 name v0",
+		"link set veth0 netns ns0", "link set veth0 master br0", "link set veth0 nomaster",
+		"link del veth0", "link show veth0", "l", "a", "r", "addr add 10.0.0.1/24 dev veth0 brd +",
+		"addr add fe80::1/64 dev veth0 nodad", "addr flush dev veth0", "addr show dev veth0",
+		"route add 10.0.0.0/24 via 0.0.0.0 dev veth0", "route change 10.0.0.0/24 dev veth0",
+		"route replace default via 10.0.0.1", "route del default", "route add blackhole 10.9.0.0/16",
+		"route show table all", "route get 10.0.0.2", "tuntap add dev tap0 mode tap",
+		"tuntap del dev tap0 mode tap", "-6 route", "-4 addr",
+	} {
+		if _, err := ipCmd().Parse(strings.Fields(line)); err != nil {
+			t.Errorf("ip %s: %v", line, err)
+		}
+	}
+}
+
+// FuzzParse feeds arbitrary words to the ip parser: it must return an
+// action or an exit error, never panic.
+func FuzzParse(f *testing.F) {
+	for _, seed := range []string{
+		"link add veth0 type veth peer name veth2", "route add 10.0.0.0/24 via 0.0.0.0 dev veth0",
+		"addr add 10.0.0.1/24 dev tap0", "netns exec ns0 ip -n x route get 1.2.3.4", "-n", "-",
+		"route add to", "link set dev", "addr add fe80::1%eth0/64 dev x", "route add unicast",
+		"link set x address ::::", "route add 1.2.3.4/-1 dev x metric 99999999999",
+	} {
+		f.Add(seed)
+	}
+	ip := ipCmd()
+	f.Fuzz(func(t *testing.T, line string) {
+		_, err := ip.Parse(strings.Fields(line))
+		if err != nil {
+			if _, ok := err.(*script.ExitError); !ok {
+				t.Errorf("ip %s: error of type %T: %v", line, err, err)
+			}
+		}
+	})
+}

@@ -1,0 +1,100 @@
+package iproute
+
+import (
+	"strings"
+
+	"github.com/vishvananda/netlink"
+
+	"github.com/netscript/netscript/internal/script"
+)
+
+// parseTuntap parses "ip tuntap add|del [dev] NAME mode tun|tap".
+func parseTuntap(_ *globals, list []string, _ script.Table) (script.Action, error) {
+	a := &args{list: list}
+	if !a.more() {
+		return nil, script.Errorf(exitUsage, "ip tuntap show: not implemented by netscript")
+	}
+	cmd := a.next()
+	add := matches(cmd, "add")
+	if !add && !matches(cmd, "delete") {
+		return nil, script.Errorf(exitUsage, "Command %q is unknown, try \"ip tuntap help\".", cmd)
+	}
+	var dev string
+	var mode netlink.TuntapMode
+	for a.more() {
+		word := a.next()
+		switch word {
+		case "mode":
+			v, err := a.value(word)
+			if err != nil {
+				return nil, err
+			}
+			switch v {
+			case "tun":
+				mode = netlink.TUNTAP_MODE_TUN
+			case "tap":
+				mode = netlink.TUNTAP_MODE_TAP
+			default:
+				return nil, script.Errorf(exitUsage, "Unknown tunnel mode %q", v)
+			}
+		case "dev", "name":
+			v, err := a.value(word)
+			if err != nil {
+				return nil, err
+			}
+			dev = v
+		default:
+			if dev != "" {
+				return nil, duplicateArg("dev", word)
+			}
+			dev = word
+		}
+	}
+	if mode == 0 {
+		return nil, script.Errorf(exitErr, "You failed to specify a tunnel mode")
+	}
+	if add {
+		return func(s *script.State) error {
+			// iproute2 asks for IFF_NO_PI and IFF_TUN_EXCL (so an existing
+			// device is an error, not reused) and makes the device persistent;
+			// netlink does the TUNSETIFF on /dev/net/tun opened on this
+			// thread, so the device is born in the command's namespace.
+			tap := &netlink.Tuntap{LinkAttrs: netlink.NewLinkAttrs(), Mode: mode, Flags: netlink.TUNTAP_NO_PI | netlink.TUNTAP_TUN_EXCL}
+			tap.Name = dev
+			return withNS(s, func() error {
+				if err := netlink.LinkAdd(tap); err != nil {
+					return tuntapError(s, err)
+				}
+				return nil
+			})
+		}, nil
+	}
+	return func(s *script.State) error {
+		// Like iproute2, deleting a missing tuntap device is not an error.
+		return withNS(s, func() error {
+			link, err := netlink.LinkByName(dev)
+			if err != nil {
+				return nil
+			}
+			if _, ok := link.(*netlink.Tuntap); !ok {
+				return nil
+			}
+			if err := netlink.LinkDel(link); err != nil {
+				return kernelError(s, err)
+			}
+			return nil
+		})
+	}, nil
+}
+
+// tuntapError reports a failed TUNSETIFF as iproute2 does. netlink formats
+// the errno into its message ("... failed [0], errno device or resource
+// busy"), so the C library's text is rebuilt from it.
+func tuntapError(s *script.State, err error) error {
+	msg := err.Error()
+	if i := strings.Index(msg, "errno "); i >= 0 && strings.Contains(msg, "TUNSETIFF") {
+		text := msg[i+len("errno "):]
+		return s.Fail(exitErr, "ioctl(TUNSETIFF): %s", strings.ToUpper(text[:1])+text[1:])
+	}
+	return s.Fail(exitErr, "ip tuntap add: %v", err)
+}
