@@ -1,0 +1,304 @@
+package probe
+
+import (
+	"fmt"
+	"math"
+	"net/netip"
+	"strings"
+
+	"golang.org/x/sys/unix"
+
+	"github.com/netscript/netscript/internal/script"
+)
+
+// Exit statuses of iputils ping.
+const (
+	exitNoReply = 1 // no reply came; also argument errors of strtol_or_err
+	exitError   = 2 // any other error
+)
+
+// Defaults of iputils ping 20221126.
+const (
+	defaultInterval = 1000  // milliseconds between echo requests
+	defaultLinger   = 10000 // -W: milliseconds to wait when no reply came (MAXWAIT)
+	dataLen         = 56    // bytes of data after the ICMP header (DEFDATALEN)
+	minInterval     = 10    // milliseconds; the shortest gap iputils waits (MININTERVAL)
+	maxIntMs        = float64(math.MaxInt32) / 1000
+)
+
+// getoptString is iputils' option string: every option its getopt knows,
+// the ones followed by ':' taking an argument.
+const getoptString = "h?" + "4bRT:" + "6F:N:" + "aABc:CdDe:fi:I:l:Lm:M:nOp:qQ:rs:S:t:UvVw:W:"
+
+// pingOpts is a parsed ping command line.
+type pingOpts struct {
+	count        int64      // -c: stop after this many replies; 0 for no limit
+	interval     int        // -i, in milliseconds, truncated as iputils does
+	linger       int        // -W, in milliseconds
+	deadline     int64      // -w, in seconds; 0 for none
+	quiet        bool       // -q
+	device       string     // -I NAME
+	source       netip.Addr // -I ADDRESS, IPv4; invalid when not given
+	strictSource bool       // -I gave an address (bind the socket to the source)
+	family       byte       // 4 or 6 after -4 or -6, else 0
+	version      bool       // -V
+
+	hostname string       // the destination as written
+	hops     []netip.Addr // the destinations; the last is the target
+	warnings []string     // messages iputils prints to stderr while parsing
+}
+
+// target is the address echo requests go to.
+func (o *pingOpts) target() netip.Addr { return o.hops[len(o.hops)-1] }
+
+// versionText is what "ping -V" prints.
+const versionText = "ping from iputils 20221126\n" +
+	"libcap: yes, IDN: yes, NLS: no, error.h: yes, getrandom(): yes, __fpending(): yes\n"
+
+// parser carries the state of one parse: the warnings printed so far come
+// before the message of a later error, as they would on iputils' stderr.
+type parser struct {
+	o pingOpts
+}
+
+// fail returns an ExitError whose message holds the warnings so far and
+// then the formatted error.
+func (p *parser) fail(code int, format string, args ...any) error {
+	msg := fmt.Sprintf(format, args...)
+	if len(p.o.warnings) > 0 {
+		msg = strings.Join(p.o.warnings, "\n") + "\n" + msg
+	}
+	return script.Errorf(code, "%s", msg)
+}
+
+// usage returns the error of iputils' usage(): the help text on stderr and
+// exit status 2, after msg when msg is not empty.
+func (p *parser) usage(msg string) error {
+	text := strings.TrimSuffix(usageText, "\n")
+	if msg != "" {
+		text = msg + "\n" + text
+	}
+	return p.fail(exitError, "%s", text)
+}
+
+// parsePing parses ping's arguments as iputils' GNU getopt does: options
+// may be clustered (-qc3) or follow the destination; "--" ends them.
+func parsePing(args []string) (*pingOpts, error) {
+	p := &parser{o: pingOpts{interval: defaultInterval, linger: defaultLinger}}
+	var operands []string
+	for i := 0; i < len(args); {
+		a := args[i]
+		i++
+		if a == "--" {
+			operands = append(operands, args[i:]...)
+			break
+		}
+		if len(a) < 2 || a[0] != '-' {
+			operands = append(operands, a)
+			continue
+		}
+		for j := 1; j < len(a); j++ {
+			c := a[j]
+			k := strings.IndexByte(getoptString, c)
+			if c == ':' || k < 0 {
+				return nil, p.usage(fmt.Sprintf("ping: invalid option -- '%c'", c))
+			}
+			var optarg string
+			if k+1 < len(getoptString) && getoptString[k+1] == ':' {
+				switch {
+				case j+1 < len(a):
+					optarg = a[j+1:]
+				case i < len(args):
+					optarg = args[i]
+					i++
+				default:
+					return nil, p.usage(fmt.Sprintf("ping: option requires an argument -- '%c'", c))
+				}
+				j = len(a)
+			}
+			if err := p.option(c, optarg); err != nil {
+				return nil, err
+			}
+			if p.o.version {
+				return &p.o, nil // iputils prints its version and exits at once
+			}
+		}
+	}
+	if len(operands) == 0 {
+		return nil, p.fail(exitNoReply, "ping: usage error: %s", strerror(unix.EDESTADDRREQ))
+	}
+	if err := p.destinations(operands); err != nil {
+		return nil, err
+	}
+	return &p.o, nil
+}
+
+// option applies one option letter and its argument.
+func (p *parser) option(c byte, optarg string) error {
+	o := &p.o
+	switch c {
+	case 'h', '?':
+		return p.usage("")
+	case 'V':
+		o.version = true
+	case '4', '6':
+		fam := c - '0'
+		if o.family != 0 && o.family != fam {
+			return p.fail(exitError, "ping: only one -4 or -6 option may be specified")
+		}
+		o.family = fam
+	case 'c':
+		n, err := p.strtolOrErr(optarg, 1, math.MaxInt64)
+		if err != nil {
+			return err
+		}
+		o.count = n
+	case 'i':
+		f, err := p.strtod(optarg, "bad timing interval")
+		if err != nil {
+			return err
+		}
+		if f > maxIntMs {
+			return p.fail(exitError, "ping: bad timing interval: %s", optarg)
+		}
+		o.interval = int(f * 1000)
+	case 'W':
+		f, err := p.strtod(optarg, "bad linger time")
+		if err != nil {
+			return err
+		}
+		if f < 0 || f > maxIntMs {
+			return p.fail(exitError, "ping: bad linger time: %s", optarg)
+		}
+		o.linger = int(f * 1000)
+	case 'w':
+		n, err := p.strtolOrErr(optarg, 0, math.MaxInt32)
+		if err != nil {
+			return err
+		}
+		o.deadline = n
+	case 'I':
+		return p.iface(optarg)
+	case 'n':
+		// Numeric output only: netscript never resolves names anyway.
+	case 'q':
+		o.quiet = true
+	default:
+		return p.fail(exitError, "ping: option -%c is not implemented by netscript", c)
+	}
+	return nil
+}
+
+// iface applies -I: an IPv4 address to send from, or an interface name.
+// An argument with a colon is an IPv6 address, perhaps with %DEVICE.
+func (p *parser) iface(arg string) error {
+	o := &p.o
+	if strings.Contains(arg, ":") {
+		addr, dev, hasDev := strings.Cut(arg, "%")
+		if hasDev {
+			o.device = dev
+		}
+		a, err := netip.ParseAddr(addr)
+		if err != nil || !a.Is6() || a.Zone() != "" {
+			return p.fail(exitError, "ping: invalid source address: %s", arg)
+		}
+		// An IPv6 source does not apply to IPv4, but still makes
+		// iputils bind its socket to the source it picks.
+		o.strictSource = true
+		return nil
+	}
+	if a, err := netip.ParseAddr(arg); err == nil && a.Is4() {
+		o.source = a
+		o.strictSource = true
+		return nil
+	}
+	o.device = arg
+	return nil
+}
+
+// strtolOrErr is iputils' strtol_or_err(optarg, "invalid argument", min,
+// max): its errors exit with status 1.
+func (p *parser) strtolOrErr(s string, min, max int64) (int64, error) {
+	n, rest, errno := strtol(s)
+	if s == "" || errno != 0 || rest == s || rest != "" {
+		if errno != 0 {
+			return 0, p.fail(exitNoReply, "ping: invalid argument: '%s': %s", s, strerror(errno))
+		}
+		return 0, p.fail(exitNoReply, "ping: invalid argument: '%s'", s)
+	}
+	if n < min || n > max {
+		return 0, p.fail(exitNoReply, "ping: invalid argument: '%s': out of range: %d <= value <= %d", s, min, max)
+	}
+	return n, nil
+}
+
+// strtod is iputils' ping_strtod: trailing garbage is only warned about
+// (and the number read so far is used); infinities, NaNs and subnormal
+// numbers are errors.
+func (p *parser) strtod(s, what string) (float64, error) {
+	if s == "" {
+		// iputils reports whatever errno was left over; on this system
+		// it is ENOENT from its locale set-up.
+		return 0, p.fail(exitError, "ping: %s: : %s", what, strerror(unix.ENOENT))
+	}
+	f, rest, errno := strtod(s)
+	if errno != 0 || rest == s || rest != "" {
+		p.o.warnings = append(p.o.warnings,
+			"ping: option argument contains garbage: "+rest,
+			"ping: this will become fatal error in the future")
+	}
+	if !normalOrZero(f) {
+		return 0, p.fail(exitError, "ping: %s: %s: %s", what, s, strerror(unix.ERANGE))
+	}
+	return f, nil
+}
+
+// destinations checks the operands as iputils resolves them: the last
+// one first (getaddrinfo in main), then each in order (ping4_run). Only
+// numeric IPv4 addresses are accepted: netscript does no name lookups, and
+// a name fails as an unresolvable one does in a namespace with no DNS
+// server.
+func (p *parser) destinations(operands []string) error {
+	last := operands[len(operands)-1]
+	p.o.hostname = last
+	addr, err := p.resolve(last, p.o.family)
+	if err != nil {
+		return err
+	}
+	if len(operands) == 1 {
+		p.o.hops = []netip.Addr{addr}
+		return nil
+	}
+	if len(operands) > 10 {
+		return p.usage("")
+	}
+	for _, op := range operands {
+		a, err := p.resolve(op, 4)
+		if err != nil {
+			return err
+		}
+		p.o.hops = append(p.o.hops, a)
+	}
+	return nil
+}
+
+// resolve turns one operand into an IPv4 address the way getaddrinfo(3)
+// would with the given family (0 for any), or returns iputils' error.
+func (p *parser) resolve(name string, family byte) (netip.Addr, error) {
+	if b, ok := inetAton(name); ok {
+		if family == 6 {
+			return netip.Addr{}, p.fail(exitError, "ping: %s: Address family for hostname not supported", name)
+		}
+		return netip.AddrFrom4(b), nil
+	}
+	if a, err := netip.ParseAddr(name); err == nil && a.Is6() {
+		if family == 4 {
+			return netip.Addr{}, p.fail(exitError, "ping: %s: Address family for hostname not supported", name)
+		}
+		return netip.Addr{}, p.fail(exitError, "ping: %s: IPv6 destinations are not implemented by netscript", name)
+	}
+	if name == "" {
+		return netip.Addr{}, p.fail(exitError, "ping: %s: Name or service not known", name)
+	}
+	return netip.Addr{}, p.fail(exitError, "ping: %s: Temporary failure in name resolution", name)
+}

@@ -1,0 +1,133 @@
+package probe
+
+import (
+	"fmt"
+	"os"
+	"testing"
+	"time"
+
+	"github.com/vishvananda/netlink"
+
+	"github.com/netscript/netscript/internal/realtool"
+	"github.com/netscript/netscript/internal/world"
+)
+
+// pair is a World with namespaces a and b joined by a veth pair:
+// va (10.0.0.1/24) in a, vb (10.0.0.2/24) in b, both up.
+type pair struct {
+	w    *world.World
+	a, b *world.NS
+}
+
+// newPair builds a pair, or skips the test when not root.
+func newPair(t *testing.T) *pair {
+	t.Helper()
+	if os.Geteuid() != 0 {
+		t.Skip("needs root to create network namespaces")
+	}
+	w, err := world.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { w.Close() })
+	a, err := w.Add("a")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := w.Add("b")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := a.Do(func() error {
+		veth := &netlink.Veth{
+			LinkAttrs:     netlink.LinkAttrs{Name: "va"},
+			PeerName:      "vb",
+			PeerNamespace: netlink.NsFd(b.Fd()),
+		}
+		return netlink.LinkAdd(veth)
+	}); err != nil {
+		t.Fatalf("add veth pair: %v", err)
+	}
+	for _, end := range []struct {
+		ns   *world.NS
+		dev  string
+		addr string
+	}{{a, "va", "10.0.0.1/24"}, {b, "vb", "10.0.0.2/24"}} {
+		if err := end.ns.Do(func() error { return setUp(end.dev, end.addr) }); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, end := range []struct {
+		ns  *world.NS
+		dev string
+	}{{a, "va"}, {b, "vb"}} {
+		if err := end.ns.Do(func() error { return waitOperUp(end.dev, 5*time.Second) }); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return &pair{w: w, a: a, b: b}
+}
+
+// setUp gives dev an address and brings it up, in the calling thread's
+// namespace.
+func setUp(dev, cidr string) error {
+	l, err := netlink.LinkByName(dev)
+	if err != nil {
+		return fmt.Errorf("find %s: %w", dev, err)
+	}
+	addr, err := netlink.ParseAddr(cidr)
+	if err != nil {
+		return err
+	}
+	if err := netlink.AddrAdd(l, addr); err != nil {
+		return fmt.Errorf("add %s to %s: %w", cidr, dev, err)
+	}
+	if err := netlink.LinkSetUp(l); err != nil {
+		return fmt.Errorf("set %s up: %w", dev, err)
+	}
+	return nil
+}
+
+// waitOperUp waits until dev's operational state is up (carrier on and the
+// queueing discipline attached), when packets stop being dropped.
+func waitOperUp(dev string, limit time.Duration) error {
+	deadline := time.Now().Add(limit)
+	for {
+		l, err := netlink.LinkByName(dev)
+		if err != nil {
+			return err
+		}
+		if l.Attrs().OperState == netlink.OperUp {
+			return nil
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("%s not operationally up after %v (state %v)", dev, limit, l.Attrs().OperState)
+		}
+		time.Sleep(2 * time.Millisecond)
+	}
+}
+
+// loUp brings the loopback device up, in the calling thread's namespace.
+func loUp() error {
+	lo, err := netlink.LinkByName("lo")
+	if err != nil {
+		return err
+	}
+	return netlink.LinkSetUp(lo)
+}
+
+// setSysctl writes a sysctl of the calling thread's namespace.
+func setSysctl(path, value string) error {
+	return os.WriteFile("/proc/sys/"+path, []byte(value), 0o644)
+}
+
+// result is what one command printed and its exit status.
+type result = realtool.Result
+
+// runPing runs netscript's ping with args in ns, under a deadline.
+func runPing(t *testing.T, p *pair, ns *world.NS, limit time.Duration, args ...string) result {
+	return realtool.MustBuiltin(t, p.w, ns, limit, PingCmd(), args...)
+}
+
+// maskTiming replaces the timing figures of ping's output.
+func maskTiming(s string) string { return realtool.MaskTiming(s) }
