@@ -1,0 +1,22 @@
+// Package commands assembles the command table: every command a scenario
+// can use beyond testscript's own. The runner installs it, and help, lint
+// and docs are generated from it.
+package commands
+
+import (
+	"github.com/netscript/netscript/internal/iproute"
+	"github.com/netscript/netscript/internal/nettools"
+	"github.com/netscript/netscript/internal/probe"
+	"github.com/netscript/netscript/internal/script"
+	"github.com/netscript/netscript/internal/sysctl"
+)
+
+// Table returns a new command table.
+func Table() script.Table {
+	t := make(script.Table)
+	t.Add(iproute.Cmd(t))
+	t.Add(nettools.RouteCmd())
+	t.Add(probe.PingCmd())
+	t.Add(sysctl.SysctlCmd())
+	return t
+}

@@ -1,0 +1,205 @@
+package commands_test
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/rogpeppe/go-internal/txtar"
+
+	"github.com/netscript/netscript/internal/commands"
+	"github.com/netscript/netscript/internal/script"
+	"github.com/netscript/netscript/internal/world"
+)
+
+// The differential tests run the same command lines twice: through the real
+// iproute2, net-tools and iputils in a private sandbox (a new mount and
+// network namespace made by unshare(1), with a private /run, so "ip netns
+// add" pins nothing on the host), and through netscript's builtins in a
+// World. Each command's stdout, stderr and exit status must match, except
+// timing figures and random MAC addresses.
+
+// scenarioCommands returns the command lines of a scenario, without
+// testscript's own checks and without the "!" of expected failures.
+func scenarioCommands(t *testing.T, file string) [][]string {
+	t.Helper()
+	a, err := txtar.ParseFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var cmds [][]string
+	for _, line := range strings.Split(string(a.Comment), "\n") {
+		f := strings.Fields(line)
+		if len(f) > 0 && f[0] == "!" {
+			f = f[1:]
+		}
+		if len(f) == 0 || strings.HasPrefix(f[0], "#") {
+			continue
+		}
+		switch f[0] {
+		case "stdout", "stderr", "cmp", "cmpenv", "exists", "env":
+			continue
+		}
+		cmds = append(cmds, f)
+	}
+	return cmds
+}
+
+// transcript formats one command's results the same way on both sides.
+func transcript(b *bytes.Buffer, argv []string, stdout, stderr string, rc int) {
+	fmt.Fprintf(b, "$ %s\n%s[stderr]\n%s[rc %d]\n", strings.Join(argv, " "), stdout, stderr, rc)
+}
+
+var masks = []struct {
+	re   *regexp.Regexp
+	with string
+}{
+	{regexp.MustCompile(`time=[0-9.]+ ms`), "time=T ms"},
+	{regexp.MustCompile(`time [0-9]+ms`), "time Tms"},
+	{regexp.MustCompile(`rtt min/avg/max/mdev = [0-9./]+ ms`), "rtt min/avg/max/mdev = T ms"},
+	{regexp.MustCompile(`([0-9a-f]{2}:){5}[0-9a-f]{2}`), "MAC"},
+	{regexp.MustCompile(`fe80::[0-9a-f:]+/64`), "fe80::EUI64/64"},
+}
+
+func mask(s string) string {
+	for _, m := range masks {
+		s = m.re.ReplaceAllString(s, m.with)
+	}
+	return s
+}
+
+// runReal runs cmds with the real tools in a private sandbox.
+func runReal(t *testing.T, cmds [][]string) string {
+	t.Helper()
+	var sh strings.Builder
+	sh.WriteString("set -u\nmount -t tmpfs netscript-test /run || exit 99\nd=$(mktemp -d)\ntrap 'rm -rf \"$d\"' EXIT\n")
+	for _, argv := range cmds {
+		quoted := make([]string, len(argv))
+		for i, a := range argv {
+			quoted[i] = "'" + strings.ReplaceAll(a, "'", `'\''`) + "'"
+		}
+		q := strings.Join(quoted, " ")
+		fmt.Fprintf(&sh, "%s >\"$d/out\" 2>\"$d/err\"; rc=$?\nprintf '$ %%s\\n' %q\ncat \"$d/out\"; echo '[stderr]'; cat \"$d/err\"; echo \"[rc $rc]\"\n",
+			q, strings.Join(argv, " "))
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, "unshare", "--mount", "--net", "--propagation", "private", "bash", "-c", sh.String())
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("real tools: %v\n%s", err, stderr.String())
+	}
+	return string(out)
+}
+
+// runBuiltin runs cmds with netscript's command table in a new World.
+func runBuiltin(t *testing.T, cmds [][]string) string {
+	t.Helper()
+	w, err := world.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	table := commands.Table()
+	var b bytes.Buffer
+	for _, argv := range cmds {
+		var stdout, stderr strings.Builder
+		s := &script.State{Ctx: ctx, World: w, NS: w.Root(), Stdout: &stdout, Stderr: &stderr}
+		err := table.Run(s, argv)
+		if err != nil {
+			if _, ok := err.(*script.ExitError); !ok {
+				t.Fatalf("%s: netscript error: %v", strings.Join(argv, " "), err)
+			}
+		}
+		transcript(&b, argv, stdout.String(), stderr.String(), script.ExitCode(err))
+	}
+	return b.String()
+}
+
+func requireRealTools(t *testing.T, tools ...string) {
+	t.Helper()
+	if os.Geteuid() != 0 {
+		t.Skip("differential tests need root to create namespaces")
+	}
+	for _, tool := range append([]string{"unshare", "bash"}, tools...) {
+		if _, err := exec.LookPath(tool); err != nil {
+			t.Skipf("%s is not installed: no real tool to compare with", tool)
+		}
+	}
+}
+
+func compareTranscripts(t *testing.T, real, ours string) {
+	t.Helper()
+	real, ours = mask(real), mask(ours)
+	if real == ours {
+		return
+	}
+	rl, ol := strings.Split(real, "\n"), strings.Split(ours, "\n")
+	for i := 0; i < len(rl) || i < len(ol); i++ {
+		var r, o string
+		if i < len(rl) {
+			r = rl[i]
+		}
+		if i < len(ol) {
+			o = ol[i]
+		}
+		if r != o {
+			lo := max(0, i-8)
+			t.Fatalf("netscript differs from the real tools at line %d:\nreal: %q\nours: %q\n\ncontext (real):\n%s\n\ncontext (ours):\n%s",
+				i+1, r, o, strings.Join(rl[lo:min(len(rl), i+3)], "\n"), strings.Join(ol[lo:min(len(ol), i+3)], "\n"))
+		}
+	}
+}
+
+// TestTutorialMatchesRealTools replays the article's scenario with the real
+// tools and with the builtins.
+func TestTutorialMatchesRealTools(t *testing.T) {
+	requireRealTools(t, "ip", "route", "ping")
+	for _, file := range []string{"../../scenarios/veth-pair.txtar", "../../scenarios/netns-tap.txtar"} {
+		t.Run(file[len("../../scenarios/"):], func(t *testing.T) {
+			t.Parallel()
+			cmds := scenarioCommands(t, file)
+			compareTranscripts(t, runReal(t, cmds), runBuiltin(t, cmds))
+		})
+	}
+}
+
+// TestCommandsMatchRealTools compares outputs, error messages and exit
+// statuses on the states and mistakes of testdata/*.cmds: one command a
+// line, each file run from a fresh sandbox.
+func TestCommandsMatchRealTools(t *testing.T) {
+	requireRealTools(t, "ip", "route", "ping", "sysctl")
+	files, err := filepathGlob("testdata/*.cmds")
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no testdata/*.cmds: %v", err)
+	}
+	for _, file := range files {
+		t.Run(file, func(t *testing.T) {
+			t.Parallel()
+			data, err := os.ReadFile(file)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var cmds [][]string
+			for _, line := range strings.Split(string(data), "\n") {
+				if f := strings.Fields(line); len(f) > 0 && !strings.HasPrefix(f[0], "#") {
+					cmds = append(cmds, f)
+				}
+			}
+			compareTranscripts(t, runReal(t, cmds), runBuiltin(t, cmds))
+		})
+	}
+}
+
+var filepathGlob = filepath.Glob
