@@ -1,0 +1,268 @@
+// Package runner runs netscript scenarios as Go tests.
+//
+//	func TestScenarios(t *testing.T) { runner.Run(t, "scenarios") }
+//
+// Every *.txtar file in the directory becomes a parallel subtest, run by
+// testscript with netscript's command table installed and a World of its
+// own: a private network namespace that plays the host, plus the
+// namespaces the scenario creates. The test goroutine's thread lives inside
+// that private namespace for the whole scenario, so even testscript's own
+// "exec" starts programs there, never on the host. When the test ends, or the
+// process dies, the kernel frees every namespace and link the scenario made.
+package runner
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"os"
+	"reflect"
+	"runtime"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/rogpeppe/go-internal/testscript"
+	"golang.org/x/sys/unix"
+
+	"github.com/netscript/netscript/internal/commands"
+	"github.com/netscript/netscript/internal/script"
+	"github.com/netscript/netscript/internal/world"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files of netscript scenarios whose cmp fails")
+
+// UpdateEnv, set to 1, has the same effect as -update. Unlike the flag, it
+// works with "go test ./...": test binaries that do not import the runner
+// would reject an -update flag.
+const UpdateEnv = "NETSCRIPT_UPDATE"
+
+// DefaultTimeout bounds one scenario when the test binary has no deadline.
+const DefaultTimeout = 5 * time.Minute
+
+// Option changes how Run runs scenarios.
+type Option func(*config)
+
+type config struct {
+	timeout time.Duration
+	files   []string
+	extra   []*script.Cmd
+	update  bool
+}
+
+// WithTimeout bounds each scenario; every command runs under that deadline.
+func WithTimeout(d time.Duration) Option { return func(c *config) { c.timeout = d } }
+
+// WithFiles runs the named scenario files instead of a directory's.
+func WithFiles(files ...string) Option { return func(c *config) { c.files = files } }
+
+// WithUpdate rewrites golden files whose cmp fails, as -update does.
+func WithUpdate(on bool) Option { return func(c *config) { c.update = on } }
+
+// WithCmd adds a command to the table, for tests of the runner itself.
+func WithCmd(cmd *script.Cmd) Option { return func(c *config) { c.extra = append(c.extra, cmd) } }
+
+type stateKey struct{}
+
+// scenario is what one running scenario's commands share.
+type scenario struct {
+	world *world.World
+	ctx   context.Context
+	vars  []string // names of the environment variables set up for the script
+}
+
+// Run runs every scenario in dir (or the files given WithFiles) as a
+// parallel subtest of t. With -update, cmp failures against files in the
+// scenario rewrite those files.
+func Run(t *testing.T, dir string, opts ...Option) {
+	t.Helper()
+	if msg := MissingPrivilege(); msg != "" {
+		t.Skip(msg)
+	}
+	testscript.Run(t, params(dir, opts))
+}
+
+// RunT runs the scenario files with t, any testscript.T: the netscript
+// command runs scenarios this way, outside go test. It does not check
+// privileges; the caller does, with MissingPrivilege.
+func RunT(t testscript.T, files []string, opts ...Option) {
+	testscript.RunT(t, params("", append(opts, WithFiles(files...))))
+}
+
+// params builds the testscript parameters Run uses.
+func params(dir string, opts []Option) testscript.Params {
+	cfg := config{timeout: DefaultTimeout}
+	for _, o := range opts {
+		o(&cfg)
+	}
+	table := commands.Table()
+	for _, c := range cfg.extra {
+		table.Add(c)
+	}
+	cmds := make(map[string]func(*testscript.TestScript, bool, []string), len(table))
+	for name := range table {
+		cmds[name] = adapt(table, name)
+	}
+	p := testscript.Params{
+		Dir:                dir,
+		Cmds:               cmds,
+		UpdateScripts:      cfg.update || *update || os.Getenv(UpdateEnv) == "1",
+		RequireUniqueNames: true,
+		Condition:          condition,
+		Setup:              func(env *testscript.Env) error { return setup(env, cfg, table) },
+	}
+	if len(cfg.files) > 0 {
+		p.Dir, p.Files = "", cfg.files
+	}
+	return p
+}
+
+// setup gives the scenario its World and moves the scenario's goroutine,
+// locked to its thread, into the World's root namespace, so that even
+// testscript's own exec starts programs there. At the end of the scenario
+// the thread goes back to its original namespace and is unlocked; should
+// that fail, it stays locked and the runtime ends it with the goroutine.
+func setup(env *testscript.Env, cfg config, table script.Table) error {
+	w, err := world.New()
+	if err != nil {
+		return fmt.Errorf("netscript: %w", err)
+	}
+	runtime.LockOSThread()
+	orig, err := unix.Open("/proc/thread-self/ns/net", unix.O_RDONLY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		runtime.UnlockOSThread()
+		w.Close()
+		return fmt.Errorf("netscript: open the thread's namespace: %w", err)
+	}
+	if err := unix.Setns(w.Root().Fd(), unix.CLONE_NEWNET); err != nil {
+		unix.Close(orig)
+		runtime.UnlockOSThread()
+		w.Close()
+		return fmt.Errorf("netscript: enter the scenario's namespace: %w", err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), cfg.timeout)
+	sc := &scenario{world: w, ctx: ctx}
+	for _, kv := range env.Vars {
+		if k, _, ok := strings.Cut(kv, "="); ok {
+			sc.vars = append(sc.vars, k)
+		}
+	}
+	env.Values[stateKey{}] = sc
+	t := env.T()
+	env.Defer(func() {
+		if f, ok := t.(interface{ Failed() bool }); ok && f.Failed() {
+			t.Log(dumpWorld(ctx, w, table))
+		}
+		cancel()
+		if err := unix.Setns(orig, unix.CLONE_NEWNET); err == nil {
+			runtime.UnlockOSThread()
+		} else {
+			t.Log("netscript: could not leave the scenario's namespace; its thread will end:", err)
+		}
+		unix.Close(orig)
+		if err := w.Close(); err != nil {
+			t.Log("netscript: close world:", err)
+		}
+	})
+	return nil
+}
+
+// adapt turns a table entry into a testscript command. A failure the real
+// tool would report (an *script.ExitError) fails the step unless it is
+// negated with "!"; any other error is netscript's own and always fails it.
+func adapt(table script.Table, name string) func(*testscript.TestScript, bool, []string) {
+	return func(ts *testscript.TestScript, neg bool, args []string) {
+		sc := ts.Value(stateKey{}).(*scenario)
+		st := &script.State{
+			Ctx:    sc.ctx,
+			World:  sc.world,
+			NS:     sc.world.Root(),
+			Dir:    ts.MkAbs("."),
+			Stdout: ts.Stdout(),
+			Stderr: ts.Stderr(),
+		}
+		st.Env = scriptEnv(ts, sc.vars)
+		argv := append([]string{name}, args...)
+		err := table.Run(st, argv)
+		line := strings.Join(argv, " ")
+		switch {
+		case err == nil && neg:
+			ts.Fatalf("%s: unexpected success", line)
+		case err == nil:
+		case !isExit(err):
+			ts.Fatalf("%s: netscript: %v", line, err)
+		case !neg:
+			ts.Fatalf("%s: %v", line, err)
+		}
+	}
+}
+
+// scriptEnv returns the script's environment as testscript's own exec sees
+// it, "env" changes included. testscript keeps that list unexported, so it
+// is read with reflection; should a later testscript rename the field, the
+// variables known at setup are used, with their current values.
+func scriptEnv(ts *testscript.TestScript, setupVars []string) []string {
+	if f := reflect.ValueOf(ts).Elem().FieldByName("env"); f.IsValid() && f.Kind() == reflect.Slice &&
+		f.Type().Elem().Kind() == reflect.String {
+		env := make([]string, f.Len())
+		for i := range env {
+			env[i] = f.Index(i).String()
+		}
+		return env
+	}
+	env := make([]string, 0, len(setupVars))
+	for _, k := range setupVars {
+		env = append(env, k+"="+ts.Getenv(k))
+	}
+	return env
+}
+
+func isExit(err error) bool {
+	_, ok := err.(*script.ExitError)
+	return ok
+}
+
+// condition evaluates netscript's own conditions: [root].
+func condition(cond string) (bool, error) {
+	switch cond {
+	case "root":
+		return os.Geteuid() == 0, nil
+	}
+	return false, fmt.Errorf("unknown condition %q", cond)
+}
+
+// dumpWorld prints every namespace's links, addresses and routes, as the
+// kernel selftests do when a check fails.
+func dumpWorld(ctx context.Context, w *world.World, table script.Table) string {
+	var b strings.Builder
+	b.WriteString("netscript: state of every namespace at the failure\n")
+	all := append([]*world.NS{w.Root()}, w.Namespaces()...)
+	for _, ns := range all {
+		label := ns.Name
+		if label == "" {
+			label = "(root)"
+		}
+		for _, argv := range [][]string{{"ip", "addr"}, {"ip", "route", "show", "table", "all"}} {
+			fmt.Fprintf(&b, "--- %s: %s\n", label, strings.Join(argv, " "))
+			st := &script.State{Ctx: ctx, World: w, NS: ns, Stdout: &b, Stderr: &b}
+			if err := table.Run(st, argv); err != nil && !isExit(err) {
+				fmt.Fprintf(&b, "(%v)\n", err)
+			}
+		}
+	}
+	return b.String()
+}
+
+// MissingPrivilege returns why scenarios cannot run here, or "".
+func MissingPrivilege() string {
+	if os.Geteuid() == 0 {
+		return ""
+	}
+	w, err := world.New()
+	if err == nil {
+		w.Close()
+		return ""
+	}
+	return fmt.Sprintf("netscript needs to create network namespaces (%v): run as root, "+
+		"or with CAP_SYS_ADMIN and CAP_NET_ADMIN, e.g. inside `unshare -Urn`", err)
+}

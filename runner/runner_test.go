@@ -1,0 +1,155 @@
+package runner
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/rogpeppe/go-internal/testscript"
+)
+
+func requireRoot(t *testing.T) {
+	t.Helper()
+	if msg := MissingPrivilege(); msg != "" {
+		t.Skip(msg)
+	}
+}
+
+// runScenario runs one scenario text with a fakeT and returns its log.
+func runScenario(t *testing.T, text string) (log string, failed bool) {
+	t.Helper()
+	file := filepath.Join(t.TempDir(), "case.txtar")
+	if err := os.WriteFile(file, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	ft := &fakeT{}
+	testscript.RunT(ft, params("", []Option{WithFiles(file)}))
+	return strings.ReplaceAll(ft.String(), file, "FILE"), ft.Failed()
+}
+
+// TestFailuresNameFileLineAndCommand checks what a user sees when a step
+// fails: file:line, the command, and the real tool's message and status.
+func TestFailuresNameFileLineAndCommand(t *testing.T) {
+	requireRoot(t)
+	tests := []struct {
+		name   string
+		script string
+		want   []string
+	}{
+		{"missing device", "ip link set veth9 up\n",
+			[]string{`FAIL: FILE:1: ip link set veth9 up: Cannot find device "veth9" (exit status 1)`}},
+		{"line number", "ip netns add a\n\nip netns add a\n",
+			[]string{`FAIL: FILE:3: ip netns add a: Cannot create namespace file "/run/netns/a": File exists (exit status 1)`}},
+		{"unknown command", "ipp link\n",
+			[]string{`FAIL: FILE:1: unknown command "ipp" (did you mean "ip"?)`}},
+		{"bad prefix", "ip addr add 10.0.0.300/24 dev lo\n",
+			[]string{`FAIL: FILE:1: ip addr add 10.0.0.300/24 dev lo: Error: any valid prefix is expected rather than "10.0.0.300/24". (exit status 1)`}},
+		{"bad flag", "ip link set lo mtu abc\n",
+			[]string{`FAIL: FILE:1: ip link set lo mtu abc: Error: argument "abc" is wrong: Invalid "mtu" value (exit status 255)`}},
+		{"missing namespace", "ip netns exec ns9 ip link\n",
+			[]string{`FAIL: FILE:1: ip netns exec ns9 ip link: Cannot open network namespace "ns9": No such file or directory (exit status 255)`}},
+		{"kernel refusal", "ip route add 10.9.0.0/24 via 10.7.7.7\n",
+			[]string{`FAIL: FILE:1: ip route add 10.9.0.0/24 via 10.7.7.7: Error: Nexthop has invalid gateway. (exit status 2)`}},
+		{"unexpected success", "! ip link set lo up\n",
+			[]string{`FAIL: FILE:1: ip link set lo up: unexpected success`}},
+		{"no pid namespaces", "ip link add a type veth peer name b\nip link set a netns 1\n",
+			[]string{`FAIL: FILE:2: ip link set a netns 1: Error: argument "1" is wrong: netscript moves links only into namespaces made with "ip netns add"`}},
+		{"state dump", "ip netns add ns0\nip -n ns0 addr add 10.1.1.1/24 dev lo\n! ip link show\n",
+			[]string{"state of every namespace", "--- ns0: ip addr", "inet 10.1.1.1/24 scope global lo"}},
+		{"missing program", "ip netns add ns0\nip netns exec ns0 no-such-program-here\n",
+			[]string{`FAIL: FILE:2: ip netns exec ns0 no-such-program-here: exec of "no-such-program-here" failed: No such file or directory (exit status 1)`}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			log, failed := runScenario(t, tt.script)
+			if !failed {
+				t.Fatalf("scenario passed; want a failure. Log:\n%s", log)
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(log, w) {
+					t.Errorf("log lacks %q. Log:\n%s", w, log)
+				}
+			}
+			if strings.Contains(log, "panic") {
+				t.Errorf("log mentions a panic:\n%s", log)
+			}
+		})
+	}
+}
+
+// TestPassingScenario checks that negated failures, real programs in a
+// namespace, and output checks pass.
+func TestPassingScenario(t *testing.T) {
+	requireRoot(t)
+	log, failed := runScenario(t, `ip netns add ns0
+! ip link set veth9 up
+stderr 'Cannot find device "veth9"'
+ip netns exec ns0 ip link set lo up
+[exec:ip] ip netns exec ns0 sh -c 'ip -br link; echo $MARK'
+[exec:ip] stdout '^lo +UNKNOWN'
+env MARK=seen
+[exec:sh] ip netns exec ns0 sh -c 'echo $MARK'
+[exec:sh] stdout '^seen$'
+[exec:ip] exec ip -br link
+[exec:ip] stdout '^lo +DOWN'
+[exec:ip] ! stdout 'eth|veth|ens|enp'
+`)
+	if failed {
+		t.Fatalf("scenario failed:\n%s", log)
+	}
+}
+
+// TestParallelCopies runs four copies of the tutorial at once. They use the
+// same namespace and link names, each in a World of its own.
+func TestParallelCopies(t *testing.T) {
+	requireRoot(t)
+	file := filepath.Join("..", "scenarios", "veth-pair.txtar")
+	Run(t, "", WithFiles(file, file, file, file))
+}
+
+// TestUpdateRewritesGoldens checks that NETSCRIPT_UPDATE=1 (like -update)
+// rewrites a golden file whose cmp fails, and leaves the commands alone.
+func TestUpdateRewritesGoldens(t *testing.T) {
+	requireRoot(t)
+	t.Setenv(UpdateEnv, "1")
+	file := filepath.Join(t.TempDir(), "update.txtar")
+	script := "ip netns add b\nip netns add a\nip netns list\ncmp stdout want\n"
+	if err := os.WriteFile(file, []byte(script+"-- want --\nwrong\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	ft := &fakeT{}
+	testscript.RunT(ft, params("", []Option{WithFiles(file)}))
+	if ft.Failed() {
+		t.Fatalf("update run failed:\n%s", ft)
+	}
+	got, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := script + "-- want --\na\nb\n"; string(got) != want {
+		t.Errorf("after update:\n%s\nwant:\n%s", got, want)
+	}
+}
+
+// TestThreadsLeaveTheWorld runs scenarios and checks that no thread of this
+// process stays inside a scenario's namespace afterwards (the main thread,
+// which Go cannot end, included).
+func TestThreadsLeaveTheWorld(t *testing.T) {
+	requireRoot(t)
+	for i := 0; i < 20; i++ {
+		if _, failed := runScenario(t, "ip netns add ns0\nip link add a type veth peer name b\n"); failed {
+			t.Fatal("scenario failed")
+		}
+	}
+	tasks, err := filepath.Glob("/proc/self/task/*/ns/net")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, task := range tasks {
+		if ns, err := os.Readlink(task); err == nil && ns != startNetns {
+			t.Errorf("thread %s is in %s, not in the process's namespace %s", task, ns, startNetns)
+		}
+	}
+}
