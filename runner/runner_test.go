@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/rogpeppe/go-internal/testscript"
 )
@@ -151,5 +152,38 @@ func TestThreadsLeaveTheWorld(t *testing.T) {
 		if ns, err := os.Readlink(task); err == nil && ns != startNetns {
 			t.Errorf("thread %s is in %s, not in the process's namespace %s", task, ns, startNetns)
 		}
+	}
+}
+
+// TestDeadlineEndsCommands runs scenarios whose commands outlast the
+// scenario deadline: each command is stopped, the scenario fails, and no
+// program or thread is left behind.
+func TestDeadlineEndsCommands(t *testing.T) {
+	requireRoot(t)
+	for _, tt := range []struct{ name, script string }{
+		{"builtin ping", "ip netns add ns0\nip -n ns0 link set lo up\nip netns exec ns0 ping -i 0.2 -c 1000 127.0.0.1\n"},
+		{"real program", "ip netns add ns0\nip netns exec ns0 sleep 30\n"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			file := filepath.Join(t.TempDir(), "deadline.txtar")
+			if err := os.WriteFile(file, []byte(tt.script), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			ft := &fakeT{}
+			testscript.RunT(ft, params("", []Option{WithFiles(file), WithTimeout(300 * time.Millisecond)}))
+			if !ft.Failed() && tt.name == "real program" {
+				t.Errorf("a program outliving the deadline did not fail the scenario:\n%s", ft)
+			}
+			if strings.Contains(ft.String(), "panic") {
+				t.Errorf("panic:\n%s", ft)
+			}
+			if kids := childPids(os.Getpid()); len(kids) > 0 {
+				for _, pid := range kids {
+					if processExists(pid) {
+						t.Errorf("process %d outlived the scenario", pid)
+					}
+				}
+			}
+		})
 	}
 }
