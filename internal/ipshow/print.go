@@ -3,6 +3,8 @@ package ipshow
 import (
 	"bytes"
 	"fmt"
+
+	"github.com/netscript/netscript/internal/jsonw"
 )
 
 // outType says where a print call goes, as iproute2's enum output_type.
@@ -19,13 +21,13 @@ const (
 // JSON member, depending on the output mode and the call's outType.
 type printer struct {
 	buf bytes.Buffer
-	jw  *jsonWriter // nil for text output
+	jw  *jsonw.Writer // nil for text output
 }
 
 func newPrinter(json, pretty bool) *printer {
 	p := &printer{}
 	if json {
-		p.jw = &jsonWriter{out: &p.buf, pretty: pretty}
+		p.jw = jsonw.New(&p.buf, pretty)
 	}
 	return p
 }
@@ -38,15 +40,15 @@ func (p *printer) fpCtx(t outType) bool   { return p.jw == nil && t&(outFP|outAn
 // begin is new_json_obj: JSON output is one array of objects.
 func (p *printer) begin() {
 	if p.jw != nil {
-		p.jw.startArray()
+		p.jw.StartArray()
 	}
 }
 
 // end is delete_json_obj.
 func (p *printer) end() {
 	if p.jw != nil {
-		p.jw.endArray()
-		p.jw.destroy()
+		p.jw.EndArray()
+		p.jw.Destroy()
 	}
 }
 
@@ -66,9 +68,9 @@ func (p *printer) str(t outType, key, format, value string) {
 	switch {
 	case p.jsonCtx(t):
 		if key != "" {
-			p.jw.name(key)
+			p.jw.Name(key)
 		}
-		p.jw.str(value)
+		p.jw.Str(value)
 	case p.fpCtx(t):
 		fmt.Fprintf(&p.buf, format, value)
 	}
@@ -79,9 +81,9 @@ func (p *printer) int(t outType, key, format string, v int64) {
 	switch {
 	case p.jsonCtx(t):
 		if key != "" {
-			p.jw.name(key)
+			p.jw.Name(key)
 		}
-		p.jw.printf("%d", v)
+		p.jw.Printf("%d", v)
 	case p.fpCtx(t):
 		fmt.Fprintf(&p.buf, format, v)
 	}
@@ -92,9 +94,9 @@ func (p *printer) boolean(t outType, key, text string, v bool) {
 	switch {
 	case p.jsonCtx(t):
 		if key != "" {
-			p.jw.name(key)
+			p.jw.Name(key)
 		}
-		p.jw.printf("%t", v)
+		p.jw.Printf("%t", v)
 	case p.fpCtx(t):
 		p.buf.WriteString(text)
 	}
@@ -103,8 +105,8 @@ func (p *printer) boolean(t outType, key, text string, v bool) {
 // null is print_null in JSON: key: null.
 func (p *printer) null(key string) {
 	if p.jw != nil {
-		p.jw.name(key)
-		p.jw.printf("null")
+		p.jw.Name(key)
+		p.jw.Printf("null")
 	}
 }
 
@@ -113,9 +115,9 @@ func (p *printer) hex(t outType, key, format string, v uint32) {
 	switch {
 	case p.jsonCtx(t):
 		if key != "" {
-			p.jw.name(key)
+			p.jw.Name(key)
 		}
-		p.jw.str(fmt.Sprintf("%x", v))
+		p.jw.Str(fmt.Sprintf("%x", v))
 	case p.fpCtx(t):
 		fmt.Fprintf(&p.buf, format, v)
 	}
@@ -125,16 +127,16 @@ func (p *printer) hex(t outType, key, format string, v uint32) {
 func (p *printer) openObject(key string) {
 	if p.jw != nil {
 		if key != "" {
-			p.jw.name(key)
+			p.jw.Name(key)
 		}
-		p.jw.startObject()
+		p.jw.StartObject()
 	}
 }
 
 // closeObject is close_json_object.
 func (p *printer) closeObject() {
 	if p.jw != nil {
-		p.jw.endObject()
+		p.jw.EndObject()
 	}
 }
 
@@ -143,9 +145,9 @@ func (p *printer) openArray(t outType, key, text string) {
 	switch {
 	case p.jsonCtx(t):
 		if key != "" {
-			p.jw.name(key)
+			p.jw.Name(key)
 		}
-		p.jw.startArray()
+		p.jw.StartArray()
 	case p.fpCtx(t):
 		p.buf.WriteString(text)
 	}
@@ -155,7 +157,7 @@ func (p *printer) openArray(t outType, key, text string) {
 func (p *printer) closeArray(t outType, text string) {
 	switch {
 	case p.jsonCtx(t):
-		p.jw.endArray()
+		p.jw.EndArray()
 	case p.fpCtx(t):
 		p.buf.WriteString(text)
 	}
