@@ -7,7 +7,10 @@ import (
 	"github.com/netscript/netscript/internal/iproute"
 	"github.com/netscript/netscript/internal/nettools"
 	"github.com/netscript/netscript/internal/probe"
+	"github.com/netscript/netscript/internal/reach"
+	"github.com/netscript/netscript/internal/retry"
 	"github.com/netscript/netscript/internal/script"
+	"github.com/netscript/netscript/internal/service"
 	"github.com/netscript/netscript/internal/sysctl"
 )
 
@@ -17,6 +20,12 @@ func Table() script.Table {
 	t.Add(iproute.Cmd(t))
 	t.Add(nettools.RouteCmd())
 	t.Add(probe.PingCmd())
+	t.Add(probe.Ping6Cmd())
 	t.Add(sysctl.SysctlCmd())
+	t.Add(reach.Cmd())
+	t.Add(retry.Cmd(t))
+	t.Add(service.ListenCmd())
+	t.Add(service.ConnectCmd())
+	t.Add(iproute.BridgeCmd())
 	return t
 }

@@ -46,6 +46,15 @@ type addrRequest struct {
 }
 
 func parseAddrModify(g *globals, a *args, msgType, nlFlags int) (script.Action, error) {
+	req, err := parseAddrRequest(g, a)
+	if err != nil {
+		return nil, err
+	}
+	return func(s *script.State) error { return addrModify(s, req, msgType, nlFlags) }, nil
+}
+
+// parseAddrRequest parses the arguments of "ip addr add|change|replace|del".
+func parseAddrRequest(g *globals, a *args) (addrRequest, error) {
 	req := addrRequest{scope: -1}
 	var brdPlus bool
 	for a.more() {
@@ -54,7 +63,7 @@ func parseAddrModify(g *globals, a *args, msgType, nlFlags int) (script.Action, 
 		case "dev", "label", "broadcast", "brd", "scope", "local":
 			v, err := a.value(word)
 			if err != nil {
-				return nil, err
+				return req, err
 			}
 			switch word {
 			case "dev":
@@ -64,13 +73,13 @@ func parseAddrModify(g *globals, a *args, msgType, nlFlags int) (script.Action, 
 			case "scope":
 				sc, ok := scopeByName(v)
 				if !ok {
-					return nil, invalidArg(`invalid scope value.`, v)
+					return req, invalidArg(`invalid scope value.`, v)
 				}
 				req.scope = sc
 			case "local":
 				p, err := parsePrefix(v, g.family, false)
 				if err != nil {
-					return nil, err
+					return req, err
 				}
 				req.local = p
 			default: // broadcast
@@ -80,7 +89,7 @@ func parseAddrModify(g *globals, a *args, msgType, nlFlags int) (script.Action, 
 				}
 				b, err := parseAddr(v, unix.AF_INET)
 				if err != nil {
-					return nil, err
+					return req, err
 				}
 				req.broadcast = &b
 			}
@@ -94,26 +103,26 @@ func parseAddrModify(g *globals, a *args, msgType, nlFlags int) (script.Action, 
 			req.flags |= unix.IFA_F_MANAGETEMPADDR
 		default:
 			if req.local.IsValid() {
-				return nil, duplicateArg("local", word)
+				return req, duplicateArg("local", word)
 			}
 			p, err := parsePrefix(word, g.family, false)
 			if err != nil {
-				return nil, err
+				return req, err
 			}
 			req.local = p
 		}
 	}
 	if req.dev == "" {
-		return nil, script.Errorf(exitErr, "Not enough information: \"dev\" argument is required.")
+		return req, script.Errorf(exitErr, "Not enough information: \"dev\" argument is required.")
 	}
 	if !req.local.IsValid() {
-		return nil, script.Errorf(exitErr, "Not enough information: address is required.")
+		return req, script.Errorf(exitErr, "Not enough information: address is required.")
 	}
 	if brdPlus && req.local.Addr().Is4() && req.local.Bits() < 31 {
 		b := broadcastOf(req.local)
 		req.broadcast = &b
 	}
-	return func(s *script.State) error { return addrModify(s, req, msgType, nlFlags) }, nil
+	return req, nil
 }
 
 // broadcastOf returns the prefix's all-ones host address.
@@ -175,6 +184,9 @@ func addrModify(s *script.State, r addrRequest, msgType, nlFlags int) error {
 		}
 		if _, err := req.Execute(unix.NETLINK_ROUTE, 0); err != nil {
 			return kernelError(s, err)
+		}
+		if msgType == unix.RTM_NEWADDR {
+			settleAddr6(link, addr, r.flags)
 		}
 		return nil
 	})

@@ -32,20 +32,23 @@ type globals struct {
 	family int    // -4 / -6: unix.AF_INET, unix.AF_INET6, or 0
 }
 
+// object is one of ip's objects and the parser of its commands.
+type object struct {
+	name  string
+	parse func(g *globals, args []string, t script.Table) (script.Action, error)
+}
+
 // objects lists ip's objects in iproute2's order, which decides what an
 // abbreviation means ("a" is address, "r" route, "n" neighbour, "l" link).
 // A nil parser is an object netscript does not implement.
-var objects = []struct {
-	name  string
-	parse func(g *globals, args []string, t script.Table) (script.Action, error)
-}{
+var objects = []object{
 	{"address", parseAddress},
 	{"addrlabel", nil},
 	{"maddress", nil},
 	{"route", parseRoute},
 	{"rule", nil},
-	{"neighbor", nil},
-	{"neighbour", nil},
+	{"neighbor", parseNeigh},
+	{"neighbour", parseNeigh},
 	{"ntable", nil},
 	{"link", parseLink},
 	{"l2tp", nil},
@@ -102,6 +105,20 @@ func Cmd(t script.Table) *script.Cmd {
 }
 
 func parse(args []string, t script.Table) (script.Action, error) {
+	g, obj, rest, err := parseHead(args)
+	if err != nil {
+		return nil, err
+	}
+	act, err := obj.parse(&g, rest, t)
+	if err != nil || g.netns == "" {
+		return act, err
+	}
+	return inNetns(g.netns, act), nil
+}
+
+// parseHead parses "ip [OPTIONS] OBJECT" and returns the options, the object
+// and the object's arguments.
+func parseHead(args []string) (globals, object, []string, error) {
 	var g globals
 	for len(args) > 0 && strings.HasPrefix(args[0], "-") && len(args[0]) > 1 {
 		opt := args[0]
@@ -115,7 +132,7 @@ func parse(args []string, t script.Table) (script.Action, error) {
 			g.family = unix.AF_INET6
 		case matches(opt, "-netns"):
 			if len(args) < 2 {
-				return nil, script.Errorf(exitUsage, `Cannot open network namespace "(null)": No such file or directory`)
+				return g, object{}, nil, script.Errorf(exitUsage, `Cannot open network namespace "(null)": No such file or directory`)
 			}
 			g.netns = args[1]
 			args = args[1:]
@@ -126,27 +143,23 @@ func parse(args []string, t script.Table) (script.Action, error) {
 		case matches(opt, "-brief") && len(opt) >= 3:
 			g.brief = true
 		default:
-			return nil, script.Errorf(exitUsage, "Option %q is unknown, try \"ip -help\".", args[0])
+			return g, object{}, nil, script.Errorf(exitUsage, "Option %q is unknown, try \"ip -help\".", args[0])
 		}
 		args = args[1:]
 	}
 	if len(args) == 0 {
-		return nil, script.Errorf(exitUsage, "Usage: ip [ OPTIONS ] OBJECT { COMMAND | help }")
+		return g, object{}, nil, script.Errorf(exitUsage, "Usage: ip [ OPTIONS ] OBJECT { COMMAND | help }")
 	}
 	for _, obj := range objects {
 		if !matches(args[0], obj.name) {
 			continue
 		}
 		if obj.parse == nil {
-			return nil, script.Errorf(exitUsage, "ip %s: not implemented by netscript", obj.name)
+			return g, obj, nil, script.Errorf(exitUsage, "ip %s: not implemented by netscript", obj.name)
 		}
-		act, err := obj.parse(&g, args[1:], t)
-		if err != nil || g.netns == "" {
-			return act, err
-		}
-		return inNetns(g.netns, act), nil
+		return g, obj, args[1:], nil
 	}
-	return nil, script.Errorf(exitErr, "Object %q is unknown, try \"ip help\".", args[0])
+	return g, object{}, nil, script.Errorf(exitErr, "Object %q is unknown, try \"ip help\".", args[0])
 }
 
 // inNetns wraps act to run in the named namespace, as "ip -n NAME" does.

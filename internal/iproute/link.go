@@ -59,7 +59,16 @@ type linkAttrs struct {
 // one; it reports whether it was.
 func parseLinkAttr(word string, a *args, la *linkAttrs) (bool, error) {
 	var err error
-	switch word {
+	kw := linkKeyword(word)
+	if notImplemented[kw] {
+		if kw != "help" { // each of the others takes a value, asked for first
+			if _, err := a.value(word); err != nil {
+				return true, err
+			}
+		}
+		return true, script.Errorf(exitUsage, "ip link: %q is not implemented by netscript", kw)
+	}
+	switch kw {
 	case "up":
 		la.up = ptr(true)
 	case "down":
@@ -78,7 +87,7 @@ func parseLinkAttr(word string, a *args, la *linkAttrs) (bool, error) {
 		la.netns, err = a.value(word)
 	case "name":
 		la.name, err = a.value(word)
-	case "txqueuelen", "qlen", "txqlen":
+	case "txqueuelen":
 		var v string
 		if v, err = a.value(word); err == nil {
 			la.txqlen, err = parseUint(v, `Invalid "txqueuelen" value`, 1<<31-1)
@@ -104,6 +113,46 @@ func parseLinkAttr(word string, a *args, la *linkAttrs) (bool, error) {
 		return false, nil
 	}
 	return true, err
+}
+
+// linkKeywords are iplink_parse's keywords in the order it tries them:
+// those marked prefix match any abbreviation (so "ip link add a ..." means
+// "address", as in iproute2), the others only in full.
+var linkKeywords = []struct {
+	name   string
+	prefix bool
+}{
+	{"up", false}, {"down", false}, {"name", false}, {"index", false}, {"link", true},
+	{"address", true}, {"broadcast", true}, {"brd", false}, {"txqueuelen", true}, {"qlen", false},
+	{"txqlen", true}, {"mtu", false}, {"netns", false}, {"multicast", false},
+	{"allmulticast", false}, {"promisc", false}, {"trailers", false}, {"arp", false},
+	{"carrier", false}, {"vf", false}, {"master", true}, {"vrf", false}, {"nomaster", true},
+	{"dynamic", true}, {"type", true}, {"alias", true}, {"group", false}, {"mode", false},
+	{"state", false}, {"numtxqueues", false}, {"numrxqueues", false}, {"help", true},
+}
+
+// notImplemented are iplink_parse keywords netscript recognises, so that they
+// are not taken for a device name, but does not carry out.
+var notImplemented = map[string]bool{
+	"index": true, "link": true, "broadcast": true, "multicast": true, "allmulticast": true,
+	"trailers": true, "arp": true, "carrier": true, "vf": true, "vrf": true, "dynamic": true,
+	"group": true, "mode": true, "state": true, "numtxqueues": true, "numrxqueues": true, "help": true,
+}
+
+// linkKeyword returns the keyword word stands for, or "" for a name.
+func linkKeyword(word string) string {
+	for _, k := range linkKeywords {
+		if word == k.name || (k.prefix && matches(word, k.name)) {
+			switch k.name {
+			case "brd":
+				return "broadcast"
+			case "qlen", "txqlen":
+				return "txqueuelen"
+			}
+			return k.name
+		}
+	}
+	return ""
 }
 
 func ptr[T any](v T) *T { return &v }
@@ -140,9 +189,24 @@ func parseMAC(v string) (net.HardwareAddr, error) {
 	return mac, nil
 }
 
-// parseLinkAdd parses "ip link add [name] NAME [ATTRS] type veth|bridge|KIND
-// [peer [name] PEER [ATTRS]]".
+// linkAddRequest is one parsed "ip link add".
+type linkAddRequest struct {
+	attrs linkAttrs
+	kind  string
+	peer  *linkAttrs // "peer name PEER ...", veth only
+}
+
 func parseLinkAdd(a *args) (script.Action, error) {
+	r, err := parseLinkAddRequest(a)
+	if err != nil {
+		return nil, err
+	}
+	return func(s *script.State) error { return linkAdd(s, r.attrs, r.kind, r.peer) }, nil
+}
+
+// parseLinkAddRequest parses "ip link add [name] NAME [ATTRS] type
+// veth|bridge|KIND [peer [name] PEER [ATTRS]]".
+func parseLinkAddRequest(a *args) (linkAddRequest, error) {
 	la := linkAttrs{txqlen: -1}
 	var kind string
 	var peer *linkAttrs
@@ -150,53 +214,63 @@ func parseLinkAdd(a *args) (script.Action, error) {
 		word := a.next()
 		if ok, err := parseLinkAttr(word, a, &la); ok {
 			if err != nil {
-				return nil, err
+				return linkAddRequest{}, err
 			}
 			continue
 		}
-		switch word {
-		case "type":
+		switch {
+		case linkKeyword(word) == "type":
 			v, err := a.value(word)
 			if err != nil {
-				return nil, err
+				return linkAddRequest{}, err
 			}
 			kind = v
 		default:
+			if word == "dev" {
+				v, err := a.value(word)
+				if err != nil {
+					return linkAddRequest{}, err
+				}
+				word = v
+			}
 			if la.name != "" {
-				return nil, duplicateArg("name", word)
+				return linkAddRequest{}, duplicateArg("dev", word)
 			}
 			la.name = word
 		}
 	}
 	if kind == "" {
-		return nil, script.Errorf(exitErr, "Not enough information: \"type\" argument is required")
+		return linkAddRequest{}, script.Errorf(exitErr, "Not enough information: \"type\" argument is required")
 	}
 	if kind == "veth" && a.more() {
 		if w := a.next(); w != "peer" {
-			return nil, duplicateArg("peer", w)
+			return linkAddRequest{}, duplicateArg("peer", w)
 		}
 		peer = &linkAttrs{txqlen: -1}
 		for a.more() {
 			word := a.next()
 			if ok, err := parseLinkAttr(word, a, peer); ok {
 				if err != nil {
-					return nil, err
+					return linkAddRequest{}, err
 				}
 				continue
 			}
 			if peer.name != "" {
-				return nil, duplicateArg("name", word)
+				return linkAddRequest{}, duplicateArg("name", word)
 			}
 			peer.name = word
 		}
 	}
 	if a.more() {
-		return nil, script.Errorf(exitUsage, "ip link add: arguments of type %q are not implemented by netscript: %s", kind, strings.Join(a.list, " "))
+		return linkAddRequest{}, script.Errorf(exitUsage, "ip link add: arguments of type %q are not implemented by netscript: %s", kind, strings.Join(a.list, " "))
+	}
+	if peer != nil && peer.name == "" {
+		return linkAddRequest{}, script.Errorf(exitUsage, "ip link add: a veth peer without a name is not implemented by netscript: add \"name PEER\"")
 	}
 	if la.master != nil || (peer != nil && peer.master != nil) {
-		return nil, script.Errorf(exitUsage, "ip link add: \"master\" is not implemented by netscript here; use \"ip link set DEV master BR\"")
+		return linkAddRequest{}, script.Errorf(exitUsage, "ip link add: \"master\" is not implemented by netscript here; use \"ip link set DEV master BR\"")
 	}
-	return func(s *script.State) error { return linkAdd(s, la, kind, peer) }, nil
+	return linkAddRequest{la, kind, peer}, nil
 }
 
 // newLinkAttrs turns parsed attributes into netlink's, resolving a netns name.
@@ -247,19 +321,23 @@ func linkAdd(s *script.State, la linkAttrs, kind string, peer *linkAttrs) error 
 	var link netlink.Link
 	switch kind {
 	case "veth":
+		if peer == nil {
+			// As iproute2 does without "peer": the kind alone; the kernel
+			// names the peer vethN. (netlink's Veth always sends a peer name.)
+			link = &netlink.GenericLink{LinkAttrs: attrs, LinkType: kind}
+			break
+		}
 		veth := netlink.NewVeth(attrs)
-		if peer != nil {
-			pa, err := newLinkAttrs(s, *peer)
-			if err != nil {
-				return err
-			}
-			veth.PeerName = pa.Name
-			veth.PeerHardwareAddr = pa.HardwareAddr
-			veth.PeerMTU = uint32(pa.MTU)
-			veth.PeerTxQLen = pa.TxQLen
-			if pa.Namespace != nil {
-				veth.PeerNamespace = pa.Namespace
-			}
+		pa, err := newLinkAttrs(s, *peer)
+		if err != nil {
+			return err
+		}
+		veth.PeerName = pa.Name
+		veth.PeerHardwareAddr = pa.HardwareAddr
+		veth.PeerMTU = uint32(pa.MTU)
+		veth.PeerTxQLen = pa.TxQLen
+		if pa.Namespace != nil {
+			veth.PeerNamespace = pa.Namespace
 		}
 		link = veth
 	case "bridge":
@@ -275,15 +353,23 @@ func linkAdd(s *script.State, la linkAttrs, kind string, peer *linkAttrs) error 
 	})
 }
 
-// parseLinkSet parses "ip link set [dev] DEV ATTRS...".
 func parseLinkSet(a *args) (script.Action, error) {
+	dev, la, err := parseLinkSetRequest(a)
+	if err != nil {
+		return nil, err
+	}
+	return func(s *script.State) error { return linkSet(s, dev, la) }, nil
+}
+
+// parseLinkSetRequest parses "ip link set [dev] DEV ATTRS...".
+func parseLinkSetRequest(a *args) (string, linkAttrs, error) {
 	la := linkAttrs{txqlen: -1}
 	var dev string
 	for a.more() {
 		word := a.next()
 		if ok, err := parseLinkAttr(word, a, &la); ok {
 			if err != nil {
-				return nil, err
+				return "", la, err
 			}
 			continue
 		}
@@ -291,20 +377,20 @@ func parseLinkSet(a *args) (script.Action, error) {
 		case "dev":
 			v, err := a.value(word)
 			if err != nil {
-				return nil, err
+				return "", la, err
 			}
 			dev = v
 		default:
 			if dev != "" {
-				return nil, duplicateArg("dev", word)
+				return "", la, duplicateArg("dev", word)
 			}
 			dev = word
 		}
 	}
 	if dev == "" {
-		return nil, script.Errorf(exitUsage, "Not enough information: \"dev\" argument is required.")
+		return "", la, script.Errorf(exitUsage, "Not enough information: \"dev\" argument is required.")
 	}
-	return func(s *script.State) error { return linkSet(s, dev, la) }, nil
+	return dev, la, nil
 }
 
 // linkSet sends one RTM_NEWLINK request carrying every change, as iproute2
@@ -437,38 +523,49 @@ func noDevice(s *script.State, dev string, err error) error {
 	return fmt.Errorf("look up device %q in %s: %w", dev, nsName(s.NS), err)
 }
 
-// parseLinkDel parses "ip link del [dev] DEV".
 func parseLinkDel(a *args) (script.Action, error) {
+	dev, err := parseLinkDelDev(a)
+	if err != nil {
+		return nil, err
+	}
+	return func(s *script.State) error { return linkDel(s, dev) }, nil
+}
+
+// parseLinkDelDev parses "ip link del [dev] DEV".
+func parseLinkDelDev(a *args) (string, error) {
 	var dev string
 	for a.more() {
 		word := a.next()
 		if word == "dev" {
 			v, err := a.value(word)
 			if err != nil {
-				return nil, err
+				return "", err
 			}
 			word = v
 		}
 		if dev != "" {
-			return nil, duplicateArg("dev", word)
+			return "", duplicateArg("dev", word)
 		}
 		dev = word
 	}
 	if dev == "" {
-		return nil, script.Errorf(exitUsage, "Not enough information: \"dev\" argument is required.")
+		return "", script.Errorf(exitUsage, "Not enough information: \"dev\" argument is required.")
 	}
-	return func(s *script.State) error {
-		return withNS(s, func() error {
-			link, err := netlink.LinkByName(dev)
-			if err != nil {
-				return noDevice(s, dev, err)
-			}
-			if err := netlink.LinkDel(link); err != nil {
-				return kernelError(s, err)
-			}
-			return nil
-		})
-	}, nil
+	return dev, nil
+}
+
+// linkDel deletes dev in the command's namespace.
+func linkDel(s *script.State, dev string) error {
+	return withNS(s, func() error {
+		link, err := netlink.LinkByName(dev)
+		if err != nil {
+			return noDevice(s, dev, err)
+		}
+		if err := netlink.LinkDel(link); err != nil {
+			return kernelError(s, err)
+		}
+		return nil
+	})
 }
 
 // parseShowFilter parses the selectors of "ip link show" and "ip addr show":

@@ -10,6 +10,7 @@ import (
 
 	"github.com/vishvananda/netlink"
 
+	"github.com/netscript/netscript/internal/jobs"
 	"github.com/netscript/netscript/internal/script"
 	"github.com/netscript/netscript/internal/world"
 )
@@ -163,9 +164,10 @@ func netnsList(s *script.State) error {
 	return nil
 }
 
-// parseNetnsExec parses "ip netns exec NAME CMD [ARGS...]". A command of the
-// table runs in-process inside NAME; anything else is a real program,
-// started from a thread inside NAME so that it is born there.
+// parseNetnsExec parses "ip netns exec NAME CMD [ARGS...] [&]". A command of
+// the table runs in-process inside NAME; anything else is a real program,
+// started from a thread inside NAME so that it is born there. A trailing
+// "&" runs a real program in the background until NAME closes.
 func parseNetnsExec(a *args, t script.Table) (script.Action, error) {
 	name, err := netnsName(a, false)
 	if err != nil {
@@ -175,11 +177,19 @@ func parseNetnsExec(a *args, t script.Table) (script.Action, error) {
 		return nil, script.Errorf(exitErr, "No command specified")
 	}
 	argv := a.list
-	inner, builtin, err := t.Parse(argv)
-	if err != nil {
-		return nil, err
+	background := false
+	if n := len(argv); n > 1 && argv[n-1] == "&" {
+		argv, background = argv[:n-1], true
 	}
-	if !builtin {
+	inner, builtin, err := t.Parse(argv)
+	switch {
+	case err != nil:
+		return nil, err
+	case builtin && background:
+		return nil, script.Errorf(exitErr, "ip netns exec: %s is a netscript command: only real programs run in the background", argv[0])
+	case background:
+		inner = func(s *script.State) error { return jobs.Start(s, argv) }
+	case !builtin:
 		inner = func(s *script.State) error { return runProgram(s, argv) }
 	}
 	return func(s *script.State) error {

@@ -47,7 +47,7 @@ func TestParseErrors(t *testing.T) {
 		{"tuntap add dev tap0", 1, "You failed to specify a tunnel mode"},
 		{"tuntap add dev tap0 mode foo", 255, `Unknown tunnel mode "foo"`},
 		{"netns exec ns0 ip link set", 255, `Not enough information: "dev" argument is required.`},
-		{"neigh show", 255, "ip neighbor: not implemented by netscript"},
+		{"neigh add 10.0.0.1 dev veth0", 255, "ip neigh add: not implemented by netscript (only show is)"},
 	}
 	ip := ipCmd()
 	for _, tt := range tests {

@@ -13,7 +13,7 @@ import (
 // get_prefix does: "10.0.0.1/24", "10.0.0.1" (a host prefix), "default".
 // want restricts the family (0 for either).
 func parsePrefix(v string, want int, allowDefault bool) (netip.Prefix, error) {
-	bad := script.Errorf(exitErr, "Error: any valid prefix is expected rather than %q.", v)
+	bad := script.Errorf(exitErr, "Error: %s prefix is expected rather than %q.", familyName(want), v)
 	if allowDefault && (v == "default" || v == "all" || v == "any") {
 		if want == unix.AF_INET6 {
 			return netip.PrefixFrom(netip.IPv6Unspecified(), 0), nil

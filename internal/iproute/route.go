@@ -1,8 +1,11 @@
 package iproute
 
 import (
+	"encoding/binary"
 	"fmt"
+	"net"
 	"net/netip"
+	"strconv"
 	"strings"
 
 	"github.com/vishvananda/netlink/nl"
@@ -46,12 +49,32 @@ type routeRequest struct {
 	metric  *uint32
 	prefsrc *netip.Addr
 	table   int
+	expires *uint32 // RTA_EXPIRES, seconds (IPv6)
+
+	nexthops []nexthop // "nexthop ..." of a multipath route
+}
+
+// nexthop is one "nexthop [via ADDR] [dev DEV] [weight N] [onlink]".
+type nexthop struct {
+	gw     *netip.Addr
+	dev    string
+	weight int // 1 to 256
+	flags  uint8
 }
 
 // parseRouteModify builds the request the way iproute2's iproute_modify does,
 // defaults included: table main; for all but delete, protocol boot, type
 // unicast, and scope link when no gateway was given.
 func parseRouteModify(g *globals, a *args, msgType, nlFlags int) (script.Action, error) {
+	r, err := parseRouteRequest(g, a, msgType)
+	if err != nil {
+		return nil, err
+	}
+	return func(s *script.State) error { return routeModify(s, r, msgType, nlFlags) }, nil
+}
+
+// parseRouteRequest parses the arguments of one route change request.
+func parseRouteRequest(g *globals, a *args, msgType int) (routeRequest, error) {
 	r := routeRequest{table: unix.RT_TABLE_MAIN}
 	r.msg.Family = uint8(g.family)
 	if msgType != unix.RTM_DELROUTE {
@@ -66,13 +89,13 @@ func parseRouteModify(g *globals, a *args, msgType, nlFlags int) (script.Action,
 		case "via", "gw":
 			v, err := a.value(word)
 			if err != nil {
-				return nil, err
+				return r, err
 			}
 			family := int(r.msg.Family)
 			if v == "inet" || v == "inet6" {
 				family = map[string]int{"inet": unix.AF_INET, "inet6": unix.AF_INET6}[v]
 				if v, err = a.value(word); err != nil {
-					return nil, err
+					return r, err
 				}
 			}
 			if family == 0 {
@@ -80,7 +103,7 @@ func parseRouteModify(g *globals, a *args, msgType, nlFlags int) (script.Action,
 			}
 			gw, err := parseAddr(v, family)
 			if err != nil {
-				return nil, err
+				return r, err
 			}
 			r.gw, gwSet = &gw, true
 			if r.msg.Family == 0 {
@@ -89,82 +112,98 @@ func parseRouteModify(g *globals, a *args, msgType, nlFlags int) (script.Action,
 		case "dev", "oif":
 			v, err := a.value(word)
 			if err != nil {
-				return nil, err
+				return r, err
 			}
 			r.dev = v
 		case "metric", "priority", "preference":
 			v, err := a.value(word)
 			if err != nil {
-				return nil, err
+				return r, err
 			}
 			var n uint32
 			if _, err := fmt.Sscan(v, &n); err != nil || fmt.Sprint(n) != strings.TrimLeft(v, "+") {
-				return nil, invalidArg(`"metric" value is invalid`, v)
+				return r, invalidArg(`"metric" value is invalid`, v)
 			}
 			r.metric = &n
 		case "src":
 			v, err := a.value(word)
 			if err != nil {
-				return nil, err
+				return r, err
 			}
 			src, err := parseAddr(v, int(r.msg.Family))
 			if err != nil {
-				return nil, err
+				return r, err
 			}
 			r.prefsrc = &src
 		case "proto", "protocol":
 			v, err := a.value(word)
 			if err != nil {
-				return nil, err
+				return r, err
 			}
 			p, ok := byName(protoNames, v, 255)
 			if !ok {
-				return nil, invalidArg(`"protocol" value is invalid`, v)
+				return r, invalidArg(`"protocol" value is invalid`, v)
 			}
 			r.msg.Protocol = uint8(p)
 		case "scope":
 			v, err := a.value(word)
 			if err != nil {
-				return nil, err
+				return r, err
 			}
 			sc, ok := scopeByName(v)
 			if !ok {
-				return nil, invalidArg(`invalid "scope" value`, v)
+				return r, invalidArg(`invalid "scope" value`, v)
 			}
 			r.msg.Scope, scopeSet = uint8(sc), true
 		case "table":
 			v, err := a.value(word)
 			if err != nil {
-				return nil, err
+				return r, err
 			}
 			t, ok := byName(tableNames, v, 1<<31-1)
 			if !ok {
-				return nil, invalidArg(`"table" value is invalid`, v)
+				return r, invalidArg(`"table" value is invalid`, v)
 			}
 			r.table = t
 		case "onlink":
 			r.msg.Flags |= unix.RTNH_F_ONLINK
+		case "expires":
+			v, err := a.value(word)
+			if err != nil {
+				return r, err
+			}
+			n, err := strconv.ParseUint(v, 0, 32)
+			if err != nil {
+				return r, invalidArg(`"expires" value is invalid`, v)
+			}
+			e := uint32(n)
+			r.expires = &e
+		case "nexthop":
+			a.list = append([]string{word}, a.list...)
+			if err := parseNexthops(a, &r); err != nil {
+				return r, err
+			}
 		default:
 			if t, ok := routeTypeByName(word); ok && !dstSet {
 				r.msg.Type = uint8(t)
 				if !a.more() {
-					return nil, script.Errorf(exitUsage, "Command line is not complete. Try option \"help\"")
+					return r, script.Errorf(exitUsage, "Command line is not complete. Try option \"help\"")
 				}
 				word = a.next()
 			}
 			if word == "to" {
 				v, err := a.value(word)
 				if err != nil {
-					return nil, err
+					return r, err
 				}
 				word = v
 			}
 			if dstSet {
-				return nil, duplicateArg("to", word)
+				return r, duplicateArg("to", word)
 			}
 			dst, err := parsePrefix(word, int(r.msg.Family), true)
 			if err != nil {
-				return nil, err
+				return r, err
 			}
 			r.dst, dstSet = dst, true
 			if r.msg.Family == 0 && word != "default" && word != "all" && word != "any" {
@@ -173,7 +212,7 @@ func parseRouteModify(g *globals, a *args, msgType, nlFlags int) (script.Action,
 		}
 	}
 	if !dstSet {
-		return nil, script.Errorf(exitUsage, "Command line is not complete. Try option \"help\"")
+		return r, script.Errorf(exitUsage, "Command line is not complete. Try option \"help\"")
 	}
 	if r.msg.Family == 0 {
 		r.msg.Family = unix.AF_INET
@@ -192,12 +231,107 @@ func parseRouteModify(g *globals, a *args, msgType, nlFlags int) (script.Action,
 		case r.msg.Type == unix.RTN_UNICAST || r.msg.Type == unix.RTN_UNSPEC:
 			if msgType == unix.RTM_DELROUTE {
 				r.msg.Scope = unix.RT_SCOPE_NOWHERE
-			} else if !gwSet {
+			} else if !gwSet && len(r.nexthops) == 0 {
 				r.msg.Scope = unix.RT_SCOPE_LINK
 			}
 		}
 	}
-	return func(s *script.State) error { return routeModify(s, r, msgType, nlFlags) }, nil
+	return r, nil
+}
+
+// parseNexthops is iproute2's parse_nexthops: the rest of the line is
+// "nexthop NH-OPTIONS" repeated.
+func parseNexthops(a *args, r *routeRequest) error {
+	for a.more() {
+		if w := a.next(); w != "nexthop" {
+			return script.Errorf(exitUsage, "Error: \"nexthop\" or end of line is expected instead of %q", w)
+		}
+		if !a.more() {
+			return script.Errorf(exitUsage, "Error: unexpected end of line after \"nexthop\"")
+		}
+		nh := nexthop{weight: 1}
+	options:
+		for a.more() {
+			switch a.list[0] {
+			case "via":
+				a.next()
+				v, err := a.value("via")
+				if err != nil {
+					return err
+				}
+				family := int(r.msg.Family)
+				if v == "inet" || v == "inet6" {
+					family = map[string]int{"inet": unix.AF_INET, "inet6": unix.AF_INET6}[v]
+					if v, err = a.value("via"); err != nil {
+						return err
+					}
+				}
+				gw, err := parseAddr(v, family)
+				if err != nil {
+					return err
+				}
+				if r.msg.Family == 0 {
+					r.msg.Family = uint8(familyOf(gw))
+				}
+				if familyOf(gw) != int(r.msg.Family) {
+					return script.Errorf(exitUsage, "ip route: a nexthop via another address family is not implemented by netscript")
+				}
+				nh.gw = &gw
+			case "dev":
+				a.next()
+				v, err := a.value("dev")
+				if err != nil {
+					return err
+				}
+				nh.dev = v
+			case "weight":
+				a.next()
+				v, err := a.value("weight")
+				if err != nil {
+					return err
+				}
+				w, err := strconv.ParseUint(v, 0, 32)
+				if err != nil || w == 0 || w > 256 {
+					return invalidArg(`"weight" is invalid`, v)
+				}
+				nh.weight = int(w)
+			case "onlink":
+				a.next()
+				nh.flags |= unix.RTNH_F_ONLINK
+			default:
+				break options
+			}
+		}
+		r.nexthops = append(r.nexthops, nh)
+	}
+	return nil
+}
+
+// multipathAttr builds RTA_MULTIPATH: one struct rtnexthop per nexthop,
+// each followed by its gateway. Device names are looked up in the calling
+// thread's namespace.
+func multipathAttr(s *script.State, nhs []nexthop) (*nl.RtAttr, error) {
+	var b []byte
+	for _, nh := range nhs {
+		var index int
+		if nh.dev != "" {
+			ifi, err := net.InterfaceByName(nh.dev)
+			if err != nil {
+				return nil, s.Fail(exitUsage, "Cannot find device %q\nError: cannot parse nexthop", nh.dev)
+			}
+			index = ifi.Index
+		}
+		var attrs []byte
+		if nh.gw != nil {
+			attrs = nl.NewRtAttr(unix.RTA_GATEWAY, nh.gw.AsSlice()).Serialize()
+		}
+		rtnh := make([]byte, 8)
+		binary.NativeEndian.PutUint16(rtnh[0:2], uint16(8+len(attrs)))
+		rtnh[2], rtnh[3] = nh.flags, uint8(nh.weight-1)
+		binary.NativeEndian.PutUint32(rtnh[4:8], uint32(index))
+		b = append(append(b, rtnh...), attrs...)
+	}
+	return nl.NewRtAttr(unix.RTA_MULTIPATH, b), nil
 }
 
 func unspecified(family int) netip.Addr {
@@ -249,6 +383,16 @@ func routeModify(s *script.State, r routeRequest, msgType, nlFlags int) error {
 				return err
 			}
 			req.AddData(nl.NewRtAttr(unix.RTA_OIF, nl.Uint32Attr(uint32(index))))
+		}
+		if r.expires != nil {
+			req.AddData(nl.NewRtAttr(unix.RTA_EXPIRES, nl.Uint32Attr(*r.expires)))
+		}
+		if len(r.nexthops) > 0 {
+			mp, err := multipathAttr(s, r.nexthops)
+			if err != nil {
+				return err
+			}
+			req.AddData(mp)
 		}
 		if _, err := req.Execute(unix.NETLINK_ROUTE, 0); err != nil {
 			return kernelError(s, err)

@@ -222,12 +222,18 @@ func printRoute(w io.Writer, r *route, names map[int]string, f routeFilter) {
 			fmt.Fprintf(w, "%s ", dst)
 		}
 	} else if m.Dst_len != 0 {
-		fmt.Fprintf(w, "0/%d ", m.Dst_len)
+		fmt.Fprintf(w, "0/%d  ", m.Dst_len)
 	} else {
 		fmt.Fprint(w, "default ")
 	}
 	if src, ok := r.addr(unix.RTA_SRC); ok {
-		fmt.Fprintf(w, "from %s/%d ", src, m.Src_len)
+		if int(m.Src_len) != hostLen {
+			fmt.Fprintf(w, "from %s/%d ", src, m.Src_len)
+		} else {
+			fmt.Fprintf(w, "from %s ", src) // an IPv6 "ip route get" answer
+		}
+	} else if m.Src_len != 0 {
+		fmt.Fprintf(w, "from 0/%d ", m.Src_len)
 	}
 	if gw, ok := r.addr(unix.RTA_GATEWAY); ok {
 		fmt.Fprintf(w, "via %s ", gw)
@@ -259,8 +265,61 @@ func printRoute(w io.Writer, r *route, names map[int]string, f routeFilter) {
 	if m.Family == unix.AF_INET && m.Flags&unix.RTM_F_CLONED != 0 {
 		printCacheFlags(w, m.Flags)
 	}
+	if ci, ok := r.attrs[unix.RTA_CACHEINFO]; ok && len(ci) >= 20 {
+		// struct rta_cacheinfo: clntref, lastuse, expires (in
+		// clock ticks of USER_HZ, 100), error, used.
+		if expires := binary.NativeEndian.Uint32(ci[8:12]); expires != 0 {
+			// An unsigned division printed as a signed int, as in C.
+			fmt.Fprintf(w, "expires %dsec ", int32(expires/100))
+		}
+		if e := binary.NativeEndian.Uint32(ci[12:16]); e != 0 {
+			fmt.Fprintf(w, "error %d ", e)
+		}
+	}
 	if pref, ok := r.attrs[unix.RTA_PREF]; ok && len(pref) > 0 {
-		fmt.Fprintf(w, "pref %s ", map[uint8]string{0: "medium", 1: "high", 3: "low"}[pref[0]])
+		// iproute2 prints no space after the preference (print_rt_pref).
+		if name, ok := map[uint8]string{0: "medium", 1: "high", 3: "low"}[pref[0]]; ok {
+			fmt.Fprintf(w, "pref %s", name)
+		} else {
+			fmt.Fprintf(w, "%d", pref[0])
+		}
+	}
+	if mp, ok := r.attrs[unix.RTA_MULTIPATH]; ok {
+		printMultipath(w, mp, names)
+	}
+}
+
+// printMultipath prints the nexthops of a multipath route as iproute2's
+// print_rta_multipath does, each on a line of its own after a tab.
+func printMultipath(w io.Writer, b []byte, names map[int]string) {
+	const nhLen = 8 // struct rtnexthop: len, flags, hops, ifindex
+	for len(b) >= nhLen {
+		n := int(binary.NativeEndian.Uint16(b[0:2]))
+		if n > len(b) || n < nhLen {
+			break
+		}
+		flags, hops := b[2], b[3]
+		ifindex := int(int32(binary.NativeEndian.Uint32(b[4:8])))
+		fmt.Fprint(w, "\n\tnexthop ")
+		if n > nhLen {
+			if attrs, err := nl.ParseRouteAttr(b[nhLen:n]); err == nil {
+				for _, a := range attrs {
+					if a.Attr.Type != unix.RTA_GATEWAY {
+						continue
+					}
+					if gw, ok := netip.AddrFromSlice(a.Value); ok {
+						fmt.Fprintf(w, "via %s ", gw)
+					}
+				}
+			}
+		}
+		fmt.Fprintf(w, "dev %s weight %d ", linkName(names, ifindex), int(hops)+1)
+		printRouteFlags(w, uint32(flags))
+		align := (n + 3) &^ 3
+		if align > len(b) {
+			break
+		}
+		b = b[align:]
 	}
 }
 

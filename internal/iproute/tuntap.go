@@ -1,59 +1,29 @@
 package iproute
 
 import (
+	"errors"
 	"strings"
+	"syscall"
 
 	"github.com/vishvananda/netlink"
 
 	"github.com/netscript/netscript/internal/script"
 )
 
-// parseTuntap parses "ip tuntap add|del [dev] NAME mode tun|tap".
+// tuntapRequest is one parsed "ip tuntap add|del".
+type tuntapRequest struct {
+	add  bool
+	dev  string
+	mode netlink.TuntapMode
+}
+
 func parseTuntap(_ *globals, list []string, _ script.Table) (script.Action, error) {
-	a := &args{list: list}
-	if !a.more() {
-		return nil, script.Errorf(exitUsage, "ip tuntap show: not implemented by netscript")
+	r, err := parseTuntapRequest(list)
+	if err != nil {
+		return nil, err
 	}
-	cmd := a.next()
-	add := matches(cmd, "add")
-	if !add && !matches(cmd, "delete") {
-		return nil, script.Errorf(exitUsage, "Command %q is unknown, try \"ip tuntap help\".", cmd)
-	}
-	var dev string
-	var mode netlink.TuntapMode
-	for a.more() {
-		word := a.next()
-		switch word {
-		case "mode":
-			v, err := a.value(word)
-			if err != nil {
-				return nil, err
-			}
-			switch v {
-			case "tun":
-				mode = netlink.TUNTAP_MODE_TUN
-			case "tap":
-				mode = netlink.TUNTAP_MODE_TAP
-			default:
-				return nil, script.Errorf(exitUsage, "Unknown tunnel mode %q", v)
-			}
-		case "dev", "name":
-			v, err := a.value(word)
-			if err != nil {
-				return nil, err
-			}
-			dev = v
-		default:
-			if dev != "" {
-				return nil, duplicateArg("dev", word)
-			}
-			dev = word
-		}
-	}
-	if mode == 0 {
-		return nil, script.Errorf(exitErr, "You failed to specify a tunnel mode")
-	}
-	if add {
+	dev, mode := r.dev, r.mode
+	if r.add {
 		return func(s *script.State) error {
 			// iproute2 asks for IFF_NO_PI and IFF_TUN_EXCL (so an existing
 			// device is an error, not reused) and makes the device persistent;
@@ -87,6 +57,54 @@ func parseTuntap(_ *globals, list []string, _ script.Table) (script.Action, erro
 	}, nil
 }
 
+// parseTuntapRequest parses "ip tuntap add|del [dev] NAME mode tun|tap".
+func parseTuntapRequest(list []string) (tuntapRequest, error) {
+	a := &args{list: list}
+	if !a.more() {
+		return tuntapRequest{}, script.Errorf(exitUsage, "ip tuntap show: not implemented by netscript")
+	}
+	cmd := a.next()
+	add := matches(cmd, "add")
+	if !add && !matches(cmd, "delete") {
+		return tuntapRequest{}, script.Errorf(exitUsage, "Command %q is unknown, try \"ip tuntap help\".", cmd)
+	}
+	var dev string
+	var mode netlink.TuntapMode
+	for a.more() {
+		word := a.next()
+		switch word {
+		case "mode":
+			v, err := a.value(word)
+			if err != nil {
+				return tuntapRequest{}, err
+			}
+			switch v {
+			case "tun":
+				mode = netlink.TUNTAP_MODE_TUN
+			case "tap":
+				mode = netlink.TUNTAP_MODE_TAP
+			default:
+				return tuntapRequest{}, script.Errorf(exitUsage, "Unknown tunnel mode %q", v)
+			}
+		case "dev", "name":
+			v, err := a.value(word)
+			if err != nil {
+				return tuntapRequest{}, err
+			}
+			dev = v
+		default:
+			if dev != "" {
+				return tuntapRequest{}, duplicateArg("dev", word)
+			}
+			dev = word
+		}
+	}
+	if mode == 0 {
+		return tuntapRequest{}, script.Errorf(exitErr, "You failed to specify a tunnel mode")
+	}
+	return tuntapRequest{add, dev, mode}, nil
+}
+
 // tuntapError reports a failed TUNSETIFF as iproute2 does. netlink formats
 // the errno into its message ("... failed [0], errno device or resource
 // busy"), so the C library's text is rebuilt from it.
@@ -95,6 +113,10 @@ func tuntapError(s *script.State, err error) error {
 	if i := strings.Index(msg, "errno "); i >= 0 && strings.Contains(msg, "TUNSETIFF") {
 		text := msg[i+len("errno "):]
 		return s.Fail(exitErr, "ioctl(TUNSETIFF): %s", strings.ToUpper(text[:1])+text[1:])
+	}
+	var errno syscall.Errno
+	if errors.As(err, &errno) { // opening /dev/net/tun failed
+		return s.Fail(exitErr, "open: %s", Strerror(errno))
 	}
 	return s.Fail(exitErr, "ip tuntap add: %v", err)
 }

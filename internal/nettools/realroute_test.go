@@ -285,8 +285,8 @@ func TestRouteRefusals(t *testing.T) {
 		tableFirst bool // the inet table is printed before the refusal
 	}{
 		{nil, "route: netscript cannot look up the host name of 10.5.0.5 without the network (DNS): use route -n\n", false},
-		{[]string{"-6"}, "route: netscript shows only the IPv4 (inet) routing table, not `inet6'\n", false},
-		{[]string{"-n", "-A", "inet,inet6"}, "route: netscript shows only the IPv4 (inet) routing table, not `inet6'\n", true},
+		{[]string{"-n", "-A", "ipx"}, "route: netscript shows only the IPv4 (inet) and IPv6 (inet6) routing tables, not `ipx'\n", false},
+		{[]string{"-n", "-A", "inet,ipx"}, "route: netscript shows only the IPv4 (inet) and IPv6 (inet6) routing tables, not `ipx'\n", true},
 		{[]string{"add", "default", "gw", "10.0.0.2"}, "route: netscript does not change routes: use ip route add, ip route del or ip route flush\n", false},
 		{[]string{"-A", "ipx", "del", "x"}, "route: netscript does not change routes: use ip route add, ip route del or ip route flush\n", false},
 	}

@@ -1,6 +1,6 @@
 // Package nettools implements the scenario command "route": net-tools 2.10's
-// route, showing the IPv4 routing table with its grammar, output, messages
-// and exit statuses.
+// route, showing the IPv4 and IPv6 routing tables with its grammar, output,
+// messages and exit statuses.
 //
 // net-tools reads /proc/net/route, which follows the namespace of the
 // process's main thread, not of the thread that opens it. netscript instead
@@ -27,8 +27,8 @@ const (
 
 // RouteUsage is the "route" entry's documentation in the command table.
 var RouteUsage = script.Usage{
-	Summary: "show the IPv4 routing table (net-tools route)",
-	Args:    "[-n] [-N] [-e|-ee] [-F] [-C] [-v] [-4|-A inet|--inet]",
+	Summary: "show the IPv4 or IPv6 routing table (net-tools route)",
+	Args:    "[-n] [-N] [-e|-ee] [-F] [-C] [-v] [-4|-6|-A inet|-A inet6|--inet|--inet6]",
 	Detail: []string{
 		"route prints the main IPv4 routing table of the namespace it runs in exactly as " +
 			"net-tools 2.10's \"route -n\" does from /proc/net/route: same routes (broadcast " +
@@ -39,9 +39,17 @@ var RouteUsage = script.Usage{
 		"Without -n (or -N) net-tools looks names up: \"default\" for 0.0.0.0/0 and " +
 			"/etc/networks for networks are reproduced, but a gateway or host route " +
 			"would need DNS, so route then fails (exit 3) asking for -n.",
+		"route -n -A inet6 (or -6, --inet6) prints the \"Kernel IPv6 routing table\" of every " +
+			"table, local included, as net-tools does from /proc/net/ipv6_route, which netscript " +
+			"reads inside the namespace: Destination/prefix, Next Hop, Flag (U, G, H, ! for reject " +
+			"routes, n for routes without a next hop, e for expiring ones, ...), Met, Ref, Use, If. " +
+			"Ref is the kernel's reference count, which traffic raises (each CPU that routes a " +
+			"packet keeps a copy of the route); compare it only where no traffic has used the " +
+			"route. Without -n, :: shows as [::], names come from /etc/hosts, other addresses " +
+			"stay numeric (DNS cannot answer inside a scenario).",
 		"route -h, -V, -C (the routing cache, empty since Linux 3.6), bad options and " +
 			"command words behave as net-tools. route add, del and flush do not change " +
-			"anything: use ip route. Only the inet family is shown.",
+			"anything: use ip route. Families other than inet and inet6 are refused.",
 	},
 }
 
@@ -234,8 +242,13 @@ func (p *routeParser) show() script.Action {
 				return s.Fail(exitOptErr, "Address family `%s' not supported.", name)
 			case !fam.rprint:
 				return s.Fail(exitOptErr, "No routing for address family `%s'.", name)
+			case name == "inet6":
+				if err := showInet6(s, opts); err != nil {
+					return err
+				}
+				continue
 			case name != "inet":
-				return s.Fail(exitOptErr, "route: netscript shows only the IPv4 (inet) routing table, not `%s'", name)
+				return s.Fail(exitOptErr, "route: netscript shows only the IPv4 (inet) and IPv6 (inet6) routing tables, not `%s'", name)
 			}
 			if err := showInet(s, opts); err != nil {
 				return err

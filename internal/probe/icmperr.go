@@ -35,20 +35,37 @@ type errQueue struct {
 	wg   sync.WaitGroup
 	once sync.Once
 
-	target netip.Addr
-	id     int
-	mu     sync.Mutex
-	ttls   map[int]int // sequence number -> TTL of replies read but not asked for
+	family  int // unix.AF_INET or unix.AF_INET6
+	prog    string
+	target  netip.Addr
+	id      int
+	mu      sync.Mutex
+	replies map[replyKey]replyInfo // replies read but not asked for
+}
+
+// replyKey identifies an echo reply: its sequence number and, for IPv6
+// (where a multicast destination brings replies from many), its source.
+type replyKey struct {
+	seq  int
+	from netip.Addr
+}
+
+// replyInfo is what the socket learnt of a reply: its TTL (hop limit) and,
+// for IPv6, the index of the interface whose scope its source belongs to.
+type replyInfo struct {
+	ttl   int
+	scope uint32
 }
 
 // openErrQueue opens the socket in the calling thread's namespace. Errors
-// of system calls iputils also makes are *callError values.
-func openErrQueue() (*errQueue, error) {
+// of system calls iputils also makes are *callError values, printed after
+// prog, the name ping was called by.
+func openErrQueue(prog string) (*errQueue, error) {
 	fd, err := unix.Socket(unix.AF_INET, unix.SOCK_RAW|unix.SOCK_NONBLOCK|unix.SOCK_CLOEXEC, unix.IPPROTO_ICMP)
 	if err != nil {
-		return nil, &callError{call: "socket", err: err}
+		return nil, &callError{prog: prog, call: "socket", err: err}
 	}
-	q := &errQueue{fd: fd, ttls: make(map[int]int)}
+	q := &errQueue{fd: fd, family: unix.AF_INET, prog: prog, replies: make(map[replyKey]replyInfo)}
 	// Let only echo replies into the receive queue: errors still reach
 	// the error queue, which ICMP_FILTER does not apply to.
 	if err := unix.SetsockoptInt(fd, unix.SOL_RAW, unix.ICMP_FILTER, ^1); err != nil {
@@ -63,8 +80,10 @@ func openErrQueue() (*errQueue, error) {
 }
 
 // callError is a failed system call, printed as iputils prints it with
-// error(3): "ping: CALL: Message", or "ping: MSG" when msg is set.
+// error(3): "PROG: CALL: Message", or "PROG: MSG" when msg is set. PROG is
+// the name ping was called by.
 type callError struct {
+	prog string
 	call string
 	err  error
 	msg  string
@@ -72,36 +91,46 @@ type callError struct {
 
 func (e *callError) Error() string {
 	if e.msg != "" {
-		return "ping: " + e.msg
+		return e.prog + ": " + e.msg
 	}
 	var errno unix.Errno
 	if errors.As(e.err, &errno) {
-		return fmt.Sprintf("ping: %s: %s", e.call, strerror(errno))
+		return fmt.Sprintf("%s: %s: %s", e.prog, e.call, strerror(errno))
 	}
-	return fmt.Sprintf("ping: %s: %v", e.call, e.err)
+	return fmt.Sprintf("%s: %s: %v", e.prog, e.call, e.err)
 }
 
-// bindToDevice sets SO_BINDTODEVICE, as iputils does for -I NAME.
-func (q *errQueue) bindToDevice(dev string) error {
+// bindToDevice sets SO_BINDTODEVICE, as iputils does for -I NAME. call
+// names the call in the message of a failure.
+func (q *errQueue) bindToDevice(call, dev string) error {
 	if err := unix.SetsockoptString(q.fd, unix.SOL_SOCKET, unix.SO_BINDTODEVICE, dev); err != nil {
-		return &callError{call: "SO_BINDTODEVICE " + dev, err: err}
+		return &callError{prog: q.prog, call: call + " " + dev, err: err}
 	}
 	return nil
 }
 
-// bind binds the socket to a source address, as iputils does for -I ADDRESS.
-func (q *errQueue) bind(src netip.Addr) error {
-	if err := unix.Bind(q.fd, &unix.SockaddrInet4{Addr: src.As4()}); err != nil {
-		return &callError{call: "bind", err: err}
+// bind binds the socket to a source address, as iputils does for -I
+// ADDRESS; scope is the interface index of an IPv6 link-local source. call
+// names the call in the message of a failure.
+func (q *errQueue) bind(call string, src netip.Addr, scope uint32) error {
+	var sa unix.Sockaddr
+	if q.family == unix.AF_INET6 {
+		sa = &unix.SockaddrInet6{Addr: src.As16(), ZoneId: scope}
+	} else {
+		sa = &unix.SockaddrInet4{Addr: src.As4()}
+	}
+	if err := unix.Bind(q.fd, sa); err != nil {
+		return &callError{prog: q.prog, call: call, err: err}
 	}
 	return nil
 }
 
 // queuedError is one ICMP error from the error queue.
 type queuedError struct {
-	seq  int        // sequence number of the echo request it is about
-	from netip.Addr // the host that reported it
-	text string     // iputils' description
+	seq   int        // sequence number of the echo request it is about
+	from  netip.Addr // the host that reported it
+	scope uint32     // for IPv6, the interface index of from's scope, or 0
+	text  string     // iputils' description
 }
 
 // start reads the error queue until stop, passing on the errors about echo
@@ -134,7 +163,11 @@ func (q *errQueue) start(target netip.Addr, id int, handle func(queuedError)) er
 			if rerr != nil {
 				continue
 			}
-			if e, ok := parseQueuedError(buf[:n], oob[:oobn], from, target, id); ok {
+			parse := parseQueuedError
+			if q.family == unix.AF_INET6 {
+				parse = parseQueuedError6
+			}
+			if e, ok := parse(buf[:n], oob[:oobn], from, target, id); ok {
 				handle(e)
 			}
 		}
@@ -142,36 +175,49 @@ func (q *errQueue) start(target netip.Addr, id int, handle func(queuedError)) er
 	return nil
 }
 
-// ttl returns the TTL of the reply to request seq, reading the replies
-// queued so far; ok is false when it has not been seen.
-func (q *errQueue) ttl(seq int) (ttl int, ok bool) {
+// reply returns what the socket saw of the reply to request seq from
+// from (for IPv4, from the target), reading the replies queued so far; ok
+// is false when it has not been seen.
+func (q *errQueue) reply(seq int, from netip.Addr) (info replyInfo, ok bool) {
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	if q.rc == nil {
-		return 0, false
+		return info, false
 	}
 	buf := make([]byte, 576)
+	oob := make([]byte, 128)
 	q.rc.Control(func(fd uintptr) {
 		for {
-			n, _, err := unix.Recvfrom(int(fd), buf, unix.MSG_DONTWAIT)
+			n, oobn, _, sa, err := unix.Recvmsg(int(fd), buf, oob, unix.MSG_DONTWAIT)
 			if err == unix.EINTR {
 				continue
 			}
 			if err != nil {
 				return
 			}
-			if s, t, mine := q.parseReply(buf[:n]); mine {
-				q.ttls[s] = t
-				if len(q.ttls) > 1024 {
-					clear(q.ttls)
-					q.ttls[s] = t
+			var key replyKey
+			var got replyInfo
+			var mine bool
+			if q.family == unix.AF_INET6 {
+				key, got, mine = q.parseReply6(buf[:n], oob[:oobn], sa)
+			} else {
+				key.seq, got.ttl, mine = q.parseReply(buf[:n])
+			}
+			if mine {
+				if len(q.replies) > 1024 {
+					clear(q.replies)
 				}
+				q.replies[key] = got
 			}
 		}
 	})
-	ttl, ok = q.ttls[seq]
-	delete(q.ttls, seq)
-	return ttl, ok
+	key := replyKey{seq: seq}
+	if q.family == unix.AF_INET6 {
+		key.from = from.WithZone("")
+	}
+	info, ok = q.replies[key]
+	delete(q.replies, key)
+	return info, ok
 }
 
 // parseReply decodes an IPv4 packet holding an echo reply to one of our

@@ -1,17 +1,24 @@
 // Package probe implements the scenario commands that send traffic: "ping"
-// with iputils' grammar, output and exit statuses, on pro-bing's raw ICMP
-// socket opened inside the scenario's namespace.
+// and "ping6" with iputils' grammar, output and exit statuses, on
+// pro-bing's raw ICMP and ICMPv6 sockets opened inside the scenario's
+// namespace.
 package probe
 
 import "github.com/netscript/netscript/internal/script"
 
 // PingCmd returns the "ping" entry of the command table.
-func PingCmd() *script.Cmd {
+func PingCmd() *script.Cmd { return pingCmd("ping", pingUsage) }
+
+// Ping6Cmd returns the "ping6" entry of the command table: iputils' ping
+// called by its ping6 name, IPv6 only.
+func Ping6Cmd() *script.Cmd { return pingCmd("ping6", ping6Usage) }
+
+func pingCmd(prog string, usage script.Usage) *script.Cmd {
 	return &script.Cmd{
-		Name:  "ping",
-		Usage: pingUsage,
+		Name:  prog,
+		Usage: usage,
 		Parse: func(args []string) (script.Action, error) {
-			o, err := parsePing(args)
+			o, err := parsePingAs(prog, args)
 			if err != nil {
 				return nil, err
 			}
@@ -22,10 +29,10 @@ func PingCmd() *script.Cmd {
 
 // pingUsage documents ping in the command table.
 var pingUsage = script.Usage{
-	Summary: "send ICMP echo requests to an IPv4 address (iputils ping)",
-	Args:    "[-c COUNT] [-i INTERVAL] [-W TIMEOUT] [-w DEADLINE] [-q] [-n] [-I IFACE|ADDRESS] [-4] DESTINATION",
+	Summary: "send ICMP or ICMPv6 echo requests (iputils ping)",
+	Args:    "[-c COUNT] [-i INTERVAL] [-W TIMEOUT] [-w DEADLINE] [-q] [-n] [-I IFACE|ADDRESS] [-4|-6] DESTINATION",
 	Detail: []string{
-		"ping sends ICMP echo requests from a raw socket opened in the namespace the command runs in " +
+		"ping sends echo requests from a raw socket opened in the namespace the command runs in " +
 			"(the scenario's root, or NS under \"ip netns exec NS ping ...\"), and prints what iputils " +
 			"ping 20221126 prints: the PING header, one line per reply, \"From ADDR icmp_seq=N " +
 			"Destination Host Unreachable\" lines for ICMP errors, and the statistics block. Timing " +
@@ -43,16 +50,37 @@ var pingUsage = script.Usage{
 			"until COUNT replies came.",
 		"-q: print only the header and the statistics.",
 		"-n: numeric output; accepted, and has no effect since netscript never resolves names.",
-		"-I IFACE|ADDRESS: send through this interface, or from this local IPv4 address (the " +
-			"header then shows \"from SOURCE IFACE: \"); a missing interface or a foreign address " +
-			"fails as in iputils.",
-		"-4: IPv4 only (the only family netscript implements). -V prints the version, -h the usage.",
-		"DESTINATION is an IPv4 address in any form inet_aton(3) accepts (10.0.0.2, 10.2, " +
-			"0x0a000002). Names are not looked up: they fail as unresolvable names do in a namespace " +
-			"without DNS (\"ping: NAME: Temporary failure in name resolution\", status 2). Other " +
-			"iputils options, IPv6 and source routes are refused with status 2.",
+		"-I IFACE|ADDRESS: send through this interface, or from this local address (IPv6: " +
+			"ADDRESS%IFACE for a link-local one); the header then shows \"from SOURCE IFACE: \". " +
+			"A missing interface or a foreign address fails as in iputils.",
+		"-4, -6: the address family. DESTINATION is an IPv4 address in any form inet_aton(3) " +
+			"accepts (10.0.0.2, 10.2, 0x0a000002), or an IPv6 address, with %IFACE (or a scope " +
+			"number) for a link-local one: fe80::2%veth0. IPv6 works as \"ping6\": the header is " +
+			"\"PING fd00::2(fd00::2) 56 data bytes\", ICMPv6 errors read \"From fd00::1 icmp_seq=1 " +
+			"Destination unreachable: Address unreachable\". -V prints the version, -h the usage.",
+		"Names are not looked up: they fail as unresolvable names do in a namespace without DNS " +
+			"(\"ping: NAME: Temporary failure in name resolution\", status 2). Other iputils options " +
+			"and source routes are refused with status 2.",
 		"The scenario's deadline always ends ping; it then prints its statistics as iputils does " +
 			"when interrupted.",
+	},
+}
+
+// ping6Usage documents ping6 in the command table.
+var ping6Usage = script.Usage{
+	Summary: "send ICMPv6 echo requests (iputils ping6, the same as ping -6)",
+	Args:    pingUsage.Args,
+	Detail: []string{
+		"ping6 is iputils' ping called by its ping6 name: IPv6 only, as with -6 (so -4 is refused " +
+			"with \"ping6: only one -4 or -6 option may be specified\"), and its messages start " +
+			"with \"ping6:\". Everything else is ping's; see \"help ping\".",
+		"Example: \"ip netns exec ns0 ping6 -c 1 fd00::2\" prints \"PING fd00::2(fd00::2) 56 data " +
+			"bytes\", then \"64 bytes from fd00::2: icmp_seq=1 ttl=64 time=0.050 ms\" and the " +
+			"statistics. With no route: \"ping6: connect: Network is unreachable\", status 2.",
+		"An address added without nodad is tentative until duplicate address detection ends " +
+			"(1 to 2 s after its link is up), and ping6 cannot send from it (\"ping6: bind icmp " +
+			"socket: Cannot assign requested address\"): wait for it, and for the peer's, with " +
+			"\"retry ip netns exec NS ping6 -c 1 -W 1 -I ADDR PEER\".",
 	},
 }
 

@@ -9,9 +9,15 @@ import (
 	"github.com/netscript/netscript/internal/world"
 )
 
-// runRealPing runs iputils ping in ns.
-func runRealPing(t *testing.T, ns *world.NS, limit time.Duration, args ...string) result {
-	return realtool.MustReal(t, ns, limit, nil, append([]string{"ping"}, args...)...)
+// cmdLine is a command line of a differential case: "ping6 ARGS..." runs
+// iputils by its ping6 name and netscript's ping6; anything else is ping's
+// arguments.
+func cmdLine(line string) (prog string, args []string) {
+	args = strings.Fields(line)
+	if len(args) > 0 && args[0] == "ping6" {
+		return "ping6", args[1:]
+	}
+	return "ping", args
 }
 
 func requireRealPing(t *testing.T) { realtool.Require(t, "ping") }
@@ -21,10 +27,14 @@ func requireRealPing(t *testing.T) { realtool.Require(t, "ping") }
 func compareWithReal(t *testing.T, p *pair, ns *world.NS, cases []string) {
 	t.Helper()
 	for _, line := range cases {
-		args := strings.Fields(line)
+		prog, args := cmdLine(line)
 		t.Run(line, func(t *testing.T) {
-			real := runRealPing(t, ns, 20*time.Second, args...)
-			ours := runPing(t, p, ns, 20*time.Second, args...)
+			real := realtool.MustReal(t, ns, 20*time.Second, nil, append([]string{prog}, args...)...)
+			cmd := PingCmd()
+			if prog == "ping6" {
+				cmd = Ping6Cmd()
+			}
+			ours := realtool.MustBuiltin(t, p.w, ns, 20*time.Second, cmd, args...)
 			real.Stdout, ours.Stdout = maskTiming(real.Stdout), maskTiming(ours.Stdout)
 			if real != ours {
 				t.Errorf("ping %s differs from iputils:\niputils:\n%s\nnetscript:\n%s", line, real, ours)

@@ -39,12 +39,14 @@ type pingOpts struct {
 	quiet        bool       // -q
 	device       string     // -I NAME
 	source       netip.Addr // -I ADDRESS, IPv4; invalid when not given
+	source6      netip.Addr // -I ADDRESS[%DEVICE], IPv6, without its zone
 	strictSource bool       // -I gave an address (bind the socket to the source)
 	family       byte       // 4 or 6 after -4 or -6, else 0
 	version      bool       // -V
 
+	prog     string       // the name ping was called by: "ping" or "ping6"
 	hostname string       // the destination as written
-	hops     []netip.Addr // the destinations; the last is the target
+	hops     []netip.Addr // the destinations; the last is the target, an IPv6 one with its zone as written
 	warnings []string     // messages iputils prints to stderr while parsing
 }
 
@@ -62,9 +64,9 @@ type parser struct {
 }
 
 // fail returns an ExitError whose message holds the warnings so far and
-// then the formatted error.
+// then the formatted error, after the program's name as error(3) prints it.
 func (p *parser) fail(code int, format string, args ...any) error {
-	msg := fmt.Sprintf(format, args...)
+	msg := p.o.prog + ": " + fmt.Sprintf(format, args...)
 	if len(p.o.warnings) > 0 {
 		msg = strings.Join(p.o.warnings, "\n") + "\n" + msg
 	}
@@ -78,13 +80,25 @@ func (p *parser) usage(msg string) error {
 	if msg != "" {
 		text = msg + "\n" + text
 	}
-	return p.fail(exitError, "%s", text)
+	if len(p.o.warnings) > 0 {
+		text = strings.Join(p.o.warnings, "\n") + "\n" + text
+	}
+	return script.Errorf(exitError, "%s", text)
 }
 
-// parsePing parses ping's arguments as iputils' GNU getopt does: options
-// may be clustered (-qc3) or follow the destination; "--" ends them.
-func parsePing(args []string) (*pingOpts, error) {
-	p := &parser{o: pingOpts{interval: defaultInterval, linger: defaultLinger}}
+// parsePing parses the arguments of "ping".
+func parsePing(args []string) (*pingOpts, error) { return parsePingAs("ping", args) }
+
+// parsePingAs parses ping's arguments as iputils' GNU getopt does: options
+// may be clustered (-qc3) or follow the destination; "--" ends them. prog
+// is the name ping is called by: as "ping6" (a name ending in 6) it
+// resolves IPv6 destinations only, as if -6 were given, and its messages
+// start with that name.
+func parsePingAs(prog string, args []string) (*pingOpts, error) {
+	p := &parser{o: pingOpts{interval: defaultInterval, linger: defaultLinger, prog: prog}}
+	if strings.HasSuffix(prog, "6") {
+		p.o.family = 6
+	}
 	var operands []string
 	for i := 0; i < len(args); {
 		a := args[i]
@@ -101,7 +115,7 @@ func parsePing(args []string) (*pingOpts, error) {
 			c := a[j]
 			k := strings.IndexByte(getoptString, c)
 			if c == ':' || k < 0 {
-				return nil, p.usage(fmt.Sprintf("ping: invalid option -- '%c'", c))
+				return nil, p.usage(fmt.Sprintf("%s: invalid option -- '%c'", p.o.prog, c))
 			}
 			var optarg string
 			if k+1 < len(getoptString) && getoptString[k+1] == ':' {
@@ -112,7 +126,7 @@ func parsePing(args []string) (*pingOpts, error) {
 					optarg = args[i]
 					i++
 				default:
-					return nil, p.usage(fmt.Sprintf("ping: option requires an argument -- '%c'", c))
+					return nil, p.usage(fmt.Sprintf("%s: option requires an argument -- '%c'", p.o.prog, c))
 				}
 				j = len(a)
 			}
@@ -125,7 +139,7 @@ func parsePing(args []string) (*pingOpts, error) {
 		}
 	}
 	if len(operands) == 0 {
-		return nil, p.fail(exitNoReply, "ping: usage error: %s", strerror(unix.EDESTADDRREQ))
+		return nil, p.fail(exitNoReply, "usage error: %s", strerror(unix.EDESTADDRREQ))
 	}
 	if err := p.destinations(operands); err != nil {
 		return nil, err
@@ -144,7 +158,7 @@ func (p *parser) option(c byte, optarg string) error {
 	case '4', '6':
 		fam := c - '0'
 		if o.family != 0 && o.family != fam {
-			return p.fail(exitError, "ping: only one -4 or -6 option may be specified")
+			return p.fail(exitError, "only one -4 or -6 option may be specified")
 		}
 		o.family = fam
 	case 'c':
@@ -159,7 +173,7 @@ func (p *parser) option(c byte, optarg string) error {
 			return err
 		}
 		if f > maxIntMs {
-			return p.fail(exitError, "ping: bad timing interval: %s", optarg)
+			return p.fail(exitError, "bad timing interval: %s", optarg)
 		}
 		o.interval = int(f * 1000)
 	case 'W':
@@ -168,7 +182,7 @@ func (p *parser) option(c byte, optarg string) error {
 			return err
 		}
 		if f < 0 || f > maxIntMs {
-			return p.fail(exitError, "ping: bad linger time: %s", optarg)
+			return p.fail(exitError, "bad linger time: %s", optarg)
 		}
 		o.linger = int(f * 1000)
 	case 'w':
@@ -184,13 +198,13 @@ func (p *parser) option(c byte, optarg string) error {
 	case 'q':
 		o.quiet = true
 	default:
-		return p.fail(exitError, "ping: option -%c is not implemented by netscript", c)
+		return p.fail(exitError, "option -%c is not implemented by netscript", c)
 	}
 	return nil
 }
 
-// iface applies -I: an IPv4 address to send from, or an interface name.
-// An argument with a colon is an IPv6 address, perhaps with %DEVICE.
+// iface applies -I: an IPv4 or IPv6 address to send from, or an interface
+// name. An argument with a colon is an IPv6 address, perhaps with %DEVICE.
 func (p *parser) iface(arg string) error {
 	o := &p.o
 	if strings.Contains(arg, ":") {
@@ -200,10 +214,11 @@ func (p *parser) iface(arg string) error {
 		}
 		a, err := netip.ParseAddr(addr)
 		if err != nil || !a.Is6() || a.Zone() != "" {
-			return p.fail(exitError, "ping: invalid source address: %s", arg)
+			return p.fail(exitError, "invalid source address: %s", arg)
 		}
 		// An IPv6 source does not apply to IPv4, but still makes
 		// iputils bind its socket to the source it picks.
+		o.source6 = a
 		o.strictSource = true
 		return nil
 	}
@@ -222,12 +237,12 @@ func (p *parser) strtolOrErr(s string, min, max int64) (int64, error) {
 	n, rest, errno := strtol(s)
 	if s == "" || errno != 0 || rest == s || rest != "" {
 		if errno != 0 {
-			return 0, p.fail(exitNoReply, "ping: invalid argument: '%s': %s", s, strerror(errno))
+			return 0, p.fail(exitNoReply, "invalid argument: '%s': %s", s, strerror(errno))
 		}
-		return 0, p.fail(exitNoReply, "ping: invalid argument: '%s'", s)
+		return 0, p.fail(exitNoReply, "invalid argument: '%s'", s)
 	}
 	if n < min || n > max {
-		return 0, p.fail(exitNoReply, "ping: invalid argument: '%s': out of range: %d <= value <= %d", s, min, max)
+		return 0, p.fail(exitNoReply, "invalid argument: '%s': out of range: %d <= value <= %d", s, min, max)
 	}
 	return n, nil
 }
@@ -239,25 +254,25 @@ func (p *parser) strtod(s, what string) (float64, error) {
 	if s == "" {
 		// iputils reports whatever errno was left over; on this system
 		// it is ENOENT from its locale set-up.
-		return 0, p.fail(exitError, "ping: %s: : %s", what, strerror(unix.ENOENT))
+		return 0, p.fail(exitError, "%s: : %s", what, strerror(unix.ENOENT))
 	}
 	f, rest, errno := strtod(s)
 	if errno != 0 || rest == s || rest != "" {
 		p.o.warnings = append(p.o.warnings,
-			"ping: option argument contains garbage: "+rest,
-			"ping: this will become fatal error in the future")
+			p.o.prog+": option argument contains garbage: "+rest,
+			p.o.prog+": this will become fatal error in the future")
 	}
 	if !normalOrZero(f) {
-		return 0, p.fail(exitError, "ping: %s: %s: %s", what, s, strerror(unix.ERANGE))
+		return 0, p.fail(exitError, "%s: %s: %s", what, s, strerror(unix.ERANGE))
 	}
 	return f, nil
 }
 
 // destinations checks the operands as iputils resolves them: the last
-// one first (getaddrinfo in main), then each in order (ping4_run). Only
-// numeric IPv4 addresses are accepted: netscript does no name lookups, and
-// a name fails as an unresolvable one does in a namespace with no DNS
-// server.
+// one first (getaddrinfo in main), then, for IPv4, each in order
+// (ping4_run); ping6_run takes a single destination. Only numeric addresses
+// are accepted: netscript does no name lookups, and a name fails as an
+// unresolvable one does in a namespace with no DNS server.
 func (p *parser) destinations(operands []string) error {
 	last := operands[len(operands)-1]
 	p.o.hostname = last
@@ -269,7 +284,7 @@ func (p *parser) destinations(operands []string) error {
 		p.o.hops = []netip.Addr{addr}
 		return nil
 	}
-	if len(operands) > 10 {
+	if len(operands) > 10 || addr.Is6() {
 		return p.usage("")
 	}
 	for _, op := range operands {
@@ -282,23 +297,33 @@ func (p *parser) destinations(operands []string) error {
 	return nil
 }
 
-// resolve turns one operand into an IPv4 address the way getaddrinfo(3)
-// would with the given family (0 for any), or returns iputils' error.
+// resolve turns one operand into an address the way getaddrinfo(3) would
+// with the given family (0 for any), or returns iputils' error. An IPv6
+// address keeps the zone written after '%': whether it names an interface
+// is known only inside the namespace, when ping runs (scopeID).
 func (p *parser) resolve(name string, family byte) (netip.Addr, error) {
 	if b, ok := inetAton(name); ok {
 		if family == 6 {
-			return netip.Addr{}, p.fail(exitError, "ping: %s: Address family for hostname not supported", name)
+			return netip.Addr{}, p.fail(exitError, "%s: Address family for hostname not supported", name)
 		}
 		return netip.AddrFrom4(b), nil
 	}
-	if a, err := netip.ParseAddr(name); err == nil && a.Is6() {
+	addrPart, zone, hasZone := strings.Cut(name, "%")
+	if a, err := netip.ParseAddr(addrPart); err == nil && a.Is6() && a.Zone() == "" {
 		if family == 4 {
-			return netip.Addr{}, p.fail(exitError, "ping: %s: Address family for hostname not supported", name)
+			return netip.Addr{}, p.fail(exitError, "%s: Address family for hostname not supported", name)
 		}
-		return netip.Addr{}, p.fail(exitError, "ping: %s: IPv6 destinations are not implemented by netscript", name)
+		if hasZone {
+			if zone == "" {
+				return netip.Addr{}, p.fail(exitError, "%s: Name or service not known", name)
+			}
+			a = a.WithZone(zone)
+		}
+		return a, nil
 	}
-	if name == "" {
-		return netip.Addr{}, p.fail(exitError, "ping: %s: Name or service not known", name)
+	if name == "" || strings.Contains(name, ":") {
+		// Not a host name the resolver would ask DNS about.
+		return netip.Addr{}, p.fail(exitError, "%s: Name or service not known", name)
 	}
-	return netip.Addr{}, p.fail(exitError, "ping: %s: Temporary failure in name resolution", name)
+	return netip.Addr{}, p.fail(exitError, "%s: Temporary failure in name resolution", name)
 }

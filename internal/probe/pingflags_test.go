@@ -14,7 +14,7 @@ import (
 func TestParsePingGood(t *testing.T) {
 	a := netip.MustParseAddr
 	base := func(target string, hostname string) pingOpts {
-		return pingOpts{interval: 1000, linger: 10000, hostname: hostname, hops: []netip.Addr{a(target)}}
+		return pingOpts{interval: 1000, linger: 10000, prog: "ping", hostname: hostname, hops: []netip.Addr{a(target)}}
 	}
 	tests := []struct {
 		args string
@@ -44,7 +44,7 @@ func TestParsePingGood(t *testing.T) {
 		{"-w 5 10.0.0.2", func(o *pingOpts) { o.deadline = 5 }},
 		{"-I va 10.0.0.2", func(o *pingOpts) { o.device = "va" }},
 		{"-I 10.0.0.1 10.0.0.2", func(o *pingOpts) { o.source, o.strictSource = a("10.0.0.1"), true }},
-		{"-I fe80::1%va 10.0.0.2", func(o *pingOpts) { o.device, o.strictSource = "va", true }},
+		{"-I fe80::1%va 10.0.0.2", func(o *pingOpts) { o.device, o.source6, o.strictSource = "va", a("fe80::1"), true }},
 		{"-n -4 10.0.0.2", func(o *pingOpts) { o.family = 4 }},
 		{"0x0a000002", func(o *pingOpts) { o.hostname = "0x0a000002" }},
 	}
@@ -132,7 +132,15 @@ func TestParsePingBad(t *testing.T) {
 		{[]string{"-c", "1", "foo", "10.0.0.2"}, 2, "ping: foo: Temporary failure in name resolution"},
 		{[]string{"-4", "::1"}, 2, "ping: ::1: Address family for hostname not supported"},
 		{[]string{"-6", "10.0.0.2"}, 2, "ping: 10.0.0.2: Address family for hostname not supported"},
-		{[]string{"::1"}, 2, "ping: ::1: IPv6 destinations are not implemented by netscript"},
+		{[]string{"::1", "::2"}, 2, usage},
+		{[]string{"10.0.0.1", "::2"}, 2, usage},
+		{[]string{"-6", "-c", "1", "::1", "10.0.0.2"}, 2, "ping: 10.0.0.2: Address family for hostname not supported"},
+		{[]string{"foo:bar"}, 2, "ping: foo:bar: Name or service not known"},
+		{[]string{"fd00::g"}, 2, "ping: fd00::g: Name or service not known"},
+		{[]string{"fd00::2%"}, 2, "ping: fd00::2%: Name or service not known"},
+		{[]string{"-i", "x", "-z", "::1"}, 2, "ping: option argument contains garbage: x\n" +
+			"ping: this will become fatal error in the future\n" +
+			"ping: invalid option -- 'z'\n" + usage},
 		{[]string{"-s", "100", "10.0.0.2"}, 2, "ping: option -s is not implemented by netscript"},
 	}
 	for _, tt := range tests {
@@ -144,6 +152,47 @@ func TestParsePingBad(t *testing.T) {
 			}
 			if ee.Code != tt.code || ee.Msg != tt.msg {
 				t.Errorf("got exit %d:\n%s\nwant exit %d:\n%s", ee.Code, ee.Msg, tt.code, tt.msg)
+			}
+		})
+	}
+}
+
+// TestParsePing6 checks what the ping6 name changes: IPv6 only, and
+// messages that start with "ping6".
+func TestParsePing6(t *testing.T) {
+	tests := []struct {
+		args   []string
+		code   int
+		msg    string
+		target string
+		family byte
+	}{
+		{args: []string{"fd00::2"}, target: "fd00::2", family: 6},
+		{args: []string{"-6", "fe80::2%veth0"}, target: "fe80::2%veth0", family: 6},
+		{args: []string{"FD00:0::2%7"}, target: "fd00::2%7", family: 6},
+		{args: []string{"10.0.0.2"}, code: 2, msg: "ping6: 10.0.0.2: Address family for hostname not supported"},
+		{args: []string{"-4", "fd00::2"}, code: 2, msg: "ping6: only one -4 or -6 option may be specified"},
+		{args: []string{}, code: 1, msg: "ping6: usage error: Destination address required"},
+		{args: []string{"-c", "x", "::1"}, code: 1, msg: "ping6: invalid argument: 'x'"},
+		{args: []string{"-I", "fd00::x%va", "::1"}, code: 2, msg: "ping6: invalid source address: fd00::x%va"},
+		{args: []string{"-y", "::1"}, code: 2, msg: "ping6: invalid option -- 'y'\n" + strings.TrimSuffix(usageText, "\n")},
+		{args: []string{"foo"}, code: 2, msg: "ping6: foo: Temporary failure in name resolution"},
+	}
+	for _, tt := range tests {
+		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
+			o, err := parsePingAs("ping6", tt.args)
+			if tt.code == 0 {
+				if err != nil {
+					t.Fatalf("unexpected error: %v", err)
+				}
+				if got := o.target(); got.String() != tt.target || o.family != tt.family || o.prog != "ping6" {
+					t.Errorf("target %s, family %d, prog %q; want %s, %d, ping6", got, o.family, o.prog, tt.target, tt.family)
+				}
+				return
+			}
+			var ee *script.ExitError
+			if !errors.As(err, &ee) || ee.Code != tt.code || ee.Msg != tt.msg {
+				t.Errorf("got %v; want exit %d: %s", err, tt.code, tt.msg)
 			}
 		})
 	}

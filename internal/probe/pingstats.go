@@ -16,9 +16,10 @@ import (
 // concurrent use; output is written under the same lock, so lines never
 // interleave.
 type session struct {
-	o      *pingOpts
-	out    io.Writer
-	target netip.Addr
+	o           *pingOpts
+	out         io.Writer
+	target      netip.Addr
+	checkSource bool // mark replies from another address than target
 
 	ctx    context.Context // done when the run must end
 	cancel context.CancelFunc
@@ -225,7 +226,7 @@ func (ss *session) reply(seq int, nbytes int, from netip.Addr, ttl int, rtt time
 			if dup {
 				b.WriteString(" (DUP!)")
 			}
-			if from != ss.target {
+			if ss.checkSource && from.WithZone("") != ss.target.WithZone("") {
 				b.WriteString(" (DIFFERENT ADDRESS!)")
 			}
 		}

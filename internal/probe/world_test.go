@@ -3,17 +3,22 @@ package probe
 import (
 	"fmt"
 	"os"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/vishvananda/netlink"
+	"golang.org/x/sys/unix"
 
 	"github.com/netscript/netscript/internal/realtool"
 	"github.com/netscript/netscript/internal/world"
 )
 
 // pair is a World with namespaces a and b joined by a veth pair:
-// va (10.0.0.1/24) in a, vb (10.0.0.2/24) in b, both up.
+// va (10.0.0.1/24, fd00::1/64, fe80::1/64) in a, vb (10.0.0.2/24,
+// fd00::2/64, fe80::2/64) in b, both up. The IPv6 addresses skip duplicate
+// address detection, and no link-local address is made from the random
+// MAC addresses, so outputs are the same from run to run.
 type pair struct {
 	w    *world.World
 	a, b *world.NS
@@ -64,23 +69,35 @@ func newPair(t *testing.T) *pair {
 		if err := end.ns.Do(func() error { return waitOperUp(end.dev, 5*time.Second) }); err != nil {
 			t.Fatal(err)
 		}
+		if err := end.ns.Do(func() error { return waitJoined(end.dev, 5*time.Second) }); err != nil {
+			t.Fatal(err)
+		}
 	}
 	return &pair{w: w, a: a, b: b}
 }
 
-// setUp gives dev an address and brings it up, in the calling thread's
-// namespace.
+// setUp gives dev an address, the IPv6 ones of the pair, and brings it
+// up, in the calling thread's namespace.
 func setUp(dev, cidr string) error {
 	l, err := netlink.LinkByName(dev)
 	if err != nil {
 		return fmt.Errorf("find %s: %w", dev, err)
 	}
-	addr, err := netlink.ParseAddr(cidr)
-	if err != nil {
+	if err := setSysctl("net/ipv6/conf/"+dev+"/addr_gen_mode", "1"); err != nil {
 		return err
 	}
-	if err := netlink.AddrAdd(l, addr); err != nil {
-		return fmt.Errorf("add %s to %s: %w", cidr, dev, err)
+	host := cidr[len(cidr)-4 : len(cidr)-3] // "1" or "2"
+	for _, c := range []string{cidr, "fd00::" + host + "/64", "fe80::" + host + "/64"} {
+		addr, err := netlink.ParseAddr(c)
+		if err != nil {
+			return err
+		}
+		if addr.IP.To4() == nil {
+			addr.Flags = unix.IFA_F_NODAD
+		}
+		if err := netlink.AddrAdd(l, addr); err != nil {
+			return fmt.Errorf("add %s to %s: %w", c, dev, err)
+		}
 	}
 	if err := netlink.LinkSetUp(l); err != nil {
 		return fmt.Errorf("set %s up: %w", dev, err)
@@ -102,6 +119,34 @@ func waitOperUp(dev string, limit time.Duration) error {
 		}
 		if time.Now().After(deadline) {
 			return fmt.Errorf("%s not operationally up after %v (state %v)", dev, limit, l.Attrs().OperState)
+		}
+		time.Sleep(2 * time.Millisecond)
+	}
+}
+
+// waitJoined waits until dev listens to the solicited-node multicast
+// groups of its IPv6 addresses (ff02::1:ffXX:XXXX), which addrconf joins
+// from a work queue after the carrier comes: a neighbour solicitation sent
+// before is dropped, and the first IPv6 ping then takes a second.
+func waitJoined(dev string, limit time.Duration) error {
+	deadline := time.Now().Add(limit)
+	for {
+		data, err := os.ReadFile("/proc/thread-self/net/igmp6")
+		if err != nil {
+			return err
+		}
+		joined := 0
+		for _, line := range strings.Split(string(data), "\n") {
+			f := strings.Fields(line)
+			if len(f) >= 3 && f[1] == dev && strings.HasPrefix(f[2], "ff0200000000000000000001ff") {
+				joined++
+			}
+		}
+		if joined >= 1 { // fd00::N and fe80::N share their group
+			return nil
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("%s has not joined its solicited-node groups after %v", dev, limit)
 		}
 		time.Sleep(2 * time.Millisecond)
 	}

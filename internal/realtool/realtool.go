@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/exec"
 	"regexp"
+	"strings"
 	"testing"
 	"time"
 
@@ -154,4 +155,45 @@ func NewWorld(t testing.TB, names ...string) (*world.World, []*world.NS) {
 		}
 	}
 	return w, nss
+}
+
+// ParseEverySequence parses prefix followed by every sequence of up to depth
+// words from words with cmd, and fails t where Parse returns anything but an
+// action or an *script.ExitError. A panic fails the test too.
+func ParseEverySequence(t testing.TB, cmd *script.Cmd, prefix, words []string, depth int) {
+	t.Helper()
+	args := append([]string(nil), prefix...)
+	var walk func(level int)
+	walk = func(level int) {
+		_, err := cmd.Parse(args)
+		var e *script.ExitError
+		if err != nil && !errors.As(err, &e) {
+			t.Errorf("%s %q: %v is not an exit error", cmd.Name, args, err)
+		}
+		if level == depth {
+			return
+		}
+		for _, w := range words {
+			args = append(args, w)
+			walk(level + 1)
+			args = args[:len(args)-1]
+		}
+	}
+	walk(0)
+}
+
+// RunLine runs one command line of table in ns of w, as the runner would,
+// failing t on an error that is not the command's own exit status.
+func RunLine(t testing.TB, table script.Table, w *world.World, ns *world.NS, line string) Result {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	var stdout, stderr bytes.Buffer
+	s := &script.State{Ctx: ctx, World: w, NS: ns, Stdout: &stdout, Stderr: &stderr}
+	err := table.Run(s, strings.Fields(line))
+	var e *script.ExitError
+	if err != nil && !errors.As(err, &e) {
+		t.Fatalf("%s: netscript error: %v", line, err)
+	}
+	return Result{stdout.String(), stderr.String(), script.ExitCode(err)}
 }

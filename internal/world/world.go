@@ -23,9 +23,32 @@ type NS struct {
 	// Name is the name given by "ip netns add", or "" for the World's root.
 	Name string
 
-	mu  sync.RWMutex // guards fd against close while Do enters
-	fd  int
-	seq int // creation order, for listings
+	mu      sync.RWMutex // guards fd against close while Do enters, and hooks
+	fd      int
+	seq     int            // creation order, for listings
+	closing bool           // close has begun: OnClose runs its function at once
+	hooks   []func() error // registered with OnClose, run by close newest first
+}
+
+// OnClose registers fn to run when the namespace closes, deleted by
+// "ip netns del" or with its World, while the namespace is still open:
+// what a scenario starts in a namespace that would otherwise outlive it (a
+// listening socket, a background program) ends with it. A socket or a
+// process inside also holds the namespace, and its links, alive, so ending
+// them is what lets a deleted namespace go. The functions run newest first,
+// as deferred calls do; close waits for each and joins their errors into its
+// own. fn must not call the World's methods. If the namespace is already
+// closing, OnClose runs fn at once and returns ErrClosed joined with fn's
+// error.
+func (n *NS) OnClose(fn func() error) error {
+	n.mu.Lock()
+	if n.fd >= 0 && !n.closing {
+		n.hooks = append(n.hooks, fn)
+		n.mu.Unlock()
+		return nil
+	}
+	n.mu.Unlock()
+	return errors.Join(fmt.Errorf("namespace %s: %w", n.label(), ErrClosed), fn())
 }
 
 // Fd returns the file descriptor that holds the namespace open.
@@ -231,12 +254,13 @@ func (w *World) Lookup(name string) (*NS, error) {
 // still running inside keeps it alive until it exits).
 func (w *World) Delete(name string) error {
 	w.mu.Lock()
-	defer w.mu.Unlock()
 	ns, ok := w.named[name]
 	if !ok {
+		w.mu.Unlock()
 		return fmt.Errorf("%q: %w", name, ErrNotExist)
 	}
 	delete(w.named, name)
+	w.mu.Unlock()
 	return ns.close()
 }
 
@@ -253,33 +277,49 @@ func (w *World) Namespaces() []*NS {
 	return list
 }
 
-// Close closes every namespace of the World. It is safe to call twice.
+// Close closes every namespace of the World, newest first and the root
+// last, each after running its OnClose functions. It is safe to call twice.
 func (w *World) Close() error {
 	w.mu.Lock()
-	defer w.mu.Unlock()
 	if w.closed {
+		w.mu.Unlock()
 		return nil
 	}
 	w.closed = true
-	var errs []error
+	list := make([]*NS, 0, len(w.named)+1)
 	for name, ns := range w.named {
-		errs = append(errs, ns.close())
+		list = append(list, ns)
 		delete(w.named, name)
 	}
-	errs = append(errs, w.root.close())
+	w.mu.Unlock()
+	sort.Slice(list, func(i, j int) bool { return list[i].seq > list[j].seq })
+	var errs []error
+	for _, ns := range append(list, w.root) {
+		errs = append(errs, ns.close())
+	}
 	return errors.Join(errs...)
 }
 
 func (n *NS) close() error {
 	n.mu.Lock()
-	defer n.mu.Unlock()
-	if n.fd < 0 {
+	if n.fd < 0 || n.closing {
+		n.mu.Unlock()
 		return nil
 	}
-	err := unix.Close(n.fd)
-	n.fd = -1
-	if err != nil {
-		return fmt.Errorf("close namespace %s: %w", n.label(), err)
+	n.closing = true
+	hooks := n.hooks
+	n.hooks = nil
+	n.mu.Unlock()
+
+	var errs []error
+	for i := len(hooks) - 1; i >= 0; i-- {
+		errs = append(errs, hooks[i]())
 	}
-	return nil
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	if err := unix.Close(n.fd); err != nil {
+		errs = append(errs, fmt.Errorf("close namespace %s: %w", n.label(), err))
+	}
+	n.fd = -1
+	return errors.Join(errs...)
 }

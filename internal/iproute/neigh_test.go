@@ -1,0 +1,59 @@
+package iproute
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/netscript/netscript/internal/script"
+)
+
+// TestNeighParseErrors checks the mistakes "ip neigh" catches before
+// touching the network, with iproute2 6.1's messages and statuses (the
+// differential test testdata/neigh.cmds holds them to the real tool).
+func TestNeighParseErrors(t *testing.T) {
+	tests := []struct {
+		line string
+		code int
+		msg  string
+	}{
+		{"neigh frob", 255, `Command "frob" is unknown, try "ip neigh help".`},
+		{"neigh show nud bogus", 255, `Error: argument "bogus" is wrong: nud state is bad`},
+		{"neigh show nud 3", 255, `Error: argument "3" is wrong: nud state is bad`},
+		{"neigh show nud 256", 255, `Error: argument "256" is wrong: nud state is bad`},
+		{"neigh show bogus", 1, `Error: any valid prefix is expected rather than "bogus".`},
+		{"-4 neigh show bogus", 1, `Error: inet prefix is expected rather than "bogus".`},
+		{"-6 neigh show 10.0.0.1", 1, `Error: inet6 prefix is expected rather than "10.0.0.1".`},
+		{"neigh show 10.0.0.0/40", 1, `Error: any valid prefix is expected rather than "10.0.0.0/40".`},
+		{"neigh show protocol bogus", 255, "Error: argument \"bogus\" is wrong: invalid \"protocol\"\n"},
+		{"neigh show vrf red", 255, "Error: argument \"red\" is wrong: Not a valid VRF name\n"},
+		{"neigh show dev", 255, `Command line is not complete. Try option "help"`},
+		{"neigh show to", 255, `Command line is not complete. Try option "help"`},
+		{"neigh show nud", 255, `Command line is not complete. Try option "help"`},
+		{"neigh show master", 255, `Command line is not complete. Try option "help"`},
+		{"neigh show dev a dev b", 255, `Error: duplicate "dev": "b" is the second value.`},
+		{"neigh add 10.0.0.1 dev veth0", 255, "ip neigh add: not implemented by netscript (only show is)"},
+		{"neigh flush dev veth0", 255, "ip neigh flush: not implemented by netscript (only show is)"},
+		{"neigh help", 255, neighUsageText},
+		{"neigh show help", 255, neighUsageText},
+	}
+	ip := ipCmd()
+	for _, tt := range tests {
+		t.Run(tt.line, func(t *testing.T) {
+			_, err := ip.Parse(strings.Fields(tt.line))
+			e, ok := err.(*script.ExitError)
+			if !ok {
+				t.Fatalf("ip %s: got %v, want an exit error", tt.line, err)
+			}
+			if e.Code != tt.code || e.Msg != tt.msg {
+				t.Errorf("ip %s:\ngot  %d %q\nwant %d %q", tt.line, e.Code, e.Msg, tt.code, tt.msg)
+			}
+		})
+	}
+	for _, ok := range []string{"neigh", "n", "neighbour show", "neigh lst", "neigh show nud all nud none",
+		"neigh show proxy unused nomaster", "neigh show to default", "neigh show all", "neigh show 2",
+		"neigh show protocol all", "neigh show protocol static", "-j -p -br neigh"} {
+		if _, err := ip.Parse(strings.Fields(ok)); err != nil {
+			t.Errorf("ip %s: %v", ok, err)
+		}
+	}
+}

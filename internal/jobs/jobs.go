@@ -1,0 +1,106 @@
+// Package jobs runs real programs in the background inside a scenario's
+// namespace, for as long as the namespace lives: the scenario's
+// "ip netns exec NS PROGRAM ... &" is meant to start with it. Nothing it
+// starts outlives the scenario.
+package jobs
+
+import (
+	"errors"
+	"fmt"
+	"os/exec"
+	"syscall"
+	"time"
+
+	"github.com/netscript/netscript/internal/script"
+)
+
+// Grace is how long a background program has to exit after SIGTERM before
+// it gets SIGKILL.
+const Grace = time.Second
+
+// grace is Grace, shortened by tests.
+var grace = Grace
+
+// exitErr is the status of a program that could not be started, as for
+// "ip netns exec".
+const exitErr = 1
+
+// Start starts argv, a real program, in the background in s.NS with the
+// scenario's working directory and environment, and returns once it runs.
+// Its standard input, output and error are /dev/null: a program whose output
+// matters can be run as sh -c 'PROGRAM > FILE 2>&1' and FILE checked later.
+//
+// The program is stopped when its namespace closes, at the end of the
+// scenario or by "ip netns del": SIGTERM to its process group, SIGKILL
+// after Grace, and it is reaped before the namespace is released. Like
+// "ip netns exec" programs, it is started, and waited for, on one thread
+// locked inside the namespace with a parent-death signal, so if netscript
+// itself dies the kernel kills it.
+func Start(s *script.State, argv []string) error {
+	if len(argv) == 0 {
+		return s.Fail(exitErr, "No command specified")
+	}
+	path, err := exec.LookPath(argv[0])
+	if err != nil {
+		return s.Fail(exitErr, "exec of %q failed: No such file or directory", argv[0])
+	}
+	cmd := exec.Command(path, argv[1:]...)
+	cmd.Args[0] = argv[0]
+	cmd.Dir = s.Dir
+	cmd.Env = s.Env
+	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL, Setpgid: true}
+
+	started := make(chan error, 1)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		running := false
+		err := s.NS.Do(func() error {
+			if err := cmd.Start(); err != nil {
+				return err
+			}
+			running = true
+			started <- nil
+			cmd.Wait() // the status of a stopped program is not news
+			return nil
+		})
+		if !running {
+			started <- err
+		}
+	}()
+	if err := <-started; err != nil {
+		return s.Fail(exitErr, "exec of %q failed: %v", argv[0], err)
+	}
+	stop := func() error { return stop(cmd, done) }
+	if err := s.NS.OnClose(stop); err != nil {
+		return fmt.Errorf("background %s: %w", argv[0], err)
+	}
+	return nil
+}
+
+// stop ends the program's process group and waits until it is reaped.
+func stop(cmd *exec.Cmd, done <-chan struct{}) error {
+	pgid := cmd.Process.Pid
+	select {
+	case <-done: // it ended on its own
+	default:
+		if err := syscall.Kill(-pgid, syscall.SIGTERM); err != nil && !errors.Is(err, syscall.ESRCH) {
+			return fmt.Errorf("stop background %s: %w", cmd.Args[0], err)
+		}
+		timer := time.NewTimer(grace)
+		defer timer.Stop()
+		select {
+		case <-done:
+		case <-timer.C:
+			syscall.Kill(-pgid, syscall.SIGKILL)
+			<-done
+		}
+	}
+	// What the group still holds (a child the program left behind) gets
+	// SIGKILL. While a process of the group lives, the kernel keeps its
+	// number from being reused; with none left, the call finds no one
+	// (a stranger could only be hit if the pid counter wrapped around in
+	// the microseconds since the reaping).
+	syscall.Kill(-pgid, syscall.SIGKILL)
+	return nil
+}

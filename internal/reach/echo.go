@@ -1,0 +1,234 @@
+package reach
+
+import (
+	"context"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"net/netip"
+	"os"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"golang.org/x/sys/unix"
+)
+
+// Resend schedule: the first resend after firstResend, each interval half
+// as long again as the last, up to maxResend.
+const (
+	firstResend = 10 * time.Millisecond
+	maxResend   = 100 * time.Millisecond
+)
+
+// nextID hands out ICMP identifiers. Every raw ICMP socket of a namespace
+// sees every echo reply that reaches it, so concurrent probes from one
+// namespace tell theirs apart by identifier and by a random token in the
+// payload.
+var nextID atomic.Uint32
+
+func init() { nextID.Store(rand.Uint32()) }
+
+// echoSock is a raw ICMP socket opened in a source namespace and connected
+// to one destination: the kernel delivers to it only packets from there.
+type echoSock struct {
+	f     *os.File
+	dst   netip.Addr
+	id    uint16
+	token [8]byte
+}
+
+// unreachableError is a destination the source has no route to: a final
+// answer for the pair, not a failure of the check.
+type unreachableError struct{ err error }
+
+func (e *unreachableError) Error() string { return e.err.Error() }
+
+// openEcho opens the socket in the calling thread's namespace.
+func openEcho(dst netip.Addr) (*echoSock, error) {
+	family, proto := unix.AF_INET, unix.IPPROTO_ICMP
+	if dst.Is6() {
+		family, proto = unix.AF_INET6, unix.IPPROTO_ICMPV6
+	}
+	fd, err := unix.Socket(family, unix.SOCK_RAW|unix.SOCK_NONBLOCK|unix.SOCK_CLOEXEC, proto)
+	if err != nil {
+		return nil, fmt.Errorf("open a raw ICMP socket: %w", err)
+	}
+	if err := filterReplies(fd, dst.Is6()); err != nil {
+		unix.Close(fd)
+		return nil, err
+	}
+	var sa unix.Sockaddr
+	if dst.Is6() {
+		sa = &unix.SockaddrInet6{Addr: dst.As16()}
+	} else {
+		sa = &unix.SockaddrInet4{Addr: dst.As4()}
+	}
+	if err := unix.Connect(fd, sa); err != nil {
+		unix.Close(fd)
+		if errors.Is(err, unix.ENETUNREACH) || errors.Is(err, unix.EHOSTUNREACH) {
+			return nil, &unreachableError{err}
+		}
+		return nil, fmt.Errorf("connect a raw ICMP socket to %s: %w", dst, err)
+	}
+	s := &echoSock{f: os.NewFile(uintptr(fd), "reach-"+dst.String()), dst: dst, id: uint16(nextID.Add(1))}
+	binary.NativeEndian.PutUint64(s.token[:], rand.Uint64())
+	return s, nil
+}
+
+// filterReplies lets only echo replies into the socket's receive queue.
+func filterReplies(fd int, v6 bool) error {
+	if v6 {
+		var f unix.ICMPv6Filter
+		for i := range f.Data {
+			f.Data[i] = ^uint32(0)
+		}
+		f.Data[icmp6EchoReply>>5] &^= 1 << (icmp6EchoReply & 31)
+		if err := unix.SetsockoptICMPv6Filter(fd, unix.IPPROTO_ICMPV6, unix.ICMPV6_FILTER, &f); err != nil {
+			return fmt.Errorf("ICMPV6_FILTER: %w", err)
+		}
+		return nil
+	}
+	if err := unix.SetsockoptInt(fd, unix.SOL_RAW, unix.ICMP_FILTER, ^(1 << icmpEchoReply)); err != nil {
+		return fmt.Errorf("ICMP_FILTER: %w", err)
+	}
+	return nil
+}
+
+// ICMP message types.
+const (
+	icmpEchoReply    = 0
+	icmpEcho         = 8
+	icmp6Echo        = 128
+	icmp6EchoReply   = 129
+	echoHeaderLength = 8
+)
+
+func (s *echoSock) close() { s.f.Close() }
+
+// request builds echo request seq. The kernel fills in the ICMPv6
+// checksum; the ICMP one is computed here.
+func (s *echoSock) request(seq uint16) []byte {
+	b := make([]byte, echoHeaderLength+len(s.token))
+	b[0] = icmpEcho
+	if s.dst.Is6() {
+		b[0] = icmp6Echo
+	}
+	binary.BigEndian.PutUint16(b[4:], s.id)
+	binary.BigEndian.PutUint16(b[6:], seq)
+	copy(b[8:], s.token[:])
+	if !s.dst.Is6() {
+		binary.BigEndian.PutUint16(b[2:], checksum(b))
+	}
+	return b
+}
+
+// isReply reports whether packet, as read from the socket, answers one of
+// this socket's requests. IPv4 raw sockets read the IP header too.
+func (s *echoSock) isReply(packet []byte) bool {
+	want := byte(icmp6EchoReply)
+	if !s.dst.Is6() {
+		if len(packet) < 20 || packet[0]>>4 != 4 {
+			return false
+		}
+		packet = packet[int(packet[0]&0x0f)*4:]
+		want = icmpEchoReply
+	}
+	return len(packet) >= echoHeaderLength+len(s.token) && packet[0] == want && packet[1] == 0 &&
+		binary.BigEndian.Uint16(packet[4:]) == s.id && string(packet[8:16]) == string(s.token[:])
+}
+
+// probe sends echo requests until a reply comes, the timeout passes, or ctx
+// ends, resending quickly so that a request lost while a neighbour entry
+// was being resolved costs milliseconds, not a second.
+func (s *echoSock) probe(ctx context.Context, timeout time.Duration) cell {
+	deadline := time.Now().Add(timeout)
+	stop := context.AfterFunc(ctx, func() { s.f.SetReadDeadline(time.Now()) })
+	defer stop()
+	buf := make([]byte, 1500)
+	var lastErr error // an ICMP error the kernel reported on the socket
+	interval, next := firstResend, time.Now()
+	for seq := uint16(1); ; {
+		now := time.Now()
+		if ctx.Err() != nil {
+			return cell{probed: true, reason: "the scenario's deadline passed"}
+		}
+		if !now.Before(deadline) {
+			reason := fmt.Sprintf("no reply within %v", timeout)
+			if lastErr != nil {
+				reason += fmt.Sprintf(" (last error: %s)", strerror(lastErr))
+			}
+			return cell{probed: true, reason: reason}
+		}
+		if !now.Before(next) {
+			if _, err := s.f.Write(s.request(seq)); err != nil {
+				if errors.Is(err, unix.ENETUNREACH) {
+					return cell{probed: true, reason: strerror(errnoOf(err))}
+				}
+				// Other send errors (a neighbour that failed to
+				// resolve, a full queue) may clear up: resend.
+				lastErr = errnoOf(err)
+			}
+			seq++
+			next = now.Add(interval)
+			interval = min(interval*3/2, maxResend)
+		}
+		wake := next
+		if deadline.Before(wake) {
+			wake = deadline
+		}
+		s.f.SetReadDeadline(wake)
+		for {
+			n, err := s.f.Read(buf)
+			if err != nil {
+				// The deadline: resend or give up. Or an ICMP error
+				// (host unreachable from a router), reported once:
+				// keep probing, it may clear up.
+				if !errors.Is(err, os.ErrDeadlineExceeded) {
+					lastErr = errnoOf(err)
+				}
+				break
+			}
+			if s.isReply(buf[:n]) {
+				return cell{probed: true, ok: true}
+			}
+		}
+	}
+}
+
+// errnoOf returns the system error inside err, for messages without the
+// file name os.File adds.
+func errnoOf(err error) error {
+	var errno unix.Errno
+	if errors.As(err, &errno) {
+		return errno
+	}
+	return err
+}
+
+// strerror is the C library's text for an errno ("Network is
+// unreachable"), other errors as they are.
+func strerror(err error) string {
+	var errno unix.Errno
+	if !errors.As(err, &errno) || errno.Error() == "" {
+		return err.Error()
+	}
+	msg := errno.Error()
+	return strings.ToUpper(msg[:1]) + msg[1:]
+}
+
+// checksum is the Internet checksum (RFC 1071) of b.
+func checksum(b []byte) uint16 {
+	var sum uint32
+	for i := 0; i+1 < len(b); i += 2 {
+		sum += uint32(binary.BigEndian.Uint16(b[i:]))
+	}
+	if len(b)%2 == 1 {
+		sum += uint32(b[len(b)-1]) << 8
+	}
+	for sum>>16 != 0 {
+		sum = sum&0xffff + sum>>16
+	}
+	return ^uint16(sum)
+}

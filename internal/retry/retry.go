@@ -1,0 +1,238 @@
+// Package retry implements the scenario command "retry": run a command of
+// the table again and again until it succeeds (or, with "!", fails) or a
+// deadline passes. It is how a scenario waits for a network to converge,
+// in place of a sleep: cmd/go's and cilium's script engines have the same
+// prefix, the kernel selftests a busywait.
+package retry
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"os/exec"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/netscript/netscript/internal/script"
+)
+
+// Exit status of retry's own errors.
+const exitUsage = 2
+
+// DefaultTimeout is how long retry tries when -t is not given.
+const DefaultTimeout = 5 * time.Second
+
+// Intervals between attempts: the first one after firstWait, each wait half
+// as long again as the last, up to maxWait.
+const (
+	firstWait = 10 * time.Millisecond
+	maxWait   = 200 * time.Millisecond
+)
+
+// Usage documents retry in the command table.
+var Usage = script.Usage{
+	Summary: "run a command until it succeeds, or a deadline passes, to wait for convergence",
+	Args:    "[-t TIMEOUT] [!] COMMAND [ARGS...]",
+	Detail: []string{
+		"retry runs COMMAND, a netscript command (ip, ping, reach, connect, ...), or with " +
+			"\"exec PROGRAM ARGS...\" a real program (in the namespace the command runs in, as " +
+			"testscript's exec), until it exits 0 or TIMEOUT passes (default " +
+			"5s; a Go duration such as 500ms or a number of seconds). It waits 10 ms after the " +
+			"first attempt, then half as long again after each, up to 200 ms, so a condition " +
+			"that holds soon is seen soon. No scenario needs a sleep.",
+		"Only the last attempt's output is printed, and retry exits with its status: the output " +
+			"and status of the first success, or of the attempt made when the time ran out; " +
+			"then retry also prints \"retry: gave up after N attempts in TIMEOUT\" on stderr.",
+		"With \"!\" before COMMAND, retry waits for COMMAND to fail instead (with an exit status " +
+			"of its own, not a netscript error): \"retry ! ping -c 1 -W 1 10.0.0.2\" waits until " +
+			"the address stops answering. retry then exits 0 once COMMAND failed, and 1 if it " +
+			"still succeeded when the time ran out.",
+		"The scenario's deadline ends retry too. Errors that are netscript's own (not the " +
+			"command's exit status) end it at once: they do not go away by waiting.",
+	},
+}
+
+// Cmd returns the "retry" entry of t, which must hold the commands retry runs.
+func Cmd(t script.Table) *script.Cmd {
+	return &script.Cmd{
+		Name:  "retry",
+		Usage: Usage,
+		Parse: func(args []string) (script.Action, error) { return parse(args, t) },
+	}
+}
+
+func parse(args []string, t script.Table) (script.Action, error) {
+	timeout := DefaultTimeout
+	for len(args) > 0 && strings.HasPrefix(args[0], "-") {
+		switch args[0] {
+		case "-t":
+			if len(args) < 2 {
+				return nil, script.Errorf(exitUsage, "retry: option -t needs a TIMEOUT")
+			}
+			d, err := parseTimeout(args[1])
+			if err != nil {
+				return nil, err
+			}
+			timeout = d
+			args = args[2:]
+		default:
+			return nil, script.Errorf(exitUsage, "retry: unknown option %q (usage: retry %s)", args[0], Usage.Args)
+		}
+	}
+	untilFail := false
+	if len(args) > 0 && args[0] == "!" {
+		untilFail = true
+		args = args[1:]
+	}
+	if len(args) == 0 {
+		return nil, script.Errorf(exitUsage, "retry: no COMMAND (usage: retry %s)", Usage.Args)
+	}
+	if args[0] == "!" {
+		return nil, script.Errorf(exitUsage, "retry: \"!\" given twice (usage: retry %s)", Usage.Args)
+	}
+	if args[0] == "exec" {
+		if len(args) < 2 {
+			return nil, script.Errorf(exitUsage, "retry: exec needs a PROGRAM (usage: retry %s)", Usage.Args)
+		}
+		argv := args[1:]
+		r := &retrier{inner: func(s *script.State) error { return runProgram(s, argv) }, timeout: timeout, untilFail: untilFail}
+		return r.run, nil
+	}
+	inner, ok, err := t.Parse(args)
+	switch {
+	case !ok:
+		return nil, script.Errorf(exitUsage, "retry: %q is not a netscript command: run a real program as \"retry exec %s ...\"",
+			args[0], args[0])
+	case err != nil:
+		return nil, err
+	}
+	r := &retrier{inner: inner, timeout: timeout, untilFail: untilFail}
+	return r.run, nil
+}
+
+// parseTimeout reads a Go duration or a number of seconds.
+func parseTimeout(v string) (time.Duration, error) {
+	d, err := time.ParseDuration(v)
+	if err != nil {
+		secs, ferr := strconv.ParseFloat(v, 64)
+		if ferr != nil {
+			return 0, script.Errorf(exitUsage, "retry: bad TIMEOUT %q: want a duration such as 500ms or 5s", v)
+		}
+		d = time.Duration(secs * float64(time.Second))
+	}
+	if d <= 0 || d > time.Hour {
+		return 0, script.Errorf(exitUsage, "retry: bad TIMEOUT %q: want more than 0 and at most 1h", v)
+	}
+	return d, nil
+}
+
+type retrier struct {
+	inner     script.Action
+	timeout   time.Duration
+	untilFail bool
+}
+
+// run makes attempts until one gives the wanted outcome or time runs out,
+// and passes on the last attempt's output and status.
+func (r *retrier) run(s *script.State) error {
+	ctx := s.Ctx
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	ctx, cancel := context.WithTimeout(ctx, r.timeout)
+	defer cancel()
+	wait := firstWait
+	for attempt := 1; ; attempt++ {
+		var stdout, stderr bytes.Buffer
+		try := *s
+		try.Ctx, try.Stdout, try.Stderr = ctx, &stdout, &stderr
+		err := r.inner(&try)
+		var exit *script.ExitError
+		if err != nil && !errors.As(err, &exit) {
+			return errors.Join(flush(s, &stdout, &stderr), err) // netscript's own error
+		}
+		done := (err == nil) != r.untilFail
+		timedOut := false
+		if !done {
+			select {
+			case <-ctx.Done():
+				timedOut = true
+			case <-time.After(wait):
+				wait = min(wait*3/2, maxWait)
+			}
+		}
+		if !done && !timedOut {
+			continue
+		}
+		if ferr := flush(s, &stdout, &stderr); ferr != nil {
+			return ferr
+		}
+		switch {
+		case done && r.untilFail:
+			return nil
+		case done:
+			return err
+		}
+		plural := "s"
+		if attempt == 1 {
+			plural = ""
+		}
+		msg := fmt.Sprintf("retry: gave up after %d attempt%s in %v", attempt, plural, r.timeout)
+		if s.Ctx != nil && s.Ctx.Err() != nil {
+			msg = fmt.Sprintf("retry: the scenario's deadline passed after %d attempt%s", attempt, plural)
+		}
+		fmt.Fprintln(s.Stderr, msg)
+		if r.untilFail {
+			return &script.ExitError{Code: 1, Msg: msg}
+		}
+		return err
+	}
+}
+
+// runProgram runs argv, a real program, in s.NS as testscript's exec and
+// "ip netns exec" do: started, and waited for, on one thread locked inside
+// the namespace, with a parent-death signal, under the attempt's deadline.
+// Its exit status is the attempt's.
+func runProgram(s *script.State, argv []string) error {
+	if s.NS == nil {
+		return errors.New("retry exec: no namespace to run in")
+	}
+	path, err := exec.LookPath(argv[0])
+	if err != nil {
+		return s.Fail(1, "retry: exec of %q failed: %v", argv[0], err)
+	}
+	cmd := exec.CommandContext(s.Ctx, path, argv[1:]...)
+	cmd.Args[0] = argv[0]
+	cmd.Dir, cmd.Env = s.Dir, s.Env
+	cmd.Stdin = strings.NewReader(s.Stdin)
+	cmd.Stdout, cmd.Stderr = s.Stdout, s.Stderr
+	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
+	started := false
+	err = s.NS.Do(func() error {
+		if err := cmd.Start(); err != nil {
+			return err
+		}
+		started = true
+		return cmd.Wait()
+	})
+	if !started {
+		return s.Fail(1, "retry: exec of %q failed: %v", argv[0], err)
+	}
+	var ee *exec.ExitError
+	if errors.As(err, &ee) {
+		return &script.ExitError{Code: max(ee.ExitCode(), 1)}
+	}
+	return err
+}
+
+// flush writes one attempt's output to the command's own streams.
+func flush(s *script.State, stdout, stderr *bytes.Buffer) error {
+	if _, err := s.Stdout.Write(stdout.Bytes()); err != nil {
+		return err
+	}
+	_, err := s.Stderr.Write(stderr.Bytes())
+	return err
+}

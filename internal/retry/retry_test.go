@@ -1,0 +1,203 @@
+package retry
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/netscript/netscript/internal/realtool"
+	"github.com/netscript/netscript/internal/script"
+	"github.com/netscript/netscript/internal/world"
+)
+
+// flaky is a command that fails (status 1, "attempt N" on stdout and
+// stderr) until its Nth run, and then succeeds; "flaky bug" fails with an
+// error of netscript's own.
+type flaky struct {
+	runs  atomic.Int32
+	until int32
+}
+
+func (f *flaky) cmd() *script.Cmd {
+	return &script.Cmd{
+		Name:  "flaky",
+		Usage: script.Usage{Summary: "test command"},
+		Parse: func(args []string) (script.Action, error) {
+			if len(args) > 0 && args[0] == "bad" {
+				return nil, script.Errorf(7, "flaky: bad argument")
+			}
+			bug := len(args) > 0 && args[0] == "bug"
+			return func(s *script.State) error {
+				n := f.runs.Add(1)
+				fmt.Fprintf(s.Stdout, "attempt %d\n", n)
+				if bug {
+					return errors.New("a bug")
+				}
+				if n < f.until {
+					return s.Fail(1, "attempt %d failed", n)
+				}
+				return nil
+			}, nil
+		},
+	}
+}
+
+func table(f *flaky) script.Table {
+	t := script.Table{}
+	t.Add(f.cmd())
+	t.Add(Cmd(t))
+	return t
+}
+
+func TestParseErrors(t *testing.T) {
+	tests := []struct {
+		line string
+		code int
+		msg  string
+	}{
+		{"", 2, "retry: no COMMAND (usage: retry [-t TIMEOUT] [!] COMMAND [ARGS...])"},
+		{"!", 2, "retry: no COMMAND (usage: retry [-t TIMEOUT] [!] COMMAND [ARGS...])"},
+		{"-t 1s", 2, "retry: no COMMAND (usage: retry [-t TIMEOUT] [!] COMMAND [ARGS...])"},
+		{"-t", 2, "retry: option -t needs a TIMEOUT"},
+		{"-t soon flaky", 2, `retry: bad TIMEOUT "soon": want a duration such as 500ms or 5s`},
+		{"-t 0 flaky", 2, `retry: bad TIMEOUT "0": want more than 0 and at most 1h`},
+		{"-t 61m flaky", 2, `retry: bad TIMEOUT "61m": want more than 0 and at most 1h`},
+		{"-v flaky", 2, `retry: unknown option "-v" (usage: retry [-t TIMEOUT] [!] COMMAND [ARGS...])`},
+		{"sleep 1", 2, `retry: "sleep" is not a netscript command: run a real program as "retry exec sleep ..."`},
+		{"exec", 2, "retry: exec needs a PROGRAM (usage: retry [-t TIMEOUT] [!] COMMAND [ARGS...])"},
+		{"! ! flaky", 2, `retry: "!" given twice (usage: retry [-t TIMEOUT] [!] COMMAND [ARGS...])`},
+		{"flaky bad", 7, "flaky: bad argument"},
+		{"retry flaky bad", 7, "flaky: bad argument"},
+	}
+	tb := table(&flaky{})
+	for _, tt := range tests {
+		t.Run(tt.line, func(t *testing.T) {
+			_, err := tb["retry"].Parse(strings.Fields(tt.line))
+			var e *script.ExitError
+			if !errors.As(err, &e) {
+				t.Fatalf("retry %s: got %v, want an exit error", tt.line, err)
+			}
+			if e.Code != tt.code || e.Msg != tt.msg {
+				t.Errorf("retry %s:\ngot  %d %q\nwant %d %q", tt.line, e.Code, e.Msg, tt.code, tt.msg)
+			}
+		})
+	}
+}
+
+func TestRetry(t *testing.T) {
+	tests := []struct {
+		line   string
+		until  int32 // flaky succeeds from this run on
+		stdout string
+		stderr string
+		code   int
+		runs   int32 // 0: do not check
+	}{
+		{"retry flaky", 1, "attempt 1\n", "", 0, 1},
+		{"retry flaky", 4, "attempt 4\n", "", 0, 4},
+		{"retry -t 1.5 flaky", 3, "attempt 3\n", "", 0, 3},
+		{"retry -t 50ms flaky", 1 << 30, "", "retry: gave up after", 1, 0},
+		{"retry ! flaky", 1 << 30, "attempt 1\n", "attempt 1 failed\n", 0, 1},
+		{"retry -t 50ms ! flaky", 1, "", "retry: gave up after", 1, 0},
+		{"retry flaky bug", 1, "attempt 1\n", "", -1, 1},
+		{"retry retry flaky", 3, "attempt 3\n", "", 0, 3},
+	}
+	for _, tt := range tests {
+		t.Run(tt.line, func(t *testing.T) {
+			f := &flaky{until: tt.until}
+			tb := table(f)
+			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			defer cancel()
+			var stdout, stderr bytes.Buffer
+			s := &script.State{Ctx: ctx, Stdout: &stdout, Stderr: &stderr}
+			err := tb.Run(s, strings.Fields(tt.line))
+			code := script.ExitCode(err)
+			var e *script.ExitError
+			if err != nil && !errors.As(err, &e) {
+				code = -1
+			}
+			if code != tt.code {
+				t.Errorf("exit %d (%v), want %d", code, err, tt.code)
+			}
+			if tt.runs != 0 && f.runs.Load() != tt.runs {
+				t.Errorf("%d runs, want %d", f.runs.Load(), tt.runs)
+			}
+			n := f.runs.Load()
+			wantOut := tt.stdout
+			if wantOut == "" {
+				wantOut = fmt.Sprintf("attempt %d\n", n) // the last attempt's
+			}
+			if stdout.String() != wantOut {
+				t.Errorf("stdout %q, want %q", stdout.String(), wantOut)
+			}
+			if !strings.Contains(stderr.String(), tt.stderr) {
+				t.Errorf("stderr %q, want it to contain %q", stderr.String(), tt.stderr)
+			}
+			if strings.Count(stderr.String(), "failed\n") > 1 {
+				t.Errorf("stderr holds more than the last attempt's: %q", stderr.String())
+			}
+		})
+	}
+}
+
+// TestRetryStopsAtScenarioDeadline checks that the scenario's deadline
+// ends retry before its own timeout.
+func TestRetryStopsAtScenarioDeadline(t *testing.T) {
+	tb := table(&flaky{until: 1 << 30})
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	var stdout, stderr bytes.Buffer
+	s := &script.State{Ctx: ctx, Stdout: &stdout, Stderr: &stderr}
+	err := tb.Run(s, []string{"retry", "-t", "1h", "flaky"})
+	if script.ExitCode(err) != 1 || !strings.Contains(stderr.String(), "retry: the scenario's deadline passed after") {
+		t.Errorf("got %v, stderr %q", err, stderr.String())
+	}
+}
+
+// TestParseNeverPanics feeds retry every sequence of up to three awkward
+// words.
+func TestParseNeverPanics(t *testing.T) {
+	words := []string{"", "-", "-t", "!", "retry", "flaky", "bad", "1s", "-t=1"}
+	realtool.ParseEverySequence(t, table(&flaky{})["retry"], nil, words, 4)
+}
+
+// TestRetryExec retries a real program, run in the command's namespace:
+// it fails (status 3) until a file exists, and makes the file.
+func TestRetryExec(t *testing.T) {
+	realtool.RequireRoot(t)
+	w, err := world.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	tb := table(&flaky{})
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	dir := t.TempDir()
+	tests := []struct {
+		line, stdout, stderr string
+		code                 int
+	}{
+		{"retry exec sh -c test_-e_f_||_{_touch_f;_echo_no;_exit_3;_};_echo_yes", "yes\n", "", 0},
+		{"retry -t 30ms exec sh -c echo_out;_echo_err_>&2;_exit_4", "out\n", "err\nretry: gave up after", 4},
+		{"retry ! exec false", "", "", 0},
+		{"retry -t 30ms exec no-such-program-netscript", "", "retry: exec of \"no-such-program-netscript\" failed", 1},
+	}
+	for _, tt := range tests {
+		var stdout, stderr bytes.Buffer
+		s := &script.State{Ctx: ctx, World: w, NS: w.Root(), Dir: dir, Stdout: &stdout, Stderr: &stderr}
+		args := strings.Fields(tt.line)
+		for i := range args {
+			args[i] = strings.ReplaceAll(args[i], "_", " ")
+		}
+		err := tb.Run(s, args)
+		if code := script.ExitCode(err); code != tt.code || stdout.String() != tt.stdout || !strings.HasPrefix(stderr.String(), tt.stderr) {
+			t.Errorf("%s: exit %d (%v), stdout %q, stderr %q", tt.line, code, err, stdout.String(), stderr.String())
+		}
+	}
+}
