@@ -16,6 +16,7 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"path/filepath"
 	"reflect"
 	"runtime"
 	"strings"
@@ -48,6 +49,7 @@ type config struct {
 	files   []string
 	extra   []*script.Cmd
 	update  bool
+	keep    func(name string, w *world.World)
 }
 
 // WithTimeout bounds each scenario; every command runs under that deadline.
@@ -58,6 +60,13 @@ func WithFiles(files ...string) Option { return func(c *config) { c.files = file
 
 // WithUpdate rewrites golden files whose cmp fails, as -update does.
 func WithUpdate(on bool) Option { return func(c *config) { c.update = on } }
+
+// WithKeepOnFailure hands the World of a failed scenario to keep instead of
+// closing it, so its namespaces stay alive for debugging; keep must close
+// it. name is the scenario's name.
+func WithKeepOnFailure(keep func(name string, w *world.World)) Option {
+	return func(c *config) { c.keep = keep }
+}
 
 // WithCmd adds a command to the table, for tests of the runner itself.
 func WithCmd(cmd *script.Cmd) Option { return func(c *config) { c.extra = append(c.extra, cmd) } }
@@ -79,7 +88,41 @@ func Run(t *testing.T, dir string, opts ...Option) {
 	if msg := MissingPrivilege(); msg != "" {
 		t.Skip(msg)
 	}
-	testscript.Run(t, params(dir, opts))
+	files := []string(nil)
+	if dir != "" {
+		var err error
+		if files, err = scenarioFiles(dir); err != nil || len(files) == 0 {
+			t.Fatalf("netscript: no scenarios in %s (%v)", dir, err)
+		}
+	}
+	// A file testscript cannot parse fails on its own, without taking the
+	// other scenarios (or the test binary) down with it.
+	var good []string
+	for _, f := range files {
+		if _, err := ReadArchive(f); err != nil {
+			t.Run(ScenarioName(f), func(t *testing.T) { t.Fatal(err) })
+			continue
+		}
+		good = append(good, f)
+	}
+	if dir != "" {
+		if len(good) == 0 {
+			return
+		}
+		opts = append(opts, WithFiles(good...))
+	}
+	testscript.Run(t, params("", opts))
+}
+
+// ScenarioName is the name testscript gives a scenario file's subtest.
+func ScenarioName(file string) string {
+	name := filepath.Base(file)
+	for _, ext := range []string{".txtar", ".txt"} {
+		if n, ok := strings.CutSuffix(name, ext); ok {
+			return n
+		}
+	}
+	return name
 }
 
 // RunT runs the scenario files with t, any testscript.T: the netscript
@@ -149,8 +192,11 @@ func setup(env *testscript.Env, cfg config, table script.Table) error {
 	}
 	env.Values[stateKey{}] = sc
 	t := env.T()
+	name := strings.TrimPrefix(filepath.Base(env.WorkDir), "script-")
 	env.Defer(func() {
+		failed := false
 		if f, ok := t.(interface{ Failed() bool }); ok && f.Failed() {
+			failed = true
 			t.Log(dumpWorld(ctx, w, table))
 		}
 		cancel()
@@ -160,6 +206,10 @@ func setup(env *testscript.Env, cfg config, table script.Table) error {
 			t.Log("netscript: could not leave the scenario's namespace; its thread will end:", err)
 		}
 		unix.Close(orig)
+		if failed && cfg.keep != nil {
+			cfg.keep(name, w)
+			return
+		}
 		if err := w.Close(); err != nil {
 			t.Log("netscript: close world:", err)
 		}
@@ -231,7 +281,7 @@ func condition(cond string) (bool, error) {
 	return false, fmt.Errorf("unknown condition %q", cond)
 }
 
-// dumpWorld prints every namespace's links, addresses and routes, as the
+// dumpWorld prints every namespace's links, addresses, routes and neighbours, as the
 // kernel selftests do when a check fails.
 func dumpWorld(ctx context.Context, w *world.World, table script.Table) string {
 	var b strings.Builder
@@ -242,7 +292,7 @@ func dumpWorld(ctx context.Context, w *world.World, table script.Table) string {
 		if label == "" {
 			label = "(root)"
 		}
-		for _, argv := range [][]string{{"ip", "addr"}, {"ip", "route", "show", "table", "all"}} {
+		for _, argv := range [][]string{{"ip", "addr"}, {"ip", "route", "show", "table", "all"}, {"ip", "neigh"}} {
 			fmt.Fprintf(&b, "--- %s: %s\n", label, strings.Join(argv, " "))
 			st := &script.State{Ctx: ctx, World: w, NS: ns, Stdout: &b, Stderr: &b}
 			if err := table.Run(st, argv); err != nil && !isExit(err) {

@@ -1,6 +1,7 @@
 package runner
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -54,8 +55,8 @@ func TestFailuresNameFileLineAndCommand(t *testing.T) {
 			[]string{`FAIL: FILE:1: ip route add 10.9.0.0/24 via 10.7.7.7: Error: Nexthop has invalid gateway. (exit status 2)`}},
 		{"unexpected success", "! ip link set lo up\n",
 			[]string{`FAIL: FILE:1: ip link set lo up: unexpected success`}},
-		{"no pid namespaces", "ip link add a type veth peer name b\nip link set a netns 1\n",
-			[]string{`FAIL: FILE:2: ip link set a netns 1: Error: argument "1" is wrong: netscript moves links only into namespaces made with "ip netns add"`}},
+		{"no pid namespaces", "ip link add va type veth peer name vb\nip link set va netns 1\n",
+			[]string{`FAIL: FILE:2: ip link set va netns 1: Error: argument "1" is wrong: netscript moves links only into namespaces made with "ip netns add"`}},
 		{"state dump", "ip netns add ns0\nip -n ns0 addr add 10.1.1.1/24 dev lo\n! ip link show\n",
 			[]string{"state of every namespace", "--- ns0: ip addr", "inet 10.1.1.1/24 scope global lo"}},
 		{"missing program", "ip netns add ns0\nip netns exec ns0 no-such-program-here\n",
@@ -140,7 +141,7 @@ func TestUpdateRewritesGoldens(t *testing.T) {
 func TestThreadsLeaveTheWorld(t *testing.T) {
 	requireRoot(t)
 	for i := 0; i < 20; i++ {
-		if _, failed := runScenario(t, "ip netns add ns0\nip link add a type veth peer name b\n"); failed {
+		if _, failed := runScenario(t, "ip netns add ns0\nip link add va type veth peer name vb\n"); failed {
 			t.Fatal("scenario failed")
 		}
 	}
@@ -185,5 +186,53 @@ func TestDeadlineEndsCommands(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestBackgroundProgramEndsWithScenario starts a real program in the
+// background in a namespace; it must be running inside that namespace
+// during the scenario and gone after it.
+func TestBackgroundProgramEndsWithScenario(t *testing.T) {
+	requireRoot(t)
+	dir := t.TempDir()
+	pidFile := filepath.Join(dir, "pid")
+	log, failed := runScenario(t, `ip netns add ns0
+ip netns exec ns0 sh -c 'echo $$ > `+pidFile+`; exec sleep 1000' &
+retry exec test -s `+pidFile+`
+! ip netns exec ns0 ip link show &
+stderr 'ip is a netscript command: only real programs run in the background'
+`)
+	if failed {
+		t.Fatalf("scenario failed:\n%s", log)
+	}
+	data, err := os.ReadFile(pidFile)
+	if err != nil {
+		t.Fatalf("the background program never ran: %v\n%s", err, log)
+	}
+	var pid int
+	if _, err := fmt.Sscan(string(data), &pid); err != nil {
+		t.Fatal(err)
+	}
+	if processExists(pid) {
+		t.Errorf("background program %d outlived its scenario", pid)
+	}
+}
+
+// TestUnparsableScenario checks that a file go-internal's txtar parser
+// would panic on fails alone, with file:line, while the others run.
+func TestUnparsableScenario(t *testing.T) {
+	requireRoot(t)
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "bad.txtar"), []byte("ip netns add a\n-- --\nx\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ReadArchive(filepath.Join(dir, "bad.txtar")); err == nil || !strings.Contains(err.Error(), "bad.txtar:2: \"-- --\" is a file marker without a name") {
+		t.Errorf("ReadArchive: %v", err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "good.txtar"), []byte("ip netns add a\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ReadArchive(filepath.Join(dir, "good.txtar")); err != nil {
+		t.Errorf("ReadArchive of a good file: %v", err)
 	}
 }

@@ -1,0 +1,88 @@
+package cli
+
+import (
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/netscript/netscript/internal/commands"
+	"github.com/netscript/netscript/internal/script"
+)
+
+var helpCmd = &subcommand{
+	name:    "help",
+	args:    "[command]",
+	summary: "show help for a netscript command or a scenario command",
+	detail: `Help without arguments lists netscript's commands and the commands a
+scenario can use. "netscript help run" explains a netscript command;
+"netscript help ip" (or ping, route, ...) explains a scenario command, from
+the same command table the runner uses.`,
+	run: helpMain,
+}
+
+// testscriptCmds are testscript's own commands, always available in a scenario.
+var testscriptCmds = []string{
+	"cd", "chmod", "cmp", "cmpenv", "cp", "env", "exec", "exists", "grep", "kill", "mkdir", "mv",
+	"rm", "skip", "stderr", "stdin", "stdout", "stop", "symlink", "ttyin", "ttyout", "unix2dos",
+	"unquote", "wait",
+}
+
+func helpMain(args []string, stdout, stderr io.Writer) int {
+	table := commands.Table()
+	switch len(args) {
+	case 0:
+		printUsage(stdout)
+		fmt.Fprintf(stdout, "\nThe scenario commands are:\n\n")
+		for _, name := range table.Names() {
+			fmt.Fprintf(stdout, "\t%-8s %s\n", name, table[name].Usage.Summary)
+		}
+		fmt.Fprintf(stdout, "\nand testscript's own: %s.\n", strings.Join(testscriptCmds, ", "))
+		fmt.Fprintf(stdout, "A line is a command; \"! cmd\" expects it to fail; \"[cond] cmd\" runs it only if cond\n"+
+			"holds ([root], [exec:PROG], ...); files after \"-- name --\" are expected outputs.\n")
+		return exitOK
+	case 1:
+		for _, c := range subcommands {
+			if c.name == args[0] {
+				fmt.Fprintf(stdout, "usage: netscript %s %s\n\n%s\n", c.name, c.args, c.detail)
+				return exitOK
+			}
+		}
+		if cmd, ok := table[args[0]]; ok {
+			printCmdHelp(stdout, cmd)
+			return exitOK
+		}
+		fmt.Fprintf(stderr, "netscript help: unknown command %q\nRun 'netscript help' for the list.\n", args[0])
+		return exitUsage
+	}
+	fmt.Fprintf(stderr, "usage: netscript help [command]\n")
+	return exitUsage
+}
+
+// printCmdHelp prints a scenario command's usage from its table entry.
+func printCmdHelp(w io.Writer, cmd *script.Cmd) {
+	fmt.Fprintf(w, "usage: %s %s\n\n%s: %s\n", cmd.Name, cmd.Usage.Args, cmd.Name, cmd.Usage.Summary)
+	for _, para := range cmd.Usage.Detail {
+		fmt.Fprintf(w, "\n%s\n", wrap(para, 76))
+	}
+}
+
+// wrap folds text at width, keeping existing line breaks.
+func wrap(text string, width int) string {
+	var out []string
+	for _, line := range strings.Split(text, "\n") {
+		var cur string
+		for _, word := range strings.Fields(line) {
+			if cur != "" && len(cur)+1+len(word) > width {
+				out = append(out, cur)
+				cur = word
+				continue
+			}
+			if cur != "" {
+				cur += " "
+			}
+			cur += word
+		}
+		out = append(out, cur)
+	}
+	return strings.Join(out, "\n")
+}

@@ -1,0 +1,195 @@
+package lint
+
+import (
+	"errors"
+	"fmt"
+	"regexp"
+	"slices"
+	"strings"
+
+	"github.com/rogpeppe/go-internal/imports"
+
+	"github.com/netscript/netscript/internal/iproute"
+	"github.com/netscript/netscript/internal/script"
+	"github.com/netscript/netscript/internal/topology"
+)
+
+// check is the checking of one scenario.
+type check struct {
+	name  string
+	table script.Table
+	conds []string
+	sc    *topology.Scenario
+	files *fileSet
+	diags []Diagnostic
+}
+
+func (c *check) report(line int, format string, args ...any) {
+	c.diags = append(c.diags, Diagnostic{c.name, line, fmt.Sprintf(format, args...)})
+}
+
+func (c *check) run() {
+	c.files = newFileSet(c.sc.Archive)
+	c.archive()
+	if len(c.sc.Lines) == 0 {
+		c.report(0, "the scenario has no commands")
+	}
+	for _, l := range c.sc.Lines {
+		c.line(l)
+	}
+	for _, p := range c.sc.Problems {
+		c.report(p.Line, "%s", p.Msg)
+	}
+	c.unused()
+}
+
+// line checks one command line.
+func (c *check) line(l topology.Line) {
+	if l.Err != "" {
+		c.report(l.Num, "%s", l.Err)
+		return
+	}
+	for _, v := range uniq(l.Unset) {
+		c.report(l.Num, "$%s is not set: it expands to nothing", v)
+	}
+	for _, cond := range l.Conds {
+		c.condition(l.Num, cond)
+	}
+	c.files.use(l.Args)
+	name := l.Args[0]
+	if b, ok := builtins[name]; ok {
+		if b.noNeg && l.Neg {
+			c.report(l.Num, "unsupported: ! %s", name)
+		}
+		if b.check == nil {
+			return
+		}
+		if msg := b.check(c, l); msg != "" {
+			c.report(l.Num, "%s", msg)
+		}
+		return
+	}
+	if c.table[name] == nil {
+		c.unknown(l, name)
+		return
+	}
+	if c.runsProgram(l.Args) {
+		c.files.wild = true
+	}
+	_, _, err := c.table.Parse(l.Args)
+	if err == nil || l.Neg {
+		return // a negated line may fail on purpose, even to parse
+	}
+	c.report(l.Num, "%s", parseMessage(c.table, name, err))
+}
+
+// runsProgram reports whether args run a real program, which may write
+// files: "ip netns exec NS PROGRAM", perhaps nested.
+func (c *check) runsProgram(args []string) bool {
+	for len(args) > 0 && args[0] == "ip" {
+		e, err := iproute.Describe(args[1:])
+		if err != nil || e.Op != iproute.OpNetnsExec {
+			return false
+		}
+		args = e.Argv
+	}
+	return len(args) > 0 && c.table[args[0]] == nil
+}
+
+// parseMessage formats a command's parse error: the real tool's message,
+// named after the command when it does not say itself.
+func parseMessage(table script.Table, name string, err error) string {
+	msg := err.Error()
+	var e *script.ExitError
+	if errors.As(err, &e) && e.Msg != "" {
+		msg = strings.TrimSpace(e.Msg)
+		msg = strings.Join(strings.Fields(strings.ReplaceAll(msg, "\n", " ")), " ")
+	}
+	if word, _, ok := strings.Cut(msg, ":"); ok && table[word] != nil {
+		return msg // "ping: ...", from "ip netns exec NS ping ..."
+	}
+	return name + ": " + msg
+}
+
+// unknown reports a command that is neither testscript's nor netscript's.
+func (c *check) unknown(l topology.Line, name string) {
+	var hint string
+	switch {
+	case strings.HasPrefix(name, "!") && (builtins[name[1:]] != nil || c.table[name[1:]] != nil):
+		hint = fmt.Sprintf(` (did you mean "! %s"?)`, name[1:])
+	case c.markerProblem(l.Num):
+		return // reported as a marker without a name
+	case strings.HasPrefix(strings.TrimSpace(l.Text), "--"):
+		hint = ` (a file in the archive starts with a line "-- NAME --")`
+	default:
+		names := c.table.Names()
+		for b := range builtins {
+			names = append(names, b)
+		}
+		slices.Sort(names)
+		var near []string
+		for _, n := range names {
+			if almostEqual(name, n) {
+				near = append(near, fmt.Sprintf("%q", n))
+			}
+		}
+		if len(near) > 0 {
+			hint = " (did you mean " + strings.Join(near, " or ") + "?)"
+		}
+	}
+	c.report(l.Num, "unknown command %q%s", name, hint)
+}
+
+// markerProblem reports whether the topology found an unnamed file marker
+// on the line.
+func (c *check) markerProblem(line int) bool {
+	for _, p := range c.sc.Problems {
+		if p.Line == line && strings.HasPrefix(p.Msg, `"-- --"`) {
+			return true
+		}
+	}
+	return false
+}
+
+var goVersion = regexp.MustCompile(`^go([1-9][0-9]*)\.([1-9][0-9]*)$`)
+
+// condition checks a [condition] against testscript's and the runner's.
+func (c *check) condition(line int, cond string) {
+	cond = strings.TrimSpace(strings.TrimPrefix(cond, "!"))
+	switch {
+	case cond == "short" || cond == "net" || cond == "link" || cond == "symlink" || cond == "unix" ||
+		cond == "gc" || cond == "gccgo" || imports.KnownOS[cond] || imports.KnownArch[cond] ||
+		goVersion.MatchString(cond) || slices.Contains(c.conds, cond):
+	case strings.HasPrefix(cond, "exec:") && len(cond) > len("exec:"):
+	default:
+		c.report(line, "unknown condition [%s]", cond)
+	}
+}
+
+// almostEqual reports whether a and b differ by one edit: a letter added,
+// removed, changed, or two neighbours swapped.
+func almostEqual(a, b string) bool {
+	if a == b || len(a) < 2 || len(b) < 2 {
+		return false
+	}
+	i := 0
+	for i < len(a) && i < len(b) && a[i] == b[i] {
+		i++
+	}
+	ra, rb := a[i:], b[i:]
+	switch {
+	case len(ra) == len(rb):
+		return ra[1:] == rb[1:] || (len(ra) >= 2 && ra[0] == rb[1] && ra[1] == rb[0] && ra[2:] == rb[2:])
+	case len(ra) == len(rb)+1:
+		return ra[1:] == rb
+	case len(rb) == len(ra)+1:
+		return rb[1:] == ra
+	}
+	return false
+}
+
+func uniq(list []string) []string {
+	out := slices.Clone(list)
+	slices.Sort(out)
+	return slices.Compact(out)
+}

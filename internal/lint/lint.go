@@ -1,0 +1,160 @@
+// Package lint checks netscript scenarios without running them and without
+// privileges: it is "netscript check". It reports, as file:line: message
+// like go vet,
+//
+//   - lines testscript cannot run: unknown commands (with a suggestion),
+//     unknown [conditions], unterminated quotes, misuse of its builtins
+//     (wrong argument counts, "!" where it is not allowed, bad regexps);
+//   - arguments the command's own parser rejects (bad flags, malformed
+//     addresses and prefixes), with the real tool's message;
+//   - namespaces and devices used before they exist, created twice, or
+//     gone (moved, renamed, deleted), from the scenario's static topology;
+//   - files compared with cmp (or read by grep, stdin, cp) that are not in
+//     the archive, archive files no command uses, and duplicate names;
+//   - variables expanded but never set.
+//
+// Lines negated with "!" are expected to fail: their parse errors and
+// their effects are not reported.
+package lint
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"github.com/netscript/netscript/internal/commands"
+	"github.com/netscript/netscript/internal/script"
+	"github.com/netscript/netscript/internal/topology"
+)
+
+// Diagnostic is one problem found in a scenario.
+type Diagnostic struct {
+	File string
+	Line int // 0 when it concerns the whole file
+	Msg  string
+}
+
+// String formats d as go vet does: "file:line: message".
+func (d Diagnostic) String() string {
+	if d.Line == 0 {
+		return fmt.Sprintf("%s: %s", d.File, d.Msg)
+	}
+	return fmt.Sprintf("%s:%d: %s", d.File, d.Line, d.Msg)
+}
+
+// Checker checks scenarios. Its zero value checks them against netscript's
+// command table and conditions.
+type Checker struct {
+	// Table holds the scenario commands beyond testscript's own;
+	// commands.Table() when nil.
+	Table script.Table
+	// Conditions are the [conditions] the runner adds to testscript's;
+	// DefaultConditions when nil.
+	Conditions []string
+}
+
+// DefaultConditions are the conditions netscript's runner evaluates.
+var DefaultConditions = []string{"root"}
+
+// Scenario checks the scenario in data; name is the file name used in the
+// diagnostics. They come in line order.
+func (c *Checker) Scenario(name string, data []byte) []Diagnostic {
+	table := c.Table
+	if table == nil {
+		table = commands.Table()
+	}
+	conds := c.Conditions
+	if conds == nil {
+		conds = DefaultConditions
+	}
+	sc := topology.Read(name, data)
+	ck := &check{name: name, table: table, conds: conds, sc: sc}
+	ck.run()
+	slices.SortStableFunc(ck.diags, func(a, b Diagnostic) int { return a.Line - b.Line })
+	return ck.diags
+}
+
+// Paths checks the scenario files named by paths; a directory stands for
+// the *.txtar files in it. No path at all means "scenarios". The error
+// reports a path that cannot be read; the files that could be are checked.
+func (c *Checker) Paths(paths []string) ([]Diagnostic, error) {
+	files, err := Expand(paths)
+	var diags []Diagnostic
+	for _, f := range files {
+		data, rerr := os.ReadFile(f)
+		if rerr != nil {
+			err = errors.Join(err, rerr)
+			continue
+		}
+		diags = append(diags, c.Scenario(f, data)...)
+	}
+	return diags, err
+}
+
+// Expand turns paths into scenario files: a directory stands for the
+// *.txtar files in it, in name order; no path at all means "scenarios".
+func Expand(paths []string) ([]string, error) {
+	if len(paths) == 0 {
+		paths = []string{"scenarios"}
+	}
+	var files []string
+	var errs error
+	for _, p := range paths {
+		info, err := os.Stat(p)
+		if err != nil {
+			errs = errors.Join(errs, err)
+			continue
+		}
+		if !info.IsDir() {
+			files = append(files, p)
+			continue
+		}
+		matches, err := filepath.Glob(filepath.Join(p, "*.txtar"))
+		if err != nil {
+			errs = errors.Join(errs, fmt.Errorf("list %s: %w", p, err))
+			continue
+		}
+		if len(matches) == 0 {
+			errs = errors.Join(errs, fmt.Errorf("%s: no *.txtar scenarios in the directory", p))
+		}
+		files = append(files, matches...)
+	}
+	return files, errs
+}
+
+// Exit statuses of Main.
+const (
+	ExitClean    = 0 // no problems
+	ExitProblems = 1 // diagnostics were printed
+	ExitUsage    = 2 // bad arguments or unreadable files
+)
+
+// Main is "netscript check [paths...]": it checks the scenarios, prints
+// each diagnostic as "file:line: message" to stderr, as go vet does, and
+// returns ExitClean, ExitProblems, or ExitUsage when a path cannot be read
+// or an argument is a flag (check takes none). stdout is not written.
+func Main(args []string, stdout, stderr io.Writer) int {
+	for _, a := range args {
+		if strings.HasPrefix(a, "-") && a != "-" {
+			fmt.Fprintf(stderr, "netscript check: flag provided but not defined: %s\nusage: netscript check [paths...]\n", a)
+			return ExitUsage
+		}
+	}
+	var c Checker
+	diags, err := c.Paths(args)
+	for _, d := range diags {
+		fmt.Fprintln(stderr, d)
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "netscript check: %v\n", err)
+		return ExitUsage
+	}
+	if len(diags) > 0 {
+		return ExitProblems
+	}
+	return ExitClean
+}
