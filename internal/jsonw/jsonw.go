@@ -119,8 +119,9 @@ func (w *Writer) Printf(format string, args ...any) {
 
 // StartObject opens an object.
 func (w *Writer) StartObject() { w.begin('{') }
+
 // EndObject closes an object.
-func (w *Writer) EndObject()   { w.end('}') }
+func (w *Writer) EndObject() { w.end('}') }
 
 // StartArray opens an array.
 func (w *Writer) StartArray() {
