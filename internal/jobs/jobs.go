@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"os/exec"
+	"strings"
 	"syscall"
 	"time"
 
@@ -103,4 +104,46 @@ func stop(cmd *exec.Cmd, done <-chan struct{}) error {
 	// the microseconds since the reaping).
 	syscall.Kill(-pgid, syscall.SIGKILL)
 	return nil
+}
+
+// Run runs argv, a real program, in the foreground in s.NS with the scenario's working
+// directory and environment, under the scenario deadline.
+//
+// The program is started and waited for on one thread locked inside the
+// namespace, with a parent-death signal: the kernel sends SIGKILL to the
+// program when that thread ends, and the thread ends only when the program
+// has been reaped or when netscript itself dies. So a runner killed with
+// SIGKILL leaves no program behind to hold a namespace alive.
+func Run(s *script.State, argv []string) error {
+	path, err := exec.LookPath(argv[0])
+	if err != nil {
+		return s.Fail(exitErr, "exec of %q failed: No such file or directory", argv[0])
+	}
+	cmd := exec.CommandContext(s.Ctx, path, argv[1:]...)
+	cmd.Args[0] = argv[0]
+	cmd.Dir = s.Dir
+	cmd.Env = s.Env
+	cmd.Stdin = strings.NewReader(s.Stdin)
+	cmd.Stdout = s.Stdout
+	cmd.Stderr = s.Stderr
+	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
+	var started bool
+	err = s.NS.Do(func() error {
+		if err := cmd.Start(); err != nil {
+			return err
+		}
+		started = true
+		return cmd.Wait()
+	})
+	if !started {
+		return s.Fail(exitErr, "exec of %q failed: %v", argv[0], err)
+	}
+	var ee *exec.ExitError
+	if errors.As(err, &ee) {
+		if ws, ok := ee.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
+			return &script.ExitError{Code: 128 + int(ws.Signal()), Msg: fmt.Sprintf("%s: %v", argv[0], ws.Signal())}
+		}
+		return &script.ExitError{Code: ee.ExitCode()}
+	}
+	return err
 }

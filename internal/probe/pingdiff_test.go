@@ -120,14 +120,7 @@ func TestPingICMPErrorsMatchIputils(t *testing.T) {
 	t.Parallel()
 	requireRealPing(t)
 	p := newPair(t)
-	if err := p.a.Do(func() error {
-		if err := loUp(); err != nil {
-			return err
-		}
-		return setSysctl("net/ipv4/neigh/va/retrans_time_ms", "10")
-	}); err != nil {
-		t.Fatal(err)
-	}
+	failNeighboursFast(t, p, "ipv4")
 	compareWithReal(t, p, p.a, []string{
 		"-c 2 -i 0.2 10.0.0.9",
 		"-q -c 2 -i 0.2 10.0.0.8",

@@ -176,3 +176,18 @@ func runPing(t *testing.T, p *pair, ns *world.NS, limit time.Duration, args ...s
 
 // maskTiming replaces the timing figures of ping's output.
 func maskTiming(s string) string { return realtool.MaskTiming(s) }
+
+// failNeighboursFast brings p.a's lo up and makes neighbour discovery on va
+// give up after 10 ms (family "ipv4" or "ipv6"), so the ICMP errors of an
+// unanswered neighbour come quickly.
+func failNeighboursFast(t *testing.T, p *pair, family string) {
+	t.Helper()
+	if err := p.a.Do(func() error {
+		if err := loUp(); err != nil {
+			return err
+		}
+		return setSysctl("net/"+family+"/neigh/va/retrans_time_ms", "10")
+	}); err != nil {
+		t.Fatal(err)
+	}
+}

@@ -10,12 +10,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os/exec"
 	"strconv"
 	"strings"
-	"syscall"
 	"time"
 
+	"github.com/netscript/netscript/internal/jobs"
 	"github.com/netscript/netscript/internal/script"
 )
 
@@ -98,7 +97,7 @@ func parse(args []string, t script.Table) (script.Action, error) {
 			return nil, script.Errorf(exitUsage, "retry: exec needs a PROGRAM (usage: retry %s)", Usage.Args)
 		}
 		argv := args[1:]
-		r := &retrier{inner: func(s *script.State) error { return runProgram(s, argv) }, timeout: timeout, untilFail: untilFail}
+		r := &retrier{inner: func(s *script.State) error { return jobs.Run(s, argv) }, timeout: timeout, untilFail: untilFail}
 		return r.run, nil
 	}
 	inner, ok, err := t.Parse(args)
@@ -190,42 +189,6 @@ func (r *retrier) run(s *script.State) error {
 		}
 		return err
 	}
-}
-
-// runProgram runs argv, a real program, in s.NS as testscript's exec and
-// "ip netns exec" do: started, and waited for, on one thread locked inside
-// the namespace, with a parent-death signal, under the attempt's deadline.
-// Its exit status is the attempt's.
-func runProgram(s *script.State, argv []string) error {
-	if s.NS == nil {
-		return errors.New("retry exec: no namespace to run in")
-	}
-	path, err := exec.LookPath(argv[0])
-	if err != nil {
-		return s.Fail(1, "retry: exec of %q failed: %v", argv[0], err)
-	}
-	cmd := exec.CommandContext(s.Ctx, path, argv[1:]...)
-	cmd.Args[0] = argv[0]
-	cmd.Dir, cmd.Env = s.Dir, s.Env
-	cmd.Stdin = strings.NewReader(s.Stdin)
-	cmd.Stdout, cmd.Stderr = s.Stdout, s.Stderr
-	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
-	started := false
-	err = s.NS.Do(func() error {
-		if err := cmd.Start(); err != nil {
-			return err
-		}
-		started = true
-		return cmd.Wait()
-	})
-	if !started {
-		return s.Fail(1, "retry: exec of %q failed: %v", argv[0], err)
-	}
-	var ee *exec.ExitError
-	if errors.As(err, &ee) {
-		return &script.ExitError{Code: max(ee.ExitCode(), 1)}
-	}
-	return err
 }
 
 // flush writes one attempt's output to the command's own streams.

@@ -186,7 +186,7 @@ func TestRetryExec(t *testing.T) {
 		{"retry exec sh -c test_-e_f_||_{_touch_f;_echo_no;_exit_3;_};_echo_yes", "yes\n", "", 0},
 		{"retry -t 30ms exec sh -c echo_out;_echo_err_>&2;_exit_4", "out\n", "err\nretry: gave up after", 4},
 		{"retry ! exec false", "", "", 0},
-		{"retry -t 30ms exec no-such-program-netscript", "", "retry: exec of \"no-such-program-netscript\" failed", 1},
+		{"retry -t 30ms exec no-such-program-netscript", "", "exec of \"no-such-program-netscript\" failed: No such file or directory", 1},
 	}
 	for _, tt := range tests {
 		var stdout, stderr bytes.Buffer
