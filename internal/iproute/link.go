@@ -505,6 +505,11 @@ func settleLink(s *script.State, index int) error {
 		_, _ = netlink.LinkByIndex(a.ParentIndex)
 		return nil
 	}
+	// Ask for the peer by its netnsid, from here: one request, where
+	// looking its namespace up among the World's costs a request for each.
+	if getLinkAt(a.NetNsID, a.ParentIndex) == nil {
+		return nil
+	}
 	if peerNS := nsByID(s.World)[a.NetNsID]; peerNS != nil {
 		return peerNS.Do(func() error {
 			_, _ = netlink.LinkByIndex(a.ParentIndex)
@@ -514,10 +519,40 @@ func settleLink(s *script.State, index int) error {
 	return nil
 }
 
+// getLinkAt sends RTM_GETLINK for link index of the namespace that the
+// calling thread's namespace knows as netnsid (IFLA_TARGET_NETNSID): the
+// same rtnl_getlink, with its linkwatch sync, as a request made inside
+// that namespace.
+func getLinkAt(netnsid, index int) error {
+	req := nl.NewNetlinkRequest(unix.RTM_GETLINK, unix.NLM_F_ACK)
+	msg := nl.NewIfInfomsg(unix.AF_UNSPEC)
+	msg.Index = int32(index)
+	req.AddData(msg)
+	req.AddData(nl.NewRtAttr(unix.IFLA_TARGET_NETNSID, nl.Uint32Attr(uint32(netnsid))))
+	if _, err := req.Execute(unix.NETLINK_ROUTE, unix.RTM_NEWLINK); err != nil {
+		return fmt.Errorf("get link %d of netnsid %d: %w", index, netnsid, err)
+	}
+	return nil
+}
+
+// maxLookupName is the longest device name iproute2's ll_link_get fits in
+// its request: 1056 bytes, of which 40 are taken before the name.
+const maxLookupName = 1011
+
 // noDevice reports a failed device lookup as iproute2 does.
 func noDevice(s *script.State, dev string, err error) error {
 	var notFound netlink.LinkNotFoundError
 	if errors.As(err, &notFound) {
+		return s.Fail(exitErr, "Cannot find device %q", dev)
+	}
+	// iproute2 asks for a name of IFNAMSIZ bytes or more as an alternative
+	// name, which the kernel refuses beyond ALTIFNAMSIZ, and leaves out a
+	// name that overflows its 1056-byte request: any failure is
+	// "Cannot find device" there.
+	if len(dev) >= unix.IFNAMSIZ {
+		if len(dev) > maxLookupName {
+			fmt.Fprintln(s.Stderr, "addattr_l ERROR: message exceeded bound of 1056")
+		}
 		return s.Fail(exitErr, "Cannot find device %q", dev)
 	}
 	return fmt.Errorf("look up device %q in %s: %w", dev, nsName(s.NS), err)

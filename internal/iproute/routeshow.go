@@ -5,7 +5,6 @@ import (
 	"encoding/binary"
 	"fmt"
 	"io"
-	"net"
 	"net/netip"
 
 	"syscall"
@@ -485,9 +484,11 @@ func linkName(names map[int]string, index int) string {
 
 // linkIndex resolves a device name in the calling thread's namespace.
 func linkIndex(s *script.State, dev string) (int, error) {
-	ifi, err := net.InterfaceByName(dev)
+	// One RTM_GETLINK by name, as iproute2's ll_name_to_index: not a dump
+	// of every link (net.InterfaceByName), whose cost grows with the links.
+	l, err := netlink.LinkByName(dev)
 	if err != nil {
 		return 0, s.Fail(exitErr, "Cannot find device %q", dev)
 	}
-	return ifi.Index, nil
+	return l.Attrs().Index, nil
 }
