@@ -235,6 +235,11 @@ func adapt(table script.Table, name string) func(*testscript.TestScript, bool, [
 		argv := append([]string{name}, args...)
 		err := table.Run(st, argv)
 		line := strings.Join(argv, " ")
+		if sc.ctx.Err() != nil {
+			// A command cut short by the deadline may still exit 0 (ping
+			// stops as with -w); the scenario did not finish in time.
+			ts.Fatalf("%s: the scenario's deadline passed (%v)", line, context.Cause(sc.ctx))
+		}
 		switch {
 		case err == nil && neg:
 			ts.Fatalf("%s: unexpected success", line)

@@ -43,8 +43,10 @@ var Usage = script.Usage{
 			"first attempt, then half as long again after each, up to 200 ms, so a condition " +
 			"that holds soon is seen soon. No scenario needs a sleep.",
 		"Only the last attempt's output is printed, and retry exits with its status: the output " +
-			"and status of the first success, or of the attempt made when the time ran out; " +
-			"then retry also prints \"retry: gave up after N attempts in TIMEOUT\" on stderr.",
+			"and status of the first success, or of the last attempt, made when TIMEOUT ran out; " +
+			"then retry also prints \"retry: gave up after N attempts in TIMEOUT\" on stderr. " +
+			"TIMEOUT decides whether to start another attempt, it does not cut one short: bound a " +
+			"slow command with its own flags (ping -W, connect -t).",
 		"With \"!\" before COMMAND, retry waits for COMMAND to fail instead (with an exit status " +
 			"of its own, not a netscript error): \"retry ! ping -c 1 -W 1 10.0.0.2\" waits until " +
 			"the address stops answering. retry then exits 0 once COMMAND failed, and 1 if it " +
@@ -141,8 +143,10 @@ func (r *retrier) run(s *script.State) error {
 	if ctx == nil {
 		ctx = context.Background()
 	}
-	ctx, cancel := context.WithTimeout(ctx, r.timeout)
-	defer cancel()
+	// The timeout decides whether to make another attempt; it does not cut
+	// one short, so the last attempt's status is the command's own. Only
+	// the scenario's deadline (ctx) stops an attempt under way.
+	deadline := time.Now().Add(r.timeout)
 	wait := firstWait
 	for attempt := 1; ; attempt++ {
 		var stdout, stderr bytes.Buffer
@@ -156,11 +160,15 @@ func (r *retrier) run(s *script.State) error {
 		done := (err == nil) != r.untilFail
 		timedOut := false
 		if !done {
-			select {
-			case <-ctx.Done():
+			if left := time.Until(deadline); left <= 0 {
 				timedOut = true
-			case <-time.After(wait):
-				wait = min(wait*3/2, maxWait)
+			} else {
+				select {
+				case <-ctx.Done():
+					timedOut = true
+				case <-time.After(min(wait, left)):
+					wait = min(wait*3/2, maxWait)
+				}
 			}
 		}
 		if !done && !timedOut {
