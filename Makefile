@@ -6,7 +6,7 @@ GO          ?= go
 STATICCHECK ?= $(shell $(GO) env GOPATH)/bin/staticcheck
 STATICCHECK_VERSION ?= v0.8.2
 
-.PHONY: build test article lint staticcheck
+.PHONY: build test article lint staticcheck fuzz bench
 
 build:
 	$(GO) build -o netscript ./cmd/netscript
@@ -26,3 +26,24 @@ lint: staticcheck
 
 staticcheck:
 	@test -x $(STATICCHECK) || GOFLAGS= $(GO) install honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION)
+
+# Benchmarks against the shell twins in bench/ (root and the real tools
+# needed); writes BENCHMARKS.md and bench/cost.svg. Not run by CI.
+BENCH_COUNT ?= 5
+bench:
+	$(GO) test ./bench -run '^$$' -bench . -benchtime 1x -count $(BENCH_COUNT) -timeout 60m | tee bench/bench.out
+	$(GO) run ./bench/report -in bench/bench.out -md BENCHMARKS.md -svg bench/cost.svg -findings bench/findings.md
+
+# Every fuzz target for FUZZTIME each (CI: make fuzz FUZZTIME=5s; locally
+# longer, e.g. FUZZTIME=10m). What a run finds is kept under the package's
+# testdata/fuzz/ and replayed by `make test` as a regression case.
+FUZZTIME ?= 1m
+FUZZ_TARGETS = ./internal/commands:FuzzTableParse ./runner:FuzzReadArchive \
+	./internal/lint:FuzzScenario ./internal/topology:FuzzRead \
+	./internal/iproute:FuzzParse ./internal/iproute:FuzzDescribe
+
+fuzz:
+	@set -e; for t in $(FUZZ_TARGETS); do \
+		echo "fuzz $${t%%:*} $${t##*:} for $(FUZZTIME)"; \
+		$(GO) test -run '^$$' -fuzz "^$${t##*:}$$" -fuzztime $(FUZZTIME) "$${t%%:*}"; \
+	done

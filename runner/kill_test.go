@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -24,6 +25,7 @@ import (
 const (
 	childScenarioEnv = "NETSCRIPT_TEST_CHILD_SCENARIO"
 	childReadyEnv    = "NETSCRIPT_TEST_CHILD_READY"
+	childTimeoutEnv  = "NETSCRIPT_TEST_CHILD_TIMEOUT"
 )
 
 // startNetns is the test process's namespace when it started, before any
@@ -34,7 +36,11 @@ func TestMain(m *testing.M) {
 	startNetns, _ = os.Readlink("/proc/self/ns/net")
 	if file := os.Getenv(childScenarioEnv); file != "" {
 		ft := &fakeT{}
-		testscript.RunT(ft, params("", []Option{WithFiles(file), WithCmd(readyCmd())}))
+		opts := []Option{WithFiles(file), WithCmd(readyCmd()), WithCmd(panicCmd())}
+		if d, err := time.ParseDuration(os.Getenv(childTimeoutEnv)); err == nil {
+			opts = append(opts, WithTimeout(d))
+		}
+		testscript.RunT(ft, params("", opts))
 		fmt.Print(ft.String())
 		if ft.Failed() {
 			os.Exit(1)
@@ -64,6 +70,27 @@ func readyCmd() *script.Cmd {
 	}
 }
 
+// panicCmd is "panic": a command with a bug, to check that a crash of
+// netscript itself leaves nothing behind. It panics once the file
+// $NETSCRIPT_TEST_CHILD_READY.go exists (the parent has looked at the
+// child's namespaces by then), or after 10 seconds.
+func panicCmd() *script.Cmd {
+	return &script.Cmd{
+		Name:  "panic",
+		Usage: script.Usage{Summary: "panic, as a buggy command would"},
+		Parse: func(args []string) (script.Action, error) {
+			return func(*script.State) error {
+				for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(time.Millisecond) {
+					if _, err := os.Stat(os.Getenv(childReadyEnv) + ".go"); err == nil {
+						break
+					}
+				}
+				panic("a command with a bug")
+			}, nil
+		},
+	}
+}
+
 const killScenario = `
 ready start
 ip netns add ns0
@@ -79,7 +106,51 @@ ip -n ns0 tuntap add dev tap0 mode tap
 ready built
 ip netns exec ns0 ping -c 1 -W 5 10.0.0.2
 ready pinging
+ip netns exec ns0 ping -c 20 -i 0.005 -q 10.0.0.2
+ready routing
+ip -n ns0 route add 10.1.0.0/24 via 10.0.0.2
+ip -n ns0 route change 10.1.0.0/24 via 10.0.0.2 dev veth0 metric 0
+ip -n ns0 route replace 10.1.0.0/24 dev veth0
+ip -n ns0 route change 10.1.0.0/24 via 10.0.0.2
+ip -n ns0 route del 10.1.0.0/24
+ip -n ns0 route add 10.1.0.0/24 via 10.0.0.2
+ip -n ns0 route change 10.1.0.0/24 via 10.0.0.2 dev veth0
+ip -n ns0 route del 10.1.0.0/24
+ready looping
 ip netns exec ns0 ping -c 100000 -i 0.01 -q 10.0.0.2
+`
+
+// nextRunScenario must pass after every fault: it uses the names the
+// faulted runs used.
+const nextRunScenario = `
+ip netns add ns0
+ip netns add ns1
+ip link add veth0 type veth peer name veth1
+ip link set veth0 netns ns0
+ip link set veth1 netns ns1
+ip -n ns0 addr add 10.0.0.1/24 dev veth0
+ip -n ns1 addr add 10.0.0.2/24 dev veth1
+ip -n ns0 link set veth0 up
+ip -n ns1 link set veth1 up
+ip netns exec ns0 ping -c 1 -W 5 10.0.0.2
+stdout '1 received'
+`
+
+const panicScenario = `
+ip netns add ns0
+ip link add veth0 type veth peer name veth1
+ip link set veth0 netns ns0
+ready panicking
+panic
+`
+
+const deadlineScenario = `
+ip netns add ns0
+ip link add veth0 type veth peer name veth1
+ip link set veth0 netns ns0
+ip -n ns0 link set lo up
+ready waiting
+ip netns exec ns0 sleep 30
 `
 
 const killProgramScenario = `
@@ -168,26 +239,53 @@ func netnsInUse() map[string]bool {
 	return all
 }
 
-// TestSIGKILLLeavesNothing kills a child run at several moments of a
-// scenario and checks that none of the namespaces it made survive, no
-// program it started survives, and the host looks as before.
+// killMoments is how many times TestSIGKILLLeavesNothing kills a run.
+const killMoments = 20
+
+// TestSIGKILLLeavesNothing kills a child run at killMoments random moments
+// of a scenario (creating namespaces, setting up links, mid-ping,
+// mid-route-change, during a real program), lets one child panic inside a
+// command and one hit its deadline, and checks after each that none of the
+// namespaces it made survive, no program it started survives, the host
+// looks as before, and the next run with the same names passes.
 func TestSIGKILLLeavesNothing(t *testing.T) {
 	requireRoot(t)
-	type kill struct {
+	type fault struct {
 		name     string
 		scenario string
-		after    string        // kill once the child reported this ("" = after delay)
-		delay    time.Duration // kill this long after the child started, or after `after`
+		after    string        // act once the child reported this
+		delay    time.Duration // kill this long after the child reported `after`; <0: let it end
+		env      []string
 	}
-	kills := []kill{
-		{"while creating namespaces", killScenario, "start", time.Duration(rand.IntN(3000)) * time.Microsecond},
-		{"mid-setup", killScenario, "start", time.Duration(3000+rand.IntN(5000)) * time.Microsecond},
-		{"after setup", killScenario, "built", 0},
-		{"mid-ping", killScenario, "pinging", 50 * time.Millisecond},
-		{"during a real program", killProgramScenario, "program", 50 * time.Millisecond},
+	// The phases of killScenario, with how long each lasts at most here:
+	// a random moment is drawn within the phase.
+	phases := []struct {
+		name, after string
+		span        time.Duration
+	}{
+		{"while creating namespaces", "start", 3 * time.Millisecond},
+		{"mid-setup", "start", 15 * time.Millisecond},
+		{"after setup", "built", 2 * time.Millisecond},
+		{"mid-ping", "pinging", 100 * time.Millisecond},
+		{"mid-route-change", "routing", 5 * time.Millisecond},
+		{"mid-long-ping", "looping", 200 * time.Millisecond},
 	}
+	var faults []fault
+	for i := range killMoments {
+		if i%7 == 6 {
+			faults = append(faults, fault{fmt.Sprintf("kill %d during a real program", i), killProgramScenario, "program",
+				time.Duration(rand.IntN(50000)) * time.Microsecond, nil})
+			continue
+		}
+		p := phases[rand.IntN(len(phases))]
+		d := time.Duration(rand.Int64N(int64(p.span)))
+		faults = append(faults, fault{fmt.Sprintf("kill %d %s +%v", i, p.name, d.Round(time.Microsecond)), killScenario, p.after, d, nil})
+	}
+	faults = append(faults,
+		fault{"panic inside a command", panicScenario, "panicking", -1, nil},
+		fault{"scenario deadline", deadlineScenario, "waiting", -1, []string{childTimeoutEnv + "=300ms"}})
 	before := snapshotHost(t)
-	for _, k := range kills {
+	for _, k := range faults {
 		t.Run(k.name, func(t *testing.T) {
 			dir := t.TempDir()
 			file := filepath.Join(dir, "kill.txtar")
@@ -202,19 +300,41 @@ func TestSIGKILLLeavesNothing(t *testing.T) {
 			defer cancel()
 			child := exec.CommandContext(ctx, os.Args[0], "-test.run=^$")
 			child.Env = append(os.Environ(), childScenarioEnv+"="+file, childReadyEnv+"="+ready)
+			child.Env = append(child.Env, k.env...)
 			var out strings.Builder
 			child.Stdout, child.Stderr = &out, &out
 			if err := child.Start(); err != nil {
 				t.Fatal(err)
 			}
 			waitReady(t, ready, k.after, child)
-			time.Sleep(k.delay) // the moment of the kill, not a wait for convergence
 			held := netnsHeldBy(child.Process.Pid)
-			children := childPids(child.Process.Pid)
-			if err := child.Process.Signal(syscall.SIGKILL); err != nil {
-				t.Fatal(err)
+			var children []int
+			if k.delay >= 0 {
+				time.Sleep(k.delay) // the moment of the kill, not a wait for convergence
+				for ns := range netnsHeldBy(child.Process.Pid) {
+					held[ns] = true
+				}
+				children = childPids(child.Process.Pid)
+				if err := child.Process.Signal(syscall.SIGKILL); err != nil {
+					t.Fatal(err)
+				}
+				_ = child.Wait()
+			} else {
+				children = childPids(child.Process.Pid)
+				if err := os.WriteFile(ready+".go", nil, 0o644); err != nil {
+					t.Fatal(err)
+				}
+				err := child.Wait()
+				if err == nil {
+					t.Fatalf("the child passed; want a failure. Output:\n%s", out.String())
+				}
+				if k.scenario == panicScenario && !strings.Contains(out.String(), "a command with a bug") {
+					t.Errorf("the child did not die of the panic: %v\n%s", err, out.String())
+				}
+				if k.scenario == deadlineScenario && strings.Contains(out.String(), "panic") {
+					t.Errorf("the deadline made the child panic:\n%s", out.String())
+				}
 			}
-			_ = child.Wait()
 			if k.after == "program" && len(children) == 0 {
 				t.Errorf("the child had started no program by the time of the kill; output:\n%s", out.String())
 			}
@@ -229,13 +349,23 @@ func TestSIGKILLLeavesNothing(t *testing.T) {
 					t.Errorf("program %d started by the killed run is still running", pid)
 				}
 			}
+			if len(held) < 2 {
+				t.Errorf("the child held %d namespaces; it should have had its World by then", len(held))
+			}
 			inUse := netnsInUse()
+			left := 0
 			for ns := range held {
 				if inUse[ns] && !hostHolds(ns) {
+					left++
 					t.Errorf("namespace %s of the killed run is still held", ns)
 				}
 			}
-			t.Logf("killed %s; it held %d network namespaces, none left", k.name, len(held))
+			faultsInjected.Add(1)
+			leftoversFound.Add(int64(left))
+			if log, failed := runScenario(t, nextRunScenario); failed {
+				t.Errorf("the run after the fault failed:\n%s", log)
+			}
+			t.Logf("%s; it held %d network namespaces, %d left", k.name, len(held), left)
 		})
 	}
 	after := snapshotHost(t)
@@ -249,10 +379,15 @@ func TestSIGKILLLeavesNothing(t *testing.T) {
 		{"nsfs mounts", before.mounts, after.mounts},
 	} {
 		if !slices.Equal(c.before, c.after) {
+			leftoversFound.Add(1)
 			t.Errorf("%s changed:\nbefore: %q\nafter:  %q", c.what, c.before, c.after)
 		}
 	}
+	t.Logf("faults injected: %d, leftovers found: %d", faultsInjected.Load(), leftoversFound.Load())
 }
+
+// Counts for the report of the trust tests.
+var faultsInjected, leftoversFound atomic.Int64
 
 // hostHolds reports whether ns is the namespace this test process, and so
 // the child, started in.
