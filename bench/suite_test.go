@@ -1,0 +1,145 @@
+package bench
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/rogpeppe/go-internal/txtar"
+)
+
+// realTools are the commands a shell runs as they are written.
+var realTools = map[string]bool{"ip": true, "route": true, "ping": true, "ping6": true, "sysctl": true, "bridge": true}
+
+// shellTwin translates a scenario into a bash script that does the same
+// work the shell way: real tools as written, lib.sh's reach, retry, listen
+// and connect for netscript's own commands, and the scenario's stdout,
+// stderr and cmp checks after real tools (grep -P, cmp). Checks after
+// netscript's own commands are left out: their output is netscript's.
+func shellTwin(file, lib, dir string) (string, error) {
+	a, err := txtar.ParseFile(file)
+	if err != nil {
+		return "", err
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "set -u\nsource %q\nd=%q\nfail() { echo \"%s:$1: failed\" >&2; exit 1; }\n", lib, dir, filepath.Base(file))
+	for _, f := range a.Files {
+		if err := os.WriteFile(filepath.Join(dir, f.Name), f.Data, 0o644); err != nil {
+			return "", err
+		}
+	}
+	checked := false // whether the last command's output is checkable
+	last := ""       // the last command, to re-run while a check fails
+	quote := func(s string) string { return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'" }
+	for n, line := range strings.Split(string(a.Comment), "\n") {
+		line = strings.TrimSpace(line)
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		neg := false
+		if rest, ok := strings.CutPrefix(line, "!"); ok {
+			neg, line = true, strings.TrimSpace(rest)
+		}
+		for strings.HasPrefix(line, "[") { // [root] and other conditions: we are root
+			line = strings.TrimSpace(line[strings.Index(line, "]")+1:])
+		}
+		f := strings.Fields(line)
+		var test string
+		switch f[0] {
+		case "stdout", "stderr":
+			if !checked {
+				continue
+			}
+			out := map[string]string{"stdout": "out", "stderr": "err"}[f[0]]
+			if c, ok := strings.CutPrefix(f[1], "-count="); ok {
+				test = fmt.Sprintf("[ \"$(grep -cP -- %s \"$d/%s\")\" = %s ]", strings.TrimSpace(strings.SplitN(line, f[1], 2)[1]), out, c)
+			} else {
+				test = fmt.Sprintf("grep -qP -- %s \"$d/%s\"", strings.TrimSpace(strings.SplitN(line, f[0], 2)[1]), out)
+			}
+		case "cmp":
+			if !checked {
+				continue
+			}
+			test = fmt.Sprintf("cmp -s \"$d/%s\" \"$d/%s\"", map[string]string{"stdout": "out", "stderr": "err"}[f[1]], f[2])
+		default:
+			cmd := line
+			if len(f) > 4 && f[0] == "ip" && f[1] == "netns" && f[2] == "exec" && !realTools[f[4]] {
+				cmd = fmt.Sprintf("%s -n %s %s", f[4], f[3], strings.Join(f[5:], " "))
+				f = strings.Fields(cmd)
+			}
+			checked = realTools[f[0]] && !(f[0] == "ip" && len(f) > 4 && f[2] == "exec" && !realTools[f[4]])
+			test = cmd + " >\"$d/out\" 2>\"$d/err\""
+			last = cmd
+		}
+		if !neg && (f[0] == "stdout" || f[0] == "stderr" || f[0] == "cmp") {
+			test = fmt.Sprintf("{ %s || recheck %s %s; }", test, quote(last), quote(test))
+		}
+		if neg {
+			fmt.Fprintf(&b, "%s && fail %d\n", test, n+1)
+		} else {
+			fmt.Fprintf(&b, "%s || fail %d\n", test, n+1)
+		}
+	}
+	b.WriteString("exit 0\n")
+	return b.String(), nil
+}
+
+// BenchmarkSuite: every shipped scenario, two at a time (the machine's
+// cores), through "netscript run -parallel 2", against their shell twins
+// run two at a time, each in a sandbox of its own.
+func BenchmarkSuite(b *testing.B) {
+	require(b)
+	files, err := filepath.Glob("../scenarios/*.txtar")
+	if err != nil || len(files) == 0 {
+		b.Fatalf("no scenarios: %v", err)
+	}
+	lib, err := filepath.Abs("lib.sh")
+	if err != nil {
+		b.Fatal(err)
+	}
+	var scripts []string
+	for _, file := range files {
+		dir := b.TempDir()
+		text, err := shellTwin(file, lib, dir)
+		if err != nil {
+			b.Fatal(err)
+		}
+		path := filepath.Join(dir, "twin.sh")
+		if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
+			b.Fatal(err)
+		}
+		scripts = append(scripts, path)
+	}
+	b.Run("netscript", func(b *testing.B) {
+		measure(b, func() error { return netscript("run", "-parallel", "2", "../scenarios") }, false)
+	})
+	b.Run("shell", func(b *testing.B) {
+		measure(b, func() error { return parallel(2, scripts) }, false)
+	})
+}
+
+// parallel runs the scripts in sandboxes, at most n at a time.
+func parallel(n int, scripts []string) error {
+	sem := make(chan struct{}, n)
+	var wg sync.WaitGroup
+	errs := make([]error, len(scripts))
+	for i, s := range scripts {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer wg.Done()
+			errs[i] = sandbox(s)
+			<-sem
+		}()
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
