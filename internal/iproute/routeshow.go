@@ -30,9 +30,6 @@ type routeFilter struct {
 
 func parseRouteShow(g *globals, a *args) (script.Action, error) {
 	f := routeFilter{family: g.family, table: unix.RT_TABLE_MAIN}
-	if f.family == 0 {
-		f.family = unix.AF_INET
-	}
 	for a.more() {
 		word := a.next()
 		switch word {
@@ -90,6 +87,11 @@ func parseRouteShow(g *globals, a *args) (script.Action, error) {
 				f.family = familyOf(p.Addr())
 			}
 		}
+	}
+	// As iproute2: without -4/-6, a table filter means IPv4 only, and
+	// "table all" (no filter) means every family.
+	if f.family == 0 && f.table != 0 {
+		f.family = unix.AF_INET
 	}
 	return func(s *script.State) error {
 		return withNS(s, func() error { return routeShow(s, f) })
@@ -174,7 +176,7 @@ func routeShow(s *script.State, f routeFilter) error {
 }
 
 func (f *routeFilter) match(r *route, oif int) bool {
-	if int(r.msg.Family) != f.family || r.msg.Flags&unix.RTM_F_CLONED != 0 {
+	if (f.family != 0 && int(r.msg.Family) != f.family) || r.msg.Flags&unix.RTM_F_CLONED != 0 {
 		return false
 	}
 	if f.table != 0 && r.table != f.table {
