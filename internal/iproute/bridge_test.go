@@ -1,22 +1,16 @@
 package iproute
 
 import (
-	"strings"
 	"testing"
 
 	"github.com/netscript/netscript/internal/realtool"
-	"github.com/netscript/netscript/internal/script"
 )
 
 // TestBridgeParseErrors checks the mistakes "bridge" catches before touching
 // the network, with the bridge tool's messages and statuses (the
 // differential test testdata/bridge.cmds holds them to the real tool).
 func TestBridgeParseErrors(t *testing.T) {
-	tests := []struct {
-		line string
-		code int
-		msg  string
-	}{
+	tests := []parseCase{
 		{"", 255, bridgeUsageText},
 		{"help", 255, bridgeUsageText},
 		{"-help", 255, bridgeUsageText},
@@ -36,24 +30,9 @@ func TestBridgeParseErrors(t *testing.T) {
 		{"-batch x", 255, `bridge: option "-batch" is not implemented by netscript`},
 	}
 	br := BridgeCmd()
-	for _, tt := range tests {
-		t.Run(tt.line, func(t *testing.T) {
-			_, err := br.Parse(strings.Fields(tt.line))
-			e, ok := err.(*script.ExitError)
-			if !ok {
-				t.Fatalf("bridge %s: got %v, want an exit error", tt.line, err)
-			}
-			if e.Code != tt.code || e.Msg != tt.msg {
-				t.Errorf("bridge %s:\ngot  %d %q\nwant %d %q", tt.line, e.Code, e.Msg, tt.code, tt.msg)
-			}
-		})
-	}
-	for _, ok := range []string{"link", "l", "link show", "lin sh", "link lst", "link show dev p0 junk",
-		"-n ns0 -d -j -p link", "--json link", "-V", "-Version x y"} {
-		if _, err := br.Parse(strings.Fields(ok)); err != nil {
-			t.Errorf("bridge %s: %v", ok, err)
-		}
-	}
+	checkParseErrors(t, br, tests)
+	checkParseAccepts(t, br, []string{"link", "l", "link show", "lin sh", "link lst", "link show dev p0 junk",
+		"-n ns0 -d -j -p link", "--json link", "-V", "-Version x y"})
 }
 
 // TestParseNeverPanics feeds "bridge" and "ip neigh" every sequence of up

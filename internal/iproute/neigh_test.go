@@ -1,21 +1,14 @@
 package iproute
 
 import (
-	"strings"
 	"testing"
-
-	"github.com/netscript/netscript/internal/script"
 )
 
 // TestNeighParseErrors checks the mistakes "ip neigh" catches before
 // touching the network, with iproute2 6.1's messages and statuses (the
 // differential test testdata/neigh.cmds holds them to the real tool).
 func TestNeighParseErrors(t *testing.T) {
-	tests := []struct {
-		line string
-		code int
-		msg  string
-	}{
+	tests := []parseCase{
 		{"neigh frob", 255, `Command "frob" is unknown, try "ip neigh help".`},
 		{"neigh show nud bogus", 255, `Error: argument "bogus" is wrong: nud state is bad`},
 		{"neigh show nud 3", 255, `Error: argument "3" is wrong: nud state is bad`},
@@ -37,23 +30,8 @@ func TestNeighParseErrors(t *testing.T) {
 		{"neigh show help", 255, neighUsageText},
 	}
 	ip := ipCmd()
-	for _, tt := range tests {
-		t.Run(tt.line, func(t *testing.T) {
-			_, err := ip.Parse(strings.Fields(tt.line))
-			e, ok := err.(*script.ExitError)
-			if !ok {
-				t.Fatalf("ip %s: got %v, want an exit error", tt.line, err)
-			}
-			if e.Code != tt.code || e.Msg != tt.msg {
-				t.Errorf("ip %s:\ngot  %d %q\nwant %d %q", tt.line, e.Code, e.Msg, tt.code, tt.msg)
-			}
-		})
-	}
-	for _, ok := range []string{"neigh", "n", "neighbour show", "neigh lst", "neigh show nud all nud none",
+	checkParseErrors(t, ip, tests)
+	checkParseAccepts(t, ip, []string{"neigh", "n", "neighbour show", "neigh lst", "neigh show nud all nud none",
 		"neigh show proxy unused nomaster", "neigh show to default", "neigh show all", "neigh show 2",
-		"neigh show protocol all", "neigh show protocol static", "-j -p -br neigh"} {
-		if _, err := ip.Parse(strings.Fields(ok)); err != nil {
-			t.Errorf("ip %s: %v", ok, err)
-		}
-	}
+		"neigh show protocol all", "neigh show protocol static", "-j -p -br neigh"})
 }

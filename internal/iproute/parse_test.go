@@ -18,11 +18,7 @@ func ipCmd() *script.Cmd {
 // report them without privileges). The differential tests check the same
 // messages against the real iproute2.
 func TestParseErrors(t *testing.T) {
-	tests := []struct {
-		line string
-		code int
-		msg  string
-	}{
+	tests := []parseCase{
 		{"foo", 1, `Object "foo" is unknown, try "ip help".`},
 		{"-x link", 255, `Option "-x" is unknown, try "ip -help".`},
 		{"link foo", 255, `Command "foo" is unknown, try "ip link help".`},
@@ -50,22 +46,11 @@ func TestParseErrors(t *testing.T) {
 		{"neigh add 10.0.0.1 dev veth0", 255, "ip neigh add: not implemented by netscript (only show is)"},
 	}
 	ip := ipCmd()
-	for _, tt := range tests {
-		t.Run(tt.line, func(t *testing.T) {
-			_, err := ip.Parse(strings.Fields(tt.line))
-			e, ok := err.(*script.ExitError)
-			if !ok {
-				t.Fatalf("ip %s: got %v, want an exit error", tt.line, err)
-			}
-			if e.Code != tt.code || e.Msg != tt.msg {
-				t.Errorf("ip %s:\ngot  %d %q\nwant %d %q", tt.line, e.Code, e.Msg, tt.code, tt.msg)
-			}
-		})
-	}
+	checkParseErrors(t, ip, tests)
 }
 
 func TestParseAccepts(t *testing.T) {
-	for _, line := range []string{
+	checkParseAccepts(t, ipCmd(), []string{
 		"netns add ns0", "netns", "netns list", "netns del ns0", "netns exec ns0 ip link",
 		"netns exec ns0 some-program --flag", "-n ns0 link set lo up", "-br addr", "-br link",
 		"link add veth0 type veth peer name veth2", "link add veth0 type veth peer veth2 netns ns1",
@@ -77,11 +62,7 @@ func TestParseAccepts(t *testing.T) {
 		"route replace default via 10.0.0.1", "route del default", "route add blackhole 10.9.0.0/16",
 		"route show table all", "route get 10.0.0.2", "tuntap add dev tap0 mode tap",
 		"tuntap del dev tap0 mode tap", "-6 route", "-4 addr",
-	} {
-		if _, err := ipCmd().Parse(strings.Fields(line)); err != nil {
-			t.Errorf("ip %s: %v", line, err)
-		}
-	}
+	})
 }
 
 // FuzzParse feeds arbitrary words to the ip parser: it must return an
@@ -104,4 +85,40 @@ func FuzzParse(f *testing.F) {
 			}
 		}
 	})
+}
+
+// parseCase is a command line (words split on spaces) whose parse must fail
+// with the real tool's exit status and message.
+type parseCase struct {
+	line string
+	code int
+	msg  string
+}
+
+// checkParseErrors parses each case with cmd and fails t unless Parse
+// returns an *script.ExitError with the case's status and message.
+func checkParseErrors(t *testing.T, cmd *script.Cmd, cases []parseCase) {
+	t.Helper()
+	for _, c := range cases {
+		t.Run(c.line, func(t *testing.T) {
+			_, err := cmd.Parse(strings.Fields(c.line))
+			e, ok := err.(*script.ExitError)
+			if !ok {
+				t.Fatalf("%s %s: got %v, want an exit error", cmd.Name, c.line, err)
+			}
+			if e.Code != c.code || e.Msg != c.msg {
+				t.Errorf("%s %s:\ngot  %d %q\nwant %d %q", cmd.Name, c.line, e.Code, e.Msg, c.code, c.msg)
+			}
+		})
+	}
+}
+
+// checkParseAccepts fails t for each line cmd does not parse.
+func checkParseAccepts(t *testing.T, cmd *script.Cmd, lines []string) {
+	t.Helper()
+	for _, line := range lines {
+		if _, err := cmd.Parse(strings.Fields(line)); err != nil {
+			t.Errorf("%s %s: %v", cmd.Name, line, err)
+		}
+	}
 }

@@ -9,18 +9,13 @@ import (
 	"time"
 
 	"github.com/netscript/netscript/internal/realtool"
-	"github.com/netscript/netscript/internal/script"
 )
 
 // TestParseErrors6 checks the IPv6 route mistakes caught before anything
 // touches the network; testdata/ipv6.cmds in internal/commands compares
 // the same lines with the real iproute2.
 func TestParseErrors6(t *testing.T) {
-	tests := []struct {
-		line string
-		code int
-		msg  string
-	}{
+	tests := []parseCase{
 		{"-6 route add 10.0.0.0/24 dev veth0", 1, `Error: inet6 prefix is expected rather than "10.0.0.0/24".`},
 		{"-6 route add fd12::/64 via 10.0.0.1", 1, `Error: inet6 address is expected rather than "10.0.0.1".`},
 		{"-6 route add fd15::/129 dev veth0", 1, `Error: inet6 prefix is expected rather than "fd15::/129".`},
@@ -36,24 +31,12 @@ func TestParseErrors6(t *testing.T) {
 		{"route add fd15::/64 nexthop via", 255, `Command line is not complete. Try option "help"`},
 	}
 	ip := ipCmd()
-	for _, tt := range tests {
-		t.Run(tt.line, func(t *testing.T) {
-			_, err := ip.Parse(strings.Fields(tt.line))
-			ee := asExit(t, err)
-			if ee.Code != tt.code || ee.Msg != tt.msg {
-				t.Errorf("ip %s:\ngot  %d %q\nwant %d %q", tt.line, ee.Code, ee.Msg, tt.code, tt.msg)
-			}
-		})
-	}
-	for _, line := range []string{
+	checkParseErrors(t, ip, tests)
+	checkParseAccepts(t, ip, []string{
 		"-6 route add fd15::/64 nexthop via inet6 fe80::7 dev veth0 weight 2 nexthop via fe80::8 dev veth0 onlink",
 		"route add fd15::/64 nexthop via fe80::1 dev veth0", "-6 route add fd17::/64 dev veth0 expires 300",
 		"-6 route get fe80::9 oif veth0", "-6 route get fd03::9 from fd01::1",
-	} {
-		if _, err := ip.Parse(strings.Fields(line)); err != nil {
-			t.Errorf("ip %s: %v", line, err)
-		}
-	}
+	})
 }
 
 // TestRouteExpiresMatchesReal compares an expiring IPv6 route, added once
@@ -91,16 +74,6 @@ func TestRouteExpiresMatchesReal(t *testing.T) {
 			t.Errorf("ip -6 route: want two expiring routes:\n%s", ours.Stdout)
 		}
 	}
-}
-
-// asExit returns err as an exit error, failing t otherwise.
-func asExit(t *testing.T, err error) *script.ExitError {
-	t.Helper()
-	e, ok := err.(*script.ExitError)
-	if !ok {
-		t.Fatalf("got %v (%T), want an exit error", err, err)
-	}
-	return e
 }
 
 func TestSolicitedNode(t *testing.T) {
