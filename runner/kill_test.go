@@ -40,7 +40,7 @@ func TestMain(m *testing.M) {
 		if d, err := time.ParseDuration(os.Getenv(childTimeoutEnv)); err == nil {
 			opts = append(opts, WithTimeout(d))
 		}
-		testscript.RunT(ft, params("", opts))
+		testscript.RunT(ft, params(opts))
 		fmt.Print(ft.String())
 		if ft.Failed() {
 			os.Exit(1)

@@ -88,7 +88,7 @@ func Run(t *testing.T, dir string, opts ...Option) {
 	if msg := MissingPrivilege(); msg != "" {
 		t.Skip(msg)
 	}
-	files := []string(nil)
+	files := configure(opts).files
 	if dir != "" {
 		var err error
 		if files, err = scenarioFiles(dir); err != nil || len(files) == 0 {
@@ -105,13 +105,9 @@ func Run(t *testing.T, dir string, opts ...Option) {
 		}
 		good = append(good, f)
 	}
-	if dir != "" {
-		if len(good) == 0 {
-			return
-		}
-		opts = append(opts, WithFiles(good...))
+	if len(good) > 0 {
+		testscript.Run(t, params(append(opts, WithFiles(good...))))
 	}
-	testscript.Run(t, params("", opts))
 }
 
 // ScenarioName is the name testscript gives a scenario file's subtest.
@@ -129,15 +125,12 @@ func ScenarioName(file string) string {
 // command runs scenarios this way, outside go test. It does not check
 // privileges; the caller does, with MissingPrivilege.
 func RunT(t testscript.T, files []string, opts ...Option) {
-	testscript.RunT(t, params("", append(opts, WithFiles(files...))))
+	testscript.RunT(t, params(append(opts, WithFiles(files...))))
 }
 
 // params builds the testscript parameters Run uses.
-func params(dir string, opts []Option) testscript.Params {
-	cfg := config{timeout: DefaultTimeout}
-	for _, o := range opts {
-		o(&cfg)
-	}
+func params(opts []Option) testscript.Params {
+	cfg := configure(opts)
 	table := commands.Table()
 	for _, c := range cfg.extra {
 		table.Add(c)
@@ -147,17 +140,23 @@ func params(dir string, opts []Option) testscript.Params {
 		cmds[name] = adapt(table, name)
 	}
 	p := testscript.Params{
-		Dir:                dir,
+		Files:              cfg.files,
 		Cmds:               cmds,
 		UpdateScripts:      cfg.update || *update || os.Getenv(UpdateEnv) == "1",
 		RequireUniqueNames: true,
 		Condition:          condition,
 		Setup:              func(env *testscript.Env) error { return setup(env, cfg, table) },
 	}
-	if len(cfg.files) > 0 {
-		p.Dir, p.Files = "", cfg.files
-	}
 	return p
+}
+
+// configure applies opts to the defaults.
+func configure(opts []Option) config {
+	cfg := config{timeout: DefaultTimeout}
+	for _, o := range opts {
+		o(&cfg)
+	}
+	return cfg
 }
 
 // setup gives the scenario its World and moves the scenario's goroutine,
@@ -291,12 +290,8 @@ func condition(cond string) (bool, error) {
 func dumpWorld(ctx context.Context, w *world.World, table script.Table) string {
 	var b strings.Builder
 	b.WriteString("netscript: state of every namespace at the failure\n")
-	all := append([]*world.NS{w.Root()}, w.Namespaces()...)
-	for _, ns := range all {
-		label := ns.Name
-		if label == "" {
-			label = "(root)"
-		}
+	for _, ns := range w.All() {
+		label := ns.Label()
 		for _, argv := range [][]string{{"ip", "addr"}, {"ip", "route", "show", "table", "all"}, {"ip", "neigh"}} {
 			fmt.Fprintf(&b, "--- %s: %s\n", label, strings.Join(argv, " "))
 			st := &script.State{Ctx: ctx, World: w, NS: ns, Stdout: &b, Stderr: &b}

@@ -26,7 +26,7 @@ func runScenario(t *testing.T, text string) (log string, failed bool) {
 		t.Fatal(err)
 	}
 	ft := &fakeT{}
-	testscript.RunT(ft, params("", []Option{WithFiles(file)}))
+	testscript.RunT(ft, params([]Option{WithFiles(file)}))
 	return strings.ReplaceAll(ft.String(), file, "FILE"), ft.Failed()
 }
 
@@ -122,7 +122,7 @@ func TestUpdateRewritesGoldens(t *testing.T) {
 		t.Fatal(err)
 	}
 	ft := &fakeT{}
-	testscript.RunT(ft, params("", []Option{WithFiles(file)}))
+	testscript.RunT(ft, params([]Option{WithFiles(file)}))
 	if ft.Failed() {
 		t.Fatalf("update run failed:\n%s", ft)
 	}
@@ -171,7 +171,7 @@ func TestDeadlineEndsCommands(t *testing.T) {
 				t.Fatal(err)
 			}
 			ft := &fakeT{}
-			testscript.RunT(ft, params("", []Option{WithFiles(file), WithTimeout(300 * time.Millisecond)}))
+			testscript.RunT(ft, params([]Option{WithFiles(file), WithTimeout(300 * time.Millisecond)}))
 			if !ft.Failed() || !strings.Contains(ft.String(), "the scenario's deadline passed") {
 				t.Errorf("a command outliving the deadline did not fail the scenario:\n%s", ft)
 			}

@@ -124,12 +124,8 @@ func (s *suite) holdKept(w io.Writer) {
 	}
 	fmt.Fprintf(w, "\nnetscript: keeping the namespaces of %d failed scenario(s) alive. Enter one with:\n", len(s.kept))
 	for _, k := range s.kept {
-		all := append([]*world.NS{k.world.Root()}, k.world.Namespaces()...)
-		for _, ns := range all {
-			label := ns.Name
-			if label == "" {
-				label = "(root)"
-			}
+		for _, ns := range k.world.All() {
+			label := ns.Label()
 			fmt.Fprintf(w, "  %s %-8s nsenter %s--net=/proc/%d/fd/%d\n", k.name, label, userns, os.Getpid(), ns.Fd())
 		}
 	}

@@ -681,7 +681,7 @@ func netnsNames(s *script.State) ipshow.NetnsName {
 // the world's namespaces, its root included.
 func nsByID(w *world.World) map[int]*world.NS {
 	byID := make(map[int]*world.NS)
-	for _, ns := range append([]*world.NS{w.Root()}, w.Namespaces()...) {
+	for _, ns := range w.All() {
 		if id, err := netlink.GetNetNsIdByFd(ns.Fd()); err == nil && id >= 0 {
 			byID[id] = ns
 		}

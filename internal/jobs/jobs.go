@@ -5,6 +5,7 @@
 package jobs
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"os/exec"
@@ -38,18 +39,11 @@ const exitErr = 1
 // locked inside the namespace with a parent-death signal, so if netscript
 // itself dies the kernel kills it.
 func Start(s *script.State, argv []string) error {
-	if len(argv) == 0 {
-		return s.Fail(exitErr, "No command specified")
-	}
-	path, err := exec.LookPath(argv[0])
+	cmd, err := command(context.Background(), s, argv)
 	if err != nil {
-		return s.Fail(exitErr, "exec of %q failed: No such file or directory", argv[0])
+		return err
 	}
-	cmd := exec.Command(path, argv[1:]...)
-	cmd.Args[0] = argv[0]
-	cmd.Dir = s.Dir
-	cmd.Env = s.Env
-	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL, Setpgid: true}
+	cmd.SysProcAttr.Setpgid = true // stop signals go to its whole group
 
 	started := make(chan error, 1)
 	done := make(chan struct{})
@@ -115,18 +109,13 @@ func stop(cmd *exec.Cmd, done <-chan struct{}) error {
 // has been reaped or when netscript itself dies. So a runner killed with
 // SIGKILL leaves no program behind to hold a namespace alive.
 func Run(s *script.State, argv []string) error {
-	path, err := exec.LookPath(argv[0])
+	cmd, err := command(s.Ctx, s, argv)
 	if err != nil {
-		return s.Fail(exitErr, "exec of %q failed: No such file or directory", argv[0])
+		return err
 	}
-	cmd := exec.CommandContext(s.Ctx, path, argv[1:]...)
-	cmd.Args[0] = argv[0]
-	cmd.Dir = s.Dir
-	cmd.Env = s.Env
 	cmd.Stdin = strings.NewReader(s.Stdin)
 	cmd.Stdout = s.Stdout
 	cmd.Stderr = s.Stderr
-	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
 	var started bool
 	err = s.NS.Do(func() error {
 		if err := cmd.Start(); err != nil {
@@ -146,4 +135,23 @@ func Run(s *script.State, argv []string) error {
 		return &script.ExitError{Code: ee.ExitCode()}
 	}
 	return err
+}
+
+// command prepares argv, a real program, as the scenario runs programs: its
+// working directory and environment, argv[0] as given, and SIGKILL from the
+// kernel if netscript dies.
+func command(ctx context.Context, s *script.State, argv []string) (*exec.Cmd, error) {
+	if len(argv) == 0 {
+		return nil, s.Fail(exitErr, "No command specified")
+	}
+	path, err := exec.LookPath(argv[0])
+	if err != nil {
+		return nil, s.Fail(exitErr, "exec of %q failed: No such file or directory", argv[0])
+	}
+	cmd := exec.CommandContext(ctx, path, argv[1:]...)
+	cmd.Args[0] = argv[0]
+	cmd.Dir = s.Dir
+	cmd.Env = s.Env
+	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
+	return cmd, nil
 }

@@ -117,6 +117,15 @@ func (n *NS) enter() error {
 	return nil
 }
 
+// Label names the namespace for people: its name, or "(root)" for the
+// World's root.
+func (n *NS) Label() string {
+	if n.Name == "" {
+		return "(root)"
+	}
+	return n.Name
+}
+
 func (n *NS) label() string {
 	if n.Name == "" {
 		return "(root)"
@@ -262,6 +271,11 @@ func (w *World) Delete(name string) error {
 	delete(w.named, name)
 	w.mu.Unlock()
 	return ns.close()
+}
+
+// All returns the root namespace, then the named ones newest first.
+func (w *World) All() []*NS {
+	return append([]*NS{w.root}, w.Namespaces()...)
 }
 
 // Namespaces returns the named namespaces, newest first: the order in which
