@@ -210,11 +210,6 @@ func duplicateArg(key, arg string) error {
 	return script.Errorf(exitUsage, "Error: either %q is duplicate, or %q is a garbage.", key, arg)
 }
 
-// withNS runs fn on a thread inside the command's namespace.
-func withNS(s *script.State, fn func() error) error {
-	return s.NS.Do(fn)
-}
-
 // nsName returns the name of the namespace a command runs in, for messages.
 func nsName(ns *world.NS) string {
 	if ns.Name == "" {

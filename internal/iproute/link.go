@@ -6,6 +6,7 @@ import (
 	"net"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/vishvananda/netlink"
 	"github.com/vishvananda/netlink/nl"
@@ -345,7 +346,7 @@ func linkAdd(s *script.State, la linkAttrs, kind string, peer *linkAttrs) error 
 	default:
 		link = &netlink.GenericLink{LinkAttrs: attrs, LinkType: kind}
 	}
-	return withNS(s, func() error {
+	return s.NS.Do(func() error {
 		if err := netlink.LinkAdd(link); err != nil {
 			return kernelError(s, err)
 		}
@@ -405,7 +406,7 @@ func linkSet(s *script.State, dev string, la linkAttrs) error {
 		}
 		nsfd = fd
 	}
-	err := withNS(s, func() error {
+	err := s.NS.Do(func() error {
 		link, err := netlink.LinkByName(dev)
 		if err != nil {
 			return noDevice(s, dev, err)
@@ -591,7 +592,7 @@ func parseLinkDelDev(a *args) (string, error) {
 
 // linkDel deletes dev in the command's namespace.
 func linkDel(s *script.State, dev string) error {
-	return withNS(s, func() error {
+	return s.NS.Do(func() error {
 		link, err := netlink.LinkByName(dev)
 		if err != nil {
 			return noDevice(s, dev, err)
@@ -644,7 +645,7 @@ func showLinks(g *globals, a *args) (script.Action, error) {
 		return nil, err
 	}
 	return func(s *script.State) error {
-		return withNS(s, func() error {
+		return s.NS.Do(func() error {
 			return showError(s, ipshow.Links(s.Stdout, opt, netnsNames(s)))
 		})
 	}, nil
@@ -665,12 +666,14 @@ func showError(s *script.State, err error) error {
 }
 
 // netnsNames returns the names "ip netns list" shows for the netnsids the
-// calling thread's namespace has assigned. It runs on a thread inside the
-// command's namespace.
+// calling thread's namespace has assigned. It, and the function it returns,
+// run on a thread inside the command's namespace.
 func netnsNames(s *script.State) ipshow.NetnsName {
-	byID := nsByID(s.World)
+	// Asking every namespace for its netnsid costs a request each; only
+	// links with a peer in another namespace need the answer.
+	byID := sync.OnceValue(func() map[int]*world.NS { return nsByID(s.World) })
 	return func(id int) string {
-		if ns := byID[id]; ns != nil {
+		if ns := byID()[id]; ns != nil {
 			return ns.Name
 		}
 		return ""

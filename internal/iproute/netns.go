@@ -138,7 +138,7 @@ func netnsName(a *args, creating bool) (string, error) {
 func netnsList(s *script.State) error {
 	all := s.World.Namespaces()
 	ids := make([]int, len(all))
-	err := withNS(s, func() error {
+	err := s.NS.Do(func() error {
 		for i, ns := range all {
 			id, err := netlink.GetNetNsIdByFd(ns.Fd())
 			if err != nil {
@@ -189,11 +189,5 @@ func parseNetnsExec(a *args, t script.Table) (script.Action, error) {
 	case !builtin:
 		inner = func(s *script.State) error { return jobs.Run(s, argv) }
 	}
-	return func(s *script.State) error {
-		ns, err := s.World.Lookup(name)
-		if err != nil {
-			return s.Fail(exitUsage, "Cannot open network namespace %q: No such file or directory", name)
-		}
-		return inner(s.In(ns))
-	}, nil
+	return inNetns(name, inner), nil
 }

@@ -3,11 +3,11 @@ package iproute
 import (
 	"encoding/binary"
 	"fmt"
-	"net"
 	"net/netip"
 	"strconv"
 	"strings"
 
+	"github.com/vishvananda/netlink"
 	"github.com/vishvananda/netlink/nl"
 	"golang.org/x/sys/unix"
 
@@ -315,11 +315,11 @@ func multipathAttr(s *script.State, nhs []nexthop) (*nl.RtAttr, error) {
 	for _, nh := range nhs {
 		var index int
 		if nh.dev != "" {
-			ifi, err := net.InterfaceByName(nh.dev)
+			l, err := netlink.LinkByName(nh.dev)
 			if err != nil {
 				return nil, s.Fail(exitUsage, "Cannot find device %q\nError: cannot parse nexthop", nh.dev)
 			}
-			index = ifi.Index
+			index = l.Attrs().Index
 		}
 		var attrs []byte
 		if nh.gw != nil {
@@ -352,7 +352,7 @@ func routeTypeByName(s string) (int, bool) {
 
 // routeModify sends the request in the command's namespace.
 func routeModify(s *script.State, r routeRequest, msgType, nlFlags int) error {
-	return withNS(s, func() error {
+	return s.NS.Do(func() error {
 		msg := r.msg
 		msg.Dst_len = uint8(r.dst.Bits())
 		if r.table < 256 {

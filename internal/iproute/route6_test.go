@@ -4,6 +4,7 @@ import (
 	"net"
 	"net/netip"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -106,7 +107,7 @@ func TestAddrAddNodadIsReady(t *testing.T) {
 		if err != nil {
 			return err
 		}
-		if !joined(l.Index, solicitedNode(netip.MustParseAddr("fd00::5"))) {
+		if !joined(strconv.Itoa(l.Index), solicitedNode(netip.MustParseAddr("fd00::5"))) {
 			t.Error("veth0 has not joined ff02::1:ff00:5 when ip addr add returned")
 		}
 		return nil

@@ -94,7 +94,7 @@ func parseRouteShow(g *globals, a *args) (script.Action, error) {
 		f.family = unix.AF_INET
 	}
 	return func(s *script.State) error {
-		return withNS(s, func() error { return routeShow(s, f) })
+		return s.NS.Do(func() error { return routeShow(s, f) })
 	}, nil
 }
 
@@ -147,11 +147,18 @@ func routeShow(s *script.State, f routeFilter) error {
 	}
 	filterIndex := 0
 	if f.dev != "" {
-		index, err := linkIndex(s, f.dev)
-		if err != nil {
-			return err
+		for index, name := range names {
+			if name == f.dev {
+				filterIndex = index
+			}
 		}
-		filterIndex = index
+		if filterIndex == 0 { // not a primary name: ask the kernel (altnames)
+			index, err := linkIndex(s, f.dev)
+			if err != nil {
+				return err
+			}
+			filterIndex = index
+		}
 	}
 	req := nl.NewNetlinkRequest(unix.RTM_GETROUTE, unix.NLM_F_DUMP)
 	req.AddData(&nl.RtMsg{RtMsg: unix.RtMsg{Family: uint8(f.family)}})
@@ -422,7 +429,7 @@ func parseRouteGet(g *globals, a *args) (script.Action, error) {
 		return nil, script.Errorf(exitErr, "need at least a destination address")
 	}
 	return func(s *script.State) error {
-		return withNS(s, func() error { return routeGet(s, *dst, from, oif) })
+		return s.NS.Do(func() error { return routeGet(s, *dst, from, oif) })
 	}, nil
 }
 
