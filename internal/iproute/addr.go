@@ -148,7 +148,7 @@ func defaultAddrScope(a netip.Addr) int {
 
 // addrModify sends one RTM_NEWADDR or RTM_DELADDR as iproute2 builds it.
 func addrModify(s *script.State, r addrRequest, msgType, nlFlags int) error {
-	return withNS(s, func() error {
+	return s.NS.Do(func() error {
 		link, err := netlink.LinkByName(r.dev)
 		if err != nil {
 			return noDevice(s, r.dev, err)
@@ -206,7 +206,7 @@ func parseAddrFlush(g *globals, a *args) (script.Action, error) {
 		family = g.family
 	}
 	return func(s *script.State) error {
-		return withNS(s, func() error {
+		return s.NS.Do(func() error {
 			link, err := netlink.LinkByName(opt.Dev)
 			if err != nil {
 				if _, ok := err.(netlink.LinkNotFoundError); ok {
@@ -234,7 +234,7 @@ func showAddrs(g *globals, a *args) (script.Action, error) {
 		return nil, err
 	}
 	return func(s *script.State) error {
-		return withNS(s, func() error {
+		return s.NS.Do(func() error {
 			return showError(s, ipshow.Addrs(s.Stdout, opt, netnsNames(s)))
 		})
 	}, nil

@@ -173,7 +173,7 @@ func parseBrlink(o *bridgeOpts, args []string) (script.Action, error) {
 		dev = args[0]
 	}
 	return func(s *script.State) error {
-		return withNS(s, func() error { return brlinkShow(s, o, dev) })
+		return s.NS.Do(func() error { return brlinkShow(s, o, dev) })
 	}, nil
 }
 

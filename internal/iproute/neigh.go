@@ -174,7 +174,7 @@ func parseNeighShow(g *globals, a *args) (script.Action, error) {
 		}
 	}
 	return func(s *script.State) error {
-		return withNS(s, func() error { return showNeigh(s, g, &f) })
+		return s.NS.Do(func() error { return showNeigh(s, g, &f) })
 	}, nil
 }
 

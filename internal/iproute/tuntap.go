@@ -31,7 +31,7 @@ func parseTuntap(_ *globals, list []string, _ script.Table) (script.Action, erro
 			// thread, so the device is born in the command's namespace.
 			tap := &netlink.Tuntap{LinkAttrs: netlink.NewLinkAttrs(), Mode: mode, Flags: netlink.TUNTAP_NO_PI | netlink.TUNTAP_TUN_EXCL}
 			tap.Name = dev
-			return withNS(s, func() error {
+			return s.NS.Do(func() error {
 				if err := netlink.LinkAdd(tap); err != nil {
 					return tuntapError(s, err)
 				}
@@ -41,7 +41,7 @@ func parseTuntap(_ *globals, list []string, _ script.Table) (script.Action, erro
 	}
 	return func(s *script.State) error {
 		// Like iproute2, deleting a missing tuntap device is not an error.
-		return withNS(s, func() error {
+		return s.NS.Do(func() error {
 			link, err := netlink.LinkByName(dev)
 			if err != nil {
 				return nil
