@@ -24,15 +24,5 @@ func kernelError(s *script.State, err error) error {
 		}
 		return s.Fail(exitKernel, "Error: %s", ext)
 	}
-	return s.Fail(exitKernel, "RTNETLINK answers: %s", Strerror(errno))
-}
-
-// Strerror returns the C library's text for errno: Go's text with its first
-// letter in upper case ("File exists", "No such device").
-func Strerror(errno syscall.Errno) string {
-	msg := errno.Error()
-	if msg == "" {
-		return msg
-	}
-	return strings.ToUpper(msg[:1]) + msg[1:]
+	return s.Fail(exitKernel, "RTNETLINK answers: %s", script.Strerror(errno))
 }

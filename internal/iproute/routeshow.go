@@ -458,7 +458,7 @@ func routeGet(s *script.State, dst netip.Prefix, from *netip.Prefix, oif string)
 		return kernelError(s, err)
 	}
 	if len(msgs) == 0 {
-		return s.Fail(exitKernel, "RTNETLINK answers: %s", Strerror(syscall.ENETUNREACH))
+		return s.Fail(exitKernel, "RTNETLINK answers: %s", script.Strerror(syscall.ENETUNREACH))
 	}
 	r, err := decodeRoute(msgs[0])
 	if err != nil {

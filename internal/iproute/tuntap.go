@@ -112,11 +112,11 @@ func tuntapError(s *script.State, err error) error {
 	msg := err.Error()
 	if i := strings.Index(msg, "errno "); i >= 0 && strings.Contains(msg, "TUNSETIFF") {
 		text := msg[i+len("errno "):]
-		return s.Fail(exitErr, "ioctl(TUNSETIFF): %s", strings.ToUpper(text[:1])+text[1:])
+		return s.Fail(exitErr, "ioctl(TUNSETIFF): %s", script.Capitalize(text))
 	}
 	var errno syscall.Errno
 	if errors.As(err, &errno) { // opening /dev/net/tun failed
-		return s.Fail(exitErr, "open: %s", Strerror(errno))
+		return s.Fail(exitErr, "open: %s", script.Strerror(errno))
 	}
 	return s.Fail(exitErr, "ip tuntap add: %v", err)
 }

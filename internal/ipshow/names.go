@@ -198,12 +198,3 @@ func idxFromName(name string) int {
 	}
 	return int(v)
 }
-
-// strerror is the C library's text for errno, as iproute2 prints it.
-func strerror(errno unix.Errno) string {
-	msg := errno.Error()
-	if msg == "" {
-		return msg
-	}
-	return strings.ToUpper(msg[:1]) + msg[1:]
-}

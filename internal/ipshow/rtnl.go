@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/netscript/netscript/internal/script"
 	"github.com/vishvananda/netlink/nl"
 	"github.com/vishvananda/netns"
 	"golang.org/x/sys/unix"
@@ -269,14 +270,14 @@ func talkError(err error) string {
 		}
 		return "Error: " + msg
 	}
-	return "RTNETLINK answers: " + strerror(errno)
+	return "RTNETLINK answers: " + script.Strerror(errno)
 }
 
 // errnoText is perror's text for err.
 func errnoText(err error) string {
 	var errno unix.Errno
 	if errors.As(err, &errno) {
-		return strerror(errno)
+		return script.Strerror(errno)
 	}
 	return err.Error()
 }

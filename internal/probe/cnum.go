@@ -272,13 +272,3 @@ func strtoulBase0(s string) (val uint64, n int, ok bool) {
 func cFloatG(f float64) string {
 	return strconv.FormatFloat(float64(float32(f)), 'g', 6, 64)
 }
-
-// strerror returns the C library's message for errno: Go's text with a
-// capital first letter, which is glibc's wording for the errors ping meets.
-func strerror(errno unix.Errno) string {
-	msg := errno.Error()
-	if msg == "" {
-		return msg
-	}
-	return strings.ToUpper(msg[:1]) + msg[1:]
-}

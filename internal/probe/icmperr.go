@@ -10,6 +10,7 @@ import (
 	"syscall"
 	"unsafe"
 
+	"github.com/netscript/netscript/internal/script"
 	"golang.org/x/sys/unix"
 )
 
@@ -95,7 +96,7 @@ func (e *callError) Error() string {
 	}
 	var errno unix.Errno
 	if errors.As(e.err, &errno) {
-		return fmt.Sprintf("%s: %s: %s", e.prog, e.call, strerror(errno))
+		return fmt.Sprintf("%s: %s: %s", e.prog, e.call, script.Strerror(errno))
 	}
 	return fmt.Sprintf("%s: %s: %v", e.prog, e.call, e.err)
 }

@@ -139,7 +139,7 @@ func parsePingAs(prog string, args []string) (*pingOpts, error) {
 		}
 	}
 	if len(operands) == 0 {
-		return nil, p.fail(exitNoReply, "usage error: %s", strerror(unix.EDESTADDRREQ))
+		return nil, p.fail(exitNoReply, "usage error: %s", script.Strerror(unix.EDESTADDRREQ))
 	}
 	if err := p.destinations(operands); err != nil {
 		return nil, err
@@ -237,7 +237,7 @@ func (p *parser) strtolOrErr(s string, min, max int64) (int64, error) {
 	n, rest, errno := strtol(s)
 	if s == "" || errno != 0 || rest == s || rest != "" {
 		if errno != 0 {
-			return 0, p.fail(exitNoReply, "invalid argument: '%s': %s", s, strerror(errno))
+			return 0, p.fail(exitNoReply, "invalid argument: '%s': %s", s, script.Strerror(errno))
 		}
 		return 0, p.fail(exitNoReply, "invalid argument: '%s'", s)
 	}
@@ -254,7 +254,7 @@ func (p *parser) strtod(s, what string) (float64, error) {
 	if s == "" {
 		// iputils reports whatever errno was left over; on this system
 		// it is ENOENT from its locale set-up.
-		return 0, p.fail(exitError, "%s: : %s", what, strerror(unix.ENOENT))
+		return 0, p.fail(exitError, "%s: : %s", what, script.Strerror(unix.ENOENT))
 	}
 	f, rest, errno := strtod(s)
 	if errno != 0 || rest == s || rest != "" {
@@ -263,7 +263,7 @@ func (p *parser) strtod(s, what string) (float64, error) {
 			p.o.prog+": this will become fatal error in the future")
 	}
 	if !normalOrZero(f) {
-		return 0, p.fail(exitError, "%s: %s: %s", what, s, strerror(unix.ERANGE))
+		return 0, p.fail(exitError, "%s: %s: %s", what, s, script.Strerror(unix.ERANGE))
 	}
 	return f, nil
 }

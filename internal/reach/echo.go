@@ -8,10 +8,10 @@ import (
 	"math/rand/v2"
 	"net/netip"
 	"os"
-	"strings"
 	"sync/atomic"
 	"time"
 
+	"github.com/netscript/netscript/internal/script"
 	"golang.org/x/sys/unix"
 )
 
@@ -214,8 +214,7 @@ func strerror(err error) string {
 	if !errors.As(err, &errno) || errno.Error() == "" {
 		return err.Error()
 	}
-	msg := errno.Error()
-	return strings.ToUpper(msg[:1]) + msg[1:]
+	return script.Strerror(errno)
 }
 
 // checksum is the Internet checksum (RFC 1071) of b.

@@ -14,6 +14,7 @@ import (
 	"io"
 	"slices"
 	"strings"
+	"syscall"
 
 	"github.com/netscript/netscript/internal/world"
 )
@@ -149,4 +150,17 @@ func ExitCode(err error) int {
 		return e.Code
 	}
 	return 1
+}
+
+// Strerror returns the C library's text for errno, as the real tools print
+// it: Go's text with its first letter in upper case ("File exists").
+func Strerror(errno syscall.Errno) string { return Capitalize(errno.Error()) }
+
+// Capitalize returns s with its first letter in upper case, as the C
+// library's error texts begin.
+func Capitalize(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
 }

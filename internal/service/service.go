@@ -175,7 +175,7 @@ func describe(err error) string {
 	if errors.As(err, &errno) {
 		msg := unix.ErrnoName(errno)
 		if text := errno.Error(); text != "" {
-			msg = strings.ToUpper(text[:1]) + text[1:]
+			msg = script.Capitalize(text)
 		}
 		return msg
 	}

@@ -355,12 +355,8 @@ func writeProc(f *os.File, value string) error {
 // capital letter.
 func strerror(err error) string {
 	var errno unix.Errno
-	msg := err.Error()
 	if errors.As(err, &errno) {
-		msg = errno.Error()
+		return script.Strerror(errno)
 	}
-	if msg == "" {
-		return msg
-	}
-	return strings.ToUpper(msg[:1]) + msg[1:]
+	return script.Capitalize(err.Error())
 }
