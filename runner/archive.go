@@ -2,6 +2,7 @@ package runner
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -32,16 +33,39 @@ func ReadArchive(file string) (a *txtar.Archive, err error) {
 	return txtar.Parse(data), nil
 }
 
-// scenarioFiles lists dir's scenarios as testscript would: *.txtar and *.txt.
-func scenarioFiles(dir string) ([]string, error) {
+// Expand turns paths into scenario files, as Run, "netscript run" and
+// "netscript check" read them: a file stands for itself, a directory for
+// its *.txtar and *.txt files (testscript's), sorted; no paths means
+// "scenarios". A directory without scenarios is an error.
+func Expand(paths []string) ([]string, error) {
+	if len(paths) == 0 {
+		paths = []string{"scenarios"}
+	}
 	var files []string
-	for _, pattern := range []string{"*.txtar", "*.txt"} {
-		found, err := filepath.Glob(filepath.Join(dir, pattern))
+	var errs error
+	for _, p := range paths {
+		info, err := os.Stat(p)
 		if err != nil {
-			return nil, err
+			errs = errors.Join(errs, err)
+			continue
 		}
+		if !info.IsDir() {
+			files = append(files, p)
+			continue
+		}
+		var found []string
+		for _, pattern := range []string{"*.txtar", "*.txt"} {
+			m, err := filepath.Glob(filepath.Join(p, pattern))
+			if err != nil {
+				return nil, err
+			}
+			found = append(found, m...)
+		}
+		if len(found) == 0 {
+			errs = errors.Join(errs, fmt.Errorf("%s: no .txtar scenarios in the directory", p))
+		}
+		slices.Sort(found)
 		files = append(files, found...)
 	}
-	slices.Sort(files)
-	return files, nil
+	return files, errs
 }

@@ -15,10 +15,12 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"reflect"
 	"runtime"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -91,7 +93,7 @@ func Run(t *testing.T, dir string, opts ...Option) {
 	files := configure(opts).files
 	if dir != "" {
 		var err error
-		if files, err = scenarioFiles(dir); err != nil || len(files) == 0 {
+		if files, err = Expand([]string{dir}); err != nil {
 			t.Fatalf("netscript: no scenarios in %s (%v)", dir, err)
 		}
 	}
@@ -276,11 +278,21 @@ func isExit(err error) bool {
 	return ok
 }
 
-// condition evaluates netscript's own conditions: [root].
+// Conditions are netscript's own scenario conditions, beyond testscript's:
+// [root] holds when the scenario runs as root.
+var Conditions = map[string]func() bool{
+	"root": func() bool { return os.Geteuid() == 0 },
+}
+
+// ConditionNames returns the names of Conditions, sorted.
+func ConditionNames() []string {
+	return slices.Sorted(maps.Keys(Conditions))
+}
+
+// condition evaluates Conditions for testscript.
 func condition(cond string) (bool, error) {
-	switch cond {
-	case "root":
-		return os.Geteuid() == 0, nil
+	if eval, ok := Conditions[cond]; ok {
+		return eval(), nil
 	}
 	return false, fmt.Errorf("unknown condition %q", cond)
 }

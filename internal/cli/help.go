@@ -6,7 +6,9 @@ import (
 	"strings"
 
 	"github.com/netscript/netscript/internal/commands"
+	"github.com/netscript/netscript/internal/lint"
 	"github.com/netscript/netscript/internal/script"
+	"github.com/netscript/netscript/runner"
 )
 
 var helpCmd = &subcommand{
@@ -20,13 +22,6 @@ the same command table the runner uses.`,
 	run: helpMain,
 }
 
-// testscriptCmds are testscript's own commands, always available in a scenario.
-var testscriptCmds = []string{
-	"cd", "chmod", "cmp", "cmpenv", "cp", "env", "exec", "exists", "grep", "kill", "mkdir", "mv",
-	"rm", "skip", "stderr", "stdin", "stdout", "stop", "symlink", "ttyin", "ttyout", "unix2dos",
-	"unquote", "wait",
-}
-
 func helpMain(args []string, stdout, stderr io.Writer) int {
 	table := commands.Table()
 	switch len(args) {
@@ -36,9 +31,10 @@ func helpMain(args []string, stdout, stderr io.Writer) int {
 		for _, name := range table.Names() {
 			fmt.Fprintf(stdout, "\t%-8s %s\n", name, table[name].Usage.Summary)
 		}
-		fmt.Fprintf(stdout, "\nand testscript's own: %s.\n", strings.Join(testscriptCmds, ", "))
+		fmt.Fprintf(stdout, "\nand testscript's own: %s.\n", strings.Join(lint.Builtins(), ", "))
 		fmt.Fprintf(stdout, "A line is a command; \"! cmd\" expects it to fail; \"[cond] cmd\" runs it only if cond\n"+
-			"holds ([root], [exec:PROG], ...); files after \"-- name --\" are expected outputs.\n")
+			"holds (%s, [exec:PROG], ...); files after \"-- name --\" are expected outputs.\n",
+			"["+strings.Join(runner.ConditionNames(), "], [")+"]")
 		return exitOK
 	case 1:
 		for _, c := range subcommands {

@@ -5,10 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"os"
-	"path/filepath"
 	"regexp"
-	"slices"
 	"time"
 
 	"github.com/netscript/netscript/runner"
@@ -94,11 +91,7 @@ func runMain(args []string, stdout, stderr io.Writer) int {
 			return exitUsage
 		}
 	}
-	paths := fs.Args()
-	if len(paths) == 0 {
-		paths = []string{"scenarios"}
-	}
-	files, err := scenarioFiles(paths, match)
+	files, err := scenarioFiles(fs.Args(), match)
 	if err != nil {
 		fmt.Fprintf(stderr, "netscript run: %v\n", err)
 		return exitUsage
@@ -113,28 +106,12 @@ func defaultParallel() int {
 	return max(2, runtimeNumCPU())
 }
 
-// scenarioFiles expands paths into scenario files: a directory stands for
-// its *.txtar files. Every file must be a readable txtar archive.
+// scenarioFiles expands paths into scenario files (runner.Expand), keeps
+// those -run selects, and checks each is a readable txtar archive.
 func scenarioFiles(paths []string, match *regexp.Regexp) ([]string, error) {
-	var files []string
-	for _, p := range paths {
-		fi, err := os.Stat(p)
-		if err != nil {
-			return nil, err
-		}
-		if !fi.IsDir() {
-			files = append(files, p)
-			continue
-		}
-		found, err := filepath.Glob(filepath.Join(p, "*.txtar"))
-		if err != nil {
-			return nil, err
-		}
-		if len(found) == 0 {
-			return nil, fmt.Errorf("%s: no .txtar scenarios in the directory", p)
-		}
-		slices.Sort(found)
-		files = append(files, found...)
+	files, err := runner.Expand(paths)
+	if err != nil {
+		return nil, err
 	}
 	var kept []string
 	for _, file := range files {

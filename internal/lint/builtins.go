@@ -2,7 +2,9 @@ package lint
 
 import (
 	"fmt"
+	"maps"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -237,4 +239,9 @@ func (c *check) need(name, cmd string, std bool) string {
 		msg += fmt.Sprintf(" (did you mean %q?)", near)
 	}
 	return msg
+}
+
+// Builtins returns the names of testscript's own commands, sorted.
+func Builtins() []string {
+	return slices.Sorted(maps.Keys(builtins))
 }

@@ -22,13 +22,14 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/netscript/netscript/internal/commands"
 	"github.com/netscript/netscript/internal/script"
 	"github.com/netscript/netscript/internal/topology"
+	"github.com/netscript/netscript/runner"
 )
 
 // Diagnostic is one problem found in a scenario.
@@ -58,14 +59,14 @@ type Checker struct {
 }
 
 // DefaultConditions are the conditions netscript's runner evaluates.
-var DefaultConditions = []string{"root"}
+var DefaultConditions = runner.ConditionNames()
 
 // Scenario checks the scenario in data; name is the file name used in the
 // diagnostics. They come in line order.
 func (c *Checker) Scenario(name string, data []byte) []Diagnostic {
 	table := c.Table
 	if table == nil {
-		table = commands.Table()
+		table = defaultTable()
 	}
 	conds := c.Conditions
 	if conds == nil {
@@ -82,7 +83,7 @@ func (c *Checker) Scenario(name string, data []byte) []Diagnostic {
 // the *.txtar files in it. No path at all means "scenarios". The error
 // reports a path that cannot be read; the files that could be are checked.
 func (c *Checker) Paths(paths []string) ([]Diagnostic, error) {
-	files, err := Expand(paths)
+	files, err := runner.Expand(paths)
 	var diags []Diagnostic
 	for _, f := range files {
 		data, rerr := os.ReadFile(f)
@@ -93,37 +94,6 @@ func (c *Checker) Paths(paths []string) ([]Diagnostic, error) {
 		diags = append(diags, c.Scenario(f, data)...)
 	}
 	return diags, err
-}
-
-// Expand turns paths into scenario files: a directory stands for the
-// *.txtar files in it, in name order; no path at all means "scenarios".
-func Expand(paths []string) ([]string, error) {
-	if len(paths) == 0 {
-		paths = []string{"scenarios"}
-	}
-	var files []string
-	var errs error
-	for _, p := range paths {
-		info, err := os.Stat(p)
-		if err != nil {
-			errs = errors.Join(errs, err)
-			continue
-		}
-		if !info.IsDir() {
-			files = append(files, p)
-			continue
-		}
-		matches, err := filepath.Glob(filepath.Join(p, "*.txtar"))
-		if err != nil {
-			errs = errors.Join(errs, fmt.Errorf("list %s: %w", p, err))
-			continue
-		}
-		if len(matches) == 0 {
-			errs = errors.Join(errs, fmt.Errorf("%s: no *.txtar scenarios in the directory", p))
-		}
-		files = append(files, matches...)
-	}
-	return files, errs
 }
 
 // Exit statuses of Main.
@@ -158,3 +128,6 @@ func Main(args []string, stdout, stderr io.Writer) int {
 	}
 	return ExitClean
 }
+
+// defaultTable is the command table, made once: lint may read many files.
+var defaultTable = sync.OnceValue(commands.Table)

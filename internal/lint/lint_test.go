@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/netscript/netscript/runner"
 )
 
 // TestScenario checks small scenarios, each with the diagnostics it must
@@ -230,7 +232,7 @@ func TestMain_(t *testing.T) {
 		{[]string{dir}, 1, bad + `:2: no device "veth0" in the root namespace` + "\n"},
 		{[]string{"../../scenarios"}, 0, ""},
 		{[]string{filepath.Join(dir, "nope.txtar")}, 2, "no such file or directory"},
-		{[]string{empty}, 2, "no *.txtar scenarios in the directory"},
+		{[]string{empty}, 2, "no .txtar scenarios in the directory"},
 		{[]string{"-v", good}, 2, "flag provided but not defined: -v"},
 	}
 	for _, tt := range tests {
@@ -244,9 +246,9 @@ func TestMain_(t *testing.T) {
 }
 
 func TestDefaultPath(t *testing.T) {
-	files, err := Expand(nil)
+	files, err := runner.Expand(nil)
 	if err == nil || len(files) > 0 {
-		t.Errorf(`Expand(nil) in a directory without "scenarios" = %v, %v; want an error`, files, err)
+		t.Errorf(`runner.Expand(nil) in a directory without "scenarios" = %v, %v; want an error`, files, err)
 	}
 	if !strings.Contains(err.Error(), "scenarios") {
 		t.Errorf("error %v does not name the default path", err)
