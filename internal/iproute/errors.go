@@ -2,9 +2,9 @@ package iproute
 
 import (
 	"errors"
-	"strings"
 	"syscall"
 
+	"github.com/netscript/netscript/internal/ipshow"
 	"github.com/netscript/netscript/internal/script"
 )
 
@@ -18,11 +18,5 @@ func kernelError(s *script.State, err error) error {
 	if !errors.As(err, &errno) {
 		return err
 	}
-	if ext, ok := strings.CutPrefix(err.Error(), errno.Error()+": "); ok && ext != "" {
-		if !strings.HasSuffix(ext, ".") {
-			ext += "."
-		}
-		return s.Fail(exitKernel, "Error: %s", ext)
-	}
-	return s.Fail(exitKernel, "RTNETLINK answers: %s", script.Strerror(errno))
+	return s.Fail(exitKernel, "%s", ipshow.TalkError(err))
 }

@@ -183,7 +183,7 @@ func kernelFailure(err error, code int, what string) error {
 	if !errors.As(err, &errno) {
 		return fmt.Errorf("%s: %w", strings.ToLower(what), err)
 	}
-	return &script.ExitError{Code: code, Msg: talkError(err) + "\n" + what + ": " + errnoText(err)}
+	return &script.ExitError{Code: code, Msg: TalkError(err) + "\n" + what + ": " + errnoText(err)}
 }
 
 // dumpFailure reports a refused dump as rtnl_dump_filter does; ip then
@@ -193,5 +193,5 @@ func dumpFailure(err error) error {
 	if !errors.As(err, &errno) {
 		return fmt.Errorf("netlink dump: %w", err)
 	}
-	return &script.ExitError{Code: 0, Msg: talkError(err) + "\nDump terminated"}
+	return &script.ExitError{Code: 0, Msg: TalkError(err) + "\nDump terminated"}
 }

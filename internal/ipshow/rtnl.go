@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/netscript/netscript/internal/script"
 	"github.com/vishvananda/netlink/nl"
@@ -256,19 +257,20 @@ func (c *conn) dumpAddrs(family, index int) ([]*addrMsg, error) {
 	return addrs, nil
 }
 
-// talkError is what iproute2's rtnl_talk prints for a refused request:
-// the kernel's extended-ack text or "RTNETLINK answers: STRERROR".
-func talkError(err error) string {
+// TalkError is what iproute2's rtnl_talk prints for a request the kernel
+// refused: "Error: MESSAGE." when the kernel sent an extended-ack message,
+// otherwise "RTNETLINK answers: STRERROR". An error without an errno is
+// given as it is.
+func TalkError(err error) string {
 	var errno unix.Errno
 	if !errors.As(err, &errno) {
 		return err.Error()
 	}
-	if ext := err.Error(); len(ext) > len(errno.Error())+2 && ext[:len(errno.Error())+2] == errno.Error()+": " {
-		msg := ext[len(errno.Error())+2:]
-		if msg[len(msg)-1] != '.' {
-			msg += "."
+	if ext, ok := strings.CutPrefix(err.Error(), errno.Error()+": "); ok && ext != "" {
+		if !strings.HasSuffix(ext, ".") {
+			ext += "."
 		}
-		return "Error: " + msg
+		return "Error: " + ext
 	}
 	return "RTNETLINK answers: " + script.Strerror(errno)
 }
