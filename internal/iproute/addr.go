@@ -149,7 +149,11 @@ func defaultAddrScope(a netip.Addr) int {
 // addrModify sends one RTM_NEWADDR or RTM_DELADDR as iproute2 builds it.
 func addrModify(s *script.State, r addrRequest, msgType, nlFlags int) error {
 	return s.NS.Do(func() error {
-		link, err := netlink.LinkByName(r.dev)
+		h, err := s.NS.Netlink()
+		if err != nil {
+			return err
+		}
+		link, err := h.LinkByName(r.dev)
 		if err != nil {
 			return noDevice(s, r.dev, err)
 		}
@@ -166,7 +170,10 @@ func addrModify(s *script.State, r addrRequest, msgType, nlFlags int) error {
 		} else if r.scope >= 0 {
 			msg.Scope = uint8(r.scope)
 		}
-		req := nl.NewNetlinkRequest(msgType, nlFlags|unix.NLM_F_ACK)
+		req, err := s.NS.Request(msgType, nlFlags|unix.NLM_F_ACK)
+		if err != nil {
+			return err
+		}
 		if r.flags <= 0xff {
 			msg.Flags = uint8(r.flags)
 		}
@@ -186,7 +193,7 @@ func addrModify(s *script.State, r addrRequest, msgType, nlFlags int) error {
 			return kernelError(s, err)
 		}
 		if msgType == unix.RTM_NEWADDR {
-			settleAddr6(link, addr, r.flags)
+			settleAddr6(h, link, addr, r.flags)
 		}
 		return nil
 	})
@@ -207,14 +214,18 @@ func parseAddrFlush(g *globals, a *args) (script.Action, error) {
 	}
 	return func(s *script.State) error {
 		return s.NS.Do(func() error {
-			link, err := netlink.LinkByName(opt.Dev)
+			h, err := s.NS.Netlink()
+			if err != nil {
+				return err
+			}
+			link, err := h.LinkByName(opt.Dev)
 			if err != nil {
 				if _, ok := err.(netlink.LinkNotFoundError); ok {
 					return s.Fail(exitErr, "Device %q does not exist.", opt.Dev)
 				}
 				return noDevice(s, opt.Dev, err)
 			}
-			addrs, err := netlink.AddrList(link, family)
+			addrs, err := h.AddrList(link, family)
 			if err != nil {
 				return kernelError(s, err)
 			}

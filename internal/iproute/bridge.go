@@ -173,13 +173,17 @@ func parseBrlink(o *bridgeOpts, args []string) (script.Action, error) {
 		dev = args[0]
 	}
 	return func(s *script.State) error {
-		return s.NS.Do(func() error { return brlinkShow(s, o, dev) })
+		return brlinkShow(s, o, dev)
 	}, nil
 }
 
-// brlinkShow dumps the bridge ports of the calling thread's namespace.
+// brlinkShow dumps the bridge ports of the command's namespace.
 func brlinkShow(s *script.State, o *bridgeOpts, dev string) error {
-	links, err := netlink.LinkList()
+	h, err := s.NS.Netlink()
+	if err != nil {
+		return err
+	}
+	links, err := h.LinkList()
 	if err != nil {
 		return fmt.Errorf("bridge: list links in %s: %w", nsName(s.NS), err)
 	}
@@ -194,7 +198,10 @@ func brlinkShow(s *script.State, o *bridgeOpts, dev string) error {
 	if dev != "" && filterIndex == 0 {
 		return s.Fail(exitUsage, "Cannot find device %q", dev)
 	}
-	req := nl.NewNetlinkRequest(unix.RTM_GETLINK, unix.NLM_F_DUMP)
+	req, err := s.NS.Request(unix.RTM_GETLINK, unix.NLM_F_DUMP)
+	if err != nil {
+		return err
+	}
 	req.AddData(nl.NewIfInfomsg(unix.AF_BRIDGE))
 	msgs, err := req.Execute(unix.NETLINK_ROUTE, unix.RTM_NEWLINK)
 	if err != nil {

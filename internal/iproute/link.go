@@ -406,82 +406,85 @@ func linkSet(s *script.State, dev string, la linkAttrs) error {
 		}
 		nsfd = fd
 	}
-	err := s.NS.Do(func() error {
-		link, err := netlink.LinkByName(dev)
-		if err != nil {
-			return noDevice(s, dev, err)
-		}
-		msg := nl.NewIfInfomsg(unix.AF_UNSPEC)
-		msg.Index = int32(link.Attrs().Index)
-		var attrs []*nl.RtAttr
-		if la.up != nil {
-			msg.Change |= unix.IFF_UP
-			if *la.up {
-				msg.Flags |= unix.IFF_UP
-			}
-		}
-		if la.promisc != nil {
-			msg.Change |= unix.IFF_PROMISC
-			if *la.promisc {
-				msg.Flags |= unix.IFF_PROMISC
-			}
-		}
-		if la.name != "" {
-			attrs = append(attrs, nl.NewRtAttr(unix.IFLA_IFNAME, nl.ZeroTerminated(la.name)))
-		}
-		if la.mtu != 0 {
-			attrs = append(attrs, nl.NewRtAttr(unix.IFLA_MTU, nl.Uint32Attr(uint32(la.mtu))))
-		}
-		if la.mac != nil {
-			attrs = append(attrs, nl.NewRtAttr(unix.IFLA_ADDRESS, la.mac))
-		}
-		if la.txqlen >= 0 {
-			attrs = append(attrs, nl.NewRtAttr(unix.IFLA_TXQLEN, nl.Uint32Attr(uint32(la.txqlen))))
-		}
-		if la.alias != nil {
-			attrs = append(attrs, nl.NewRtAttr(unix.IFLA_IFALIAS, []byte(*la.alias)))
-		}
-		if la.master != nil {
-			index := 0
-			if *la.master != "" {
-				m, err := netlink.LinkByName(*la.master)
-				if err != nil {
-					return s.Fail(exitUsage, "Error: argument %q is wrong: Device does not exist\n", *la.master)
-				}
-				index = m.Attrs().Index
-			}
-			attrs = append(attrs, nl.NewRtAttr(unix.IFLA_MASTER, nl.Uint32Attr(uint32(index))))
-		}
-		if nsfd >= 0 {
-			attrs = append(attrs, nl.NewRtAttr(unix.IFLA_NET_NS_FD, nl.Uint32Attr(uint32(nsfd))))
-		}
-		req := nl.NewNetlinkRequest(unix.RTM_NEWLINK, unix.NLM_F_ACK)
-		req.AddData(msg)
-		for _, attr := range attrs {
-			req.AddData(attr)
-		}
-		if _, err := req.Execute(unix.NETLINK_ROUTE, 0); err != nil {
-			return kernelError(s, err)
-		}
-		if nsfd >= 0 {
-			return nil // settled below, in the namespace the link moved to
-		}
-		return settleLink(s, link.Attrs().Index)
-	})
-	if err != nil || nsfd < 0 {
+	h, err := s.NS.Netlink()
+	if err != nil {
 		return err
+	}
+	link, err := h.LinkByName(dev)
+	if err != nil {
+		return noDevice(s, dev, err)
+	}
+	msg := nl.NewIfInfomsg(unix.AF_UNSPEC)
+	msg.Index = int32(link.Attrs().Index)
+	var attrs []*nl.RtAttr
+	if la.up != nil {
+		msg.Change |= unix.IFF_UP
+		if *la.up {
+			msg.Flags |= unix.IFF_UP
+		}
+	}
+	if la.promisc != nil {
+		msg.Change |= unix.IFF_PROMISC
+		if *la.promisc {
+			msg.Flags |= unix.IFF_PROMISC
+		}
+	}
+	if la.name != "" {
+		attrs = append(attrs, nl.NewRtAttr(unix.IFLA_IFNAME, nl.ZeroTerminated(la.name)))
+	}
+	if la.mtu != 0 {
+		attrs = append(attrs, nl.NewRtAttr(unix.IFLA_MTU, nl.Uint32Attr(uint32(la.mtu))))
+	}
+	if la.mac != nil {
+		attrs = append(attrs, nl.NewRtAttr(unix.IFLA_ADDRESS, la.mac))
+	}
+	if la.txqlen >= 0 {
+		attrs = append(attrs, nl.NewRtAttr(unix.IFLA_TXQLEN, nl.Uint32Attr(uint32(la.txqlen))))
+	}
+	if la.alias != nil {
+		attrs = append(attrs, nl.NewRtAttr(unix.IFLA_IFALIAS, []byte(*la.alias)))
+	}
+	if la.master != nil {
+		index := 0
+		if *la.master != "" {
+			m, err := h.LinkByName(*la.master)
+			if err != nil {
+				return s.Fail(exitUsage, "Error: argument %q is wrong: Device does not exist\n", *la.master)
+			}
+			index = m.Attrs().Index
+		}
+		attrs = append(attrs, nl.NewRtAttr(unix.IFLA_MASTER, nl.Uint32Attr(uint32(index))))
+	}
+	if nsfd >= 0 {
+		attrs = append(attrs, nl.NewRtAttr(unix.IFLA_NET_NS_FD, nl.Uint32Attr(uint32(nsfd))))
+	}
+	req, err := s.NS.Request(unix.RTM_NEWLINK, unix.NLM_F_ACK)
+	if err != nil {
+		return err
+	}
+	req.AddData(msg)
+	for _, attr := range attrs {
+		req.AddData(attr)
+	}
+	if _, err := req.Execute(unix.NETLINK_ROUTE, 0); err != nil {
+		return kernelError(s, err)
+	}
+	if nsfd < 0 {
+		return settleLink(s, link.Attrs().Index)
 	}
 	target, _ := s.World.Lookup(la.netns)
 	name := dev
 	if la.name != "" {
 		name = la.name
 	}
-	return target.Do(func() error {
-		if l, err := netlink.LinkByName(name); err == nil {
-			return settleLink(s.In(target), l.Attrs().Index)
-		}
-		return nil
-	})
+	th, err := target.Netlink()
+	if err != nil {
+		return err
+	}
+	if l, err := th.LinkByName(name); err == nil {
+		return settleLink(s.In(target), l.Attrs().Index)
+	}
+	return nil
 }
 
 // settleLink makes the kernel finish the work a link change left to its
@@ -489,43 +492,48 @@ func linkSet(s *script.State, dev string, la linkAttrs) error {
 // link, its master and its veth peer, so the next command sees the state
 // the change leads to, as it would a few milliseconds later. A single-link
 // RTM_GETLINK does that synchronously: rtnl_getlink calls
-// linkwatch_sync_dev. It runs on a thread inside s.NS.
+// linkwatch_sync_dev. index is a link of s.NS.
 func settleLink(s *script.State, index int) error {
-	link, err := netlink.LinkByIndex(index)
+	h, err := s.NS.Netlink()
+	if err != nil {
+		return err
+	}
+	link, err := h.LinkByIndex(index)
 	if err != nil {
 		return nil // gone: nothing left to settle
 	}
 	a := link.Attrs()
 	if a.MasterIndex > 0 {
-		_, _ = netlink.LinkByIndex(a.MasterIndex)
+		_, _ = h.LinkByIndex(a.MasterIndex)
 	}
 	if _, ok := link.(*netlink.Veth); !ok || a.ParentIndex <= 0 {
 		return nil
 	}
 	if a.NetNsID < 0 {
-		_, _ = netlink.LinkByIndex(a.ParentIndex)
+		_, _ = h.LinkByIndex(a.ParentIndex)
 		return nil
 	}
 	// Ask for the peer by its netnsid, from here: one request, where
 	// looking its namespace up among the World's costs a request for each.
-	if getLinkAt(a.NetNsID, a.ParentIndex) == nil {
+	if getLinkAt(s.NS, a.NetNsID, a.ParentIndex) == nil {
 		return nil
 	}
-	if peerNS := nsByID(s.World)[a.NetNsID]; peerNS != nil {
-		return peerNS.Do(func() error {
-			_, _ = netlink.LinkByIndex(a.ParentIndex)
-			return nil
-		})
+	if peerNS := nsByID(s.NS, s.World)[a.NetNsID]; peerNS != nil {
+		if ph, err := peerNS.Netlink(); err == nil {
+			_, _ = ph.LinkByIndex(a.ParentIndex)
+		}
 	}
 	return nil
 }
 
-// getLinkAt sends RTM_GETLINK for link index of the namespace that the
-// calling thread's namespace knows as netnsid (IFLA_TARGET_NETNSID): the
-// same rtnl_getlink, with its linkwatch sync, as a request made inside
-// that namespace.
-func getLinkAt(netnsid, index int) error {
-	req := nl.NewNetlinkRequest(unix.RTM_GETLINK, unix.NLM_F_ACK)
+// getLinkAt sends RTM_GETLINK, from ns, for link index of the namespace
+// that ns knows as netnsid (IFLA_TARGET_NETNSID): the same rtnl_getlink,
+// with its linkwatch sync, as a request made inside that namespace.
+func getLinkAt(ns *world.NS, netnsid, index int) error {
+	req, err := ns.Request(unix.RTM_GETLINK, unix.NLM_F_ACK)
+	if err != nil {
+		return err
+	}
 	msg := nl.NewIfInfomsg(unix.AF_UNSPEC)
 	msg.Index = int32(index)
 	req.AddData(msg)
@@ -593,7 +601,11 @@ func parseLinkDelDev(a *args) (string, error) {
 // linkDel deletes dev in the command's namespace.
 func linkDel(s *script.State, dev string) error {
 	return s.NS.Do(func() error {
-		link, err := netlink.LinkByName(dev)
+		h, err := s.NS.Netlink()
+		if err != nil {
+			return err
+		}
+		link, err := h.LinkByName(dev)
 		if err != nil {
 			return noDevice(s, dev, err)
 		}
@@ -666,12 +678,11 @@ func showError(s *script.State, err error) error {
 }
 
 // netnsNames returns the names "ip netns list" shows for the netnsids the
-// calling thread's namespace has assigned. It, and the function it returns,
-// run on a thread inside the command's namespace.
+// command's namespace has assigned.
 func netnsNames(s *script.State) ipshow.NetnsName {
 	// Asking every namespace for its netnsid costs a request each; only
 	// links with a peer in another namespace need the answer.
-	byID := sync.OnceValue(func() map[int]*world.NS { return nsByID(s.World) })
+	byID := sync.OnceValue(func() map[int]*world.NS { return nsByID(s.NS, s.World) })
 	return func(id int) string {
 		if ns := byID()[id]; ns != nil {
 			return ns.Name
@@ -680,12 +691,16 @@ func netnsNames(s *script.State) ipshow.NetnsName {
 	}
 }
 
-// nsByID maps the netnsids the calling thread's namespace has assigned to
-// the world's namespaces, its root included.
-func nsByID(w *world.World) map[int]*world.NS {
+// nsByID maps the netnsids that namespace from has assigned to the world's
+// namespaces, its root included.
+func nsByID(from *world.NS, w *world.World) map[int]*world.NS {
 	byID := make(map[int]*world.NS)
+	h, err := from.Netlink()
+	if err != nil {
+		return byID
+	}
 	for _, ns := range w.All() {
-		if id, err := netlink.GetNetNsIdByFd(ns.Fd()); err == nil && id >= 0 {
+		if id, err := h.GetNetNsIdByFd(ns.Fd()); err == nil && id >= 0 {
 			byID[id] = ns
 		}
 	}

@@ -13,6 +13,7 @@ import (
 
 	"github.com/netscript/netscript/internal/jsonw"
 	"github.com/netscript/netscript/internal/script"
+	"github.com/netscript/netscript/internal/world"
 )
 
 // "ip neigh show": the neighbour tables (ARP, NDP) as iproute2 6.1's
@@ -351,10 +352,14 @@ type neighEntry struct {
 	extFlags uint32
 }
 
-// showNeigh dumps the neighbour tables of the calling thread's namespace
-// and prints the entries that pass f.
+// showNeigh dumps the neighbour tables of the command's namespace and
+// prints the entries that pass f.
 func showNeigh(s *script.State, g *globals, f *neighFilter) error {
-	links, err := netlink.LinkList()
+	h, err := s.NS.Netlink()
+	if err != nil {
+		return err
+	}
+	links, err := h.LinkList()
 	if err != nil {
 		return fmt.Errorf("ip neigh: list links in %s: %w", nsName(s.NS), err)
 	}
@@ -385,7 +390,7 @@ func showNeigh(s *script.State, g *globals, f *neighFilter) error {
 			return s.Fail(exitErr, "Cannot find device %q", f.dev)
 		}
 	}
-	entries, err := dumpNeigh(f.family, f.proxy)
+	entries, err := dumpNeigh(s.NS, f.family, f.proxy)
 	if err != nil {
 		return kernelError(s, err)
 	}
@@ -447,9 +452,12 @@ func (f *neighFilter) pass(e *neighEntry, filterIndex, masterIndex int, byIndex 
 }
 
 // dumpNeigh asks the kernel for every neighbour entry of family (0: all),
-// or for the proxy entries.
-func dumpNeigh(family int, proxy bool) ([]*neighEntry, error) {
-	req := nl.NewNetlinkRequest(unix.RTM_GETNEIGH, unix.NLM_F_DUMP)
+// or for the proxy entries, of ns.
+func dumpNeigh(ns *world.NS, family int, proxy bool) ([]*neighEntry, error) {
+	req, err := ns.Request(unix.RTM_GETNEIGH, unix.NLM_F_DUMP)
+	if err != nil {
+		return nil, err
+	}
 	msg := &netlink.Ndmsg{Family: uint8(family)}
 	if proxy {
 		msg.Flags = unix.NTF_PROXY

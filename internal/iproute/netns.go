@@ -59,8 +59,8 @@ func netnsDelete(s *script.State, name string) error {
 	if err != nil {
 		return s.Fail(exitErr, "Cannot remove namespace file \"/run/netns/%s\": No such file or directory", name)
 	}
-	var peers []peerLink
-	if err := ns.Do(func() error { peers, err = crossPeers(s.World); return err }); err != nil {
+	peers, err := crossPeers(ns, s.World)
+	if err != nil {
 		return err
 	}
 	if err := s.World.Delete(name); err != nil {
@@ -81,10 +81,14 @@ type peerLink struct {
 }
 
 // crossPeers lists the far ends, in other namespaces of w, of the links in
-// the calling thread's namespace.
-func crossPeers(w *world.World) ([]peerLink, error) {
-	byID := nsByID(w)
-	links, err := netlink.LinkList()
+// namespace ns.
+func crossPeers(ns *world.NS, w *world.World) ([]peerLink, error) {
+	byID := nsByID(ns, w)
+	h, err := ns.Netlink()
+	if err != nil {
+		return nil, err
+	}
+	links, err := h.LinkList()
 	if err != nil {
 		return nil, fmt.Errorf("list links: %w", err)
 	}
@@ -102,14 +106,13 @@ func crossPeers(w *world.World) ([]peerLink, error) {
 // scenario deadline.
 func waitGone(s *script.State, p peerLink) error {
 	for delay := 100 * time.Microsecond; ; delay = min(2*delay, 20*time.Millisecond) {
-		var gone bool
-		err := p.ns.Do(func() error {
-			_, err := netlink.LinkByIndex(p.index)
-			var notFound netlink.LinkNotFoundError
-			gone = errors.As(err, &notFound)
-			return nil
-		})
-		if err != nil || gone {
+		h, err := p.ns.Netlink()
+		if err != nil {
+			return nil // a deleted namespace has no links left to wait for
+		}
+		_, err = h.LinkByIndex(p.index)
+		var notFound netlink.LinkNotFoundError
+		if errors.As(err, &notFound) {
 			return nil // a deleted namespace has no links left to wait for
 		}
 		select {

@@ -7,7 +7,6 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/vishvananda/netlink"
 	"github.com/vishvananda/netlink/nl"
 	"golang.org/x/sys/unix"
 
@@ -308,14 +307,18 @@ func parseNexthops(a *args, r *routeRequest) error {
 }
 
 // multipathAttr builds RTA_MULTIPATH: one struct rtnexthop per nexthop,
-// each followed by its gateway. Device names are looked up in the calling
-// thread's namespace.
+// each followed by its gateway. Device names are looked up in the
+// command's namespace.
 func multipathAttr(s *script.State, nhs []nexthop) (*nl.RtAttr, error) {
+	h, err := s.NS.Netlink()
+	if err != nil {
+		return nil, err
+	}
 	var b []byte
 	for _, nh := range nhs {
 		var index int
 		if nh.dev != "" {
-			l, err := netlink.LinkByName(nh.dev)
+			l, err := h.LinkByName(nh.dev)
 			if err != nil {
 				return nil, s.Fail(exitUsage, "Cannot find device %q\nError: cannot parse nexthop", nh.dev)
 			}
@@ -350,53 +353,54 @@ func routeTypeByName(s string) (int, bool) {
 	return 0, false
 }
 
-// routeModify sends the request in the command's namespace.
+// routeModify sends the request on the command namespace's own socket.
 func routeModify(s *script.State, r routeRequest, msgType, nlFlags int) error {
-	return s.NS.Do(func() error {
-		msg := r.msg
-		msg.Dst_len = uint8(r.dst.Bits())
-		if r.table < 256 {
-			msg.Table = uint8(r.table)
-		} else {
-			msg.Table = unix.RT_TABLE_UNSPEC
+	msg := r.msg
+	msg.Dst_len = uint8(r.dst.Bits())
+	if r.table < 256 {
+		msg.Table = uint8(r.table)
+	} else {
+		msg.Table = unix.RT_TABLE_UNSPEC
+	}
+	req, err := s.NS.Request(msgType, nlFlags|unix.NLM_F_ACK)
+	if err != nil {
+		return err
+	}
+	req.AddData(&msg)
+	if r.dst.Bits() > 0 {
+		req.AddData(nl.NewRtAttr(unix.RTA_DST, r.dst.Addr().AsSlice()))
+	}
+	if r.table >= 256 {
+		req.AddData(nl.NewRtAttr(unix.RTA_TABLE, nl.Uint32Attr(uint32(r.table))))
+	}
+	if r.gw != nil {
+		req.AddData(nl.NewRtAttr(unix.RTA_GATEWAY, r.gw.AsSlice()))
+	}
+	if r.metric != nil {
+		req.AddData(nl.NewRtAttr(unix.RTA_PRIORITY, nl.Uint32Attr(*r.metric)))
+	}
+	if r.prefsrc != nil {
+		req.AddData(nl.NewRtAttr(unix.RTA_PREFSRC, r.prefsrc.AsSlice()))
+	}
+	if r.dev != "" {
+		index, err := linkIndex(s, r.dev)
+		if err != nil {
+			return err
 		}
-		req := nl.NewNetlinkRequest(msgType, nlFlags|unix.NLM_F_ACK)
-		req.AddData(&msg)
-		if r.dst.Bits() > 0 {
-			req.AddData(nl.NewRtAttr(unix.RTA_DST, r.dst.Addr().AsSlice()))
+		req.AddData(nl.NewRtAttr(unix.RTA_OIF, nl.Uint32Attr(uint32(index))))
+	}
+	if r.expires != nil {
+		req.AddData(nl.NewRtAttr(unix.RTA_EXPIRES, nl.Uint32Attr(*r.expires)))
+	}
+	if len(r.nexthops) > 0 {
+		mp, err := multipathAttr(s, r.nexthops)
+		if err != nil {
+			return err
 		}
-		if r.table >= 256 {
-			req.AddData(nl.NewRtAttr(unix.RTA_TABLE, nl.Uint32Attr(uint32(r.table))))
-		}
-		if r.gw != nil {
-			req.AddData(nl.NewRtAttr(unix.RTA_GATEWAY, r.gw.AsSlice()))
-		}
-		if r.metric != nil {
-			req.AddData(nl.NewRtAttr(unix.RTA_PRIORITY, nl.Uint32Attr(*r.metric)))
-		}
-		if r.prefsrc != nil {
-			req.AddData(nl.NewRtAttr(unix.RTA_PREFSRC, r.prefsrc.AsSlice()))
-		}
-		if r.dev != "" {
-			index, err := linkIndex(s, r.dev)
-			if err != nil {
-				return err
-			}
-			req.AddData(nl.NewRtAttr(unix.RTA_OIF, nl.Uint32Attr(uint32(index))))
-		}
-		if r.expires != nil {
-			req.AddData(nl.NewRtAttr(unix.RTA_EXPIRES, nl.Uint32Attr(*r.expires)))
-		}
-		if len(r.nexthops) > 0 {
-			mp, err := multipathAttr(s, r.nexthops)
-			if err != nil {
-				return err
-			}
-			req.AddData(mp)
-		}
-		if _, err := req.Execute(unix.NETLINK_ROUTE, 0); err != nil {
-			return kernelError(s, err)
-		}
-		return nil
-	})
+		req.AddData(mp)
+	}
+	if _, err := req.Execute(unix.NETLINK_ROUTE, 0); err != nil {
+		return kernelError(s, err)
+	}
+	return nil
 }

@@ -9,11 +9,11 @@ import (
 
 	"syscall"
 
-	"github.com/vishvananda/netlink"
 	"github.com/vishvananda/netlink/nl"
 	"golang.org/x/sys/unix"
 
 	"github.com/netscript/netscript/internal/script"
+	"github.com/netscript/netscript/internal/world"
 )
 
 // routeFilter selects routes for "ip route show", as iproute2's filter does.
@@ -141,7 +141,7 @@ func decodeRoute(m []byte) (*route, error) {
 // routeShow dumps and prints the routes f selects. It runs on a thread
 // inside the command's namespace.
 func routeShow(s *script.State, f routeFilter) error {
-	names, err := linkNames()
+	names, err := linkNames(s.NS)
 	if err != nil {
 		return err
 	}
@@ -160,7 +160,10 @@ func routeShow(s *script.State, f routeFilter) error {
 			filterIndex = index
 		}
 	}
-	req := nl.NewNetlinkRequest(unix.RTM_GETROUTE, unix.NLM_F_DUMP)
+	req, err := s.NS.Request(unix.RTM_GETROUTE, unix.NLM_F_DUMP)
+	if err != nil {
+		return err
+	}
 	req.AddData(&nl.RtMsg{RtMsg: unix.RtMsg{Family: uint8(f.family)}})
 	msgs, err := req.Execute(unix.NETLINK_ROUTE, unix.RTM_NEWROUTE)
 	if err != nil {
@@ -434,12 +437,15 @@ func parseRouteGet(g *globals, a *args) (script.Action, error) {
 }
 
 func routeGet(s *script.State, dst netip.Prefix, from *netip.Prefix, oif string) error {
-	names, err := linkNames()
+	names, err := linkNames(s.NS)
 	if err != nil {
 		return err
 	}
 	msg := &nl.RtMsg{RtMsg: unix.RtMsg{Family: uint8(familyOf(dst.Addr())), Dst_len: uint8(dst.Bits())}}
-	req := nl.NewNetlinkRequest(unix.RTM_GETROUTE, unix.NLM_F_ACK)
+	req, err := s.NS.Request(unix.RTM_GETROUTE, unix.NLM_F_ACK)
+	if err != nil {
+		return err
+	}
 	req.AddData(msg)
 	req.AddData(nl.NewRtAttr(unix.RTA_DST, dst.Addr().AsSlice()))
 	if from != nil {
@@ -471,9 +477,13 @@ func routeGet(s *script.State, dst netip.Prefix, from *netip.Prefix, oif string)
 	return err
 }
 
-// linkNames maps the calling thread's namespace's link indexes to names.
-func linkNames() (map[int]string, error) {
-	links, err := netlink.LinkList()
+// linkNames maps the link indexes of ns to names.
+func linkNames(ns *world.NS) (map[int]string, error) {
+	h, err := ns.Netlink()
+	if err != nil {
+		return nil, err
+	}
+	links, err := h.LinkList()
 	if err != nil {
 		return nil, fmt.Errorf("list links: %w", err)
 	}
@@ -491,11 +501,15 @@ func linkName(names map[int]string, index int) string {
 	return fmt.Sprintf("if%d", index)
 }
 
-// linkIndex resolves a device name in the calling thread's namespace.
+// linkIndex resolves a device name in the command's namespace.
 func linkIndex(s *script.State, dev string) (int, error) {
+	h, err := s.NS.Netlink()
+	if err != nil {
+		return 0, err
+	}
 	// One RTM_GETLINK by name, as iproute2's ll_name_to_index: not a dump
 	// of every link (net.InterfaceByName), whose cost grows with the links.
-	l, err := netlink.LinkByName(dev)
+	l, err := h.LinkByName(dev)
 	if err != nil {
 		return 0, s.Fail(exitErr, "Cannot find device %q", dev)
 	}

@@ -42,7 +42,11 @@ func parseTuntap(_ *globals, list []string, _ script.Table) (script.Action, erro
 	return func(s *script.State) error {
 		// Like iproute2, deleting a missing tuntap device is not an error.
 		return s.NS.Do(func() error {
-			link, err := netlink.LinkByName(dev)
+			h, err := s.NS.Netlink()
+			if err != nil {
+				return err
+			}
+			link, err := h.LinkByName(dev)
 			if err != nil {
 				return nil
 			}

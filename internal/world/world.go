@@ -15,6 +15,8 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/vishvananda/netlink"
+	"github.com/vishvananda/netlink/nl"
 	"golang.org/x/sys/unix"
 )
 
@@ -23,11 +25,13 @@ type NS struct {
 	// Name is the name given by "ip netns add", or "" for the World's root.
 	Name string
 
-	mu      sync.RWMutex // guards fd against close while Do enters, and hooks
+	mu      sync.RWMutex // guards fd against close while Do enters, hooks, nlh and conn
 	fd      int
-	seq     int            // creation order, for listings
-	closing bool           // close has begun: OnClose runs its function at once
-	hooks   []func() error // registered with OnClose, run by close newest first
+	seq     int              // creation order, for listings
+	closing bool             // close has begun: OnClose runs its function at once
+	hooks   []func() error   // registered with OnClose, run by close newest first
+	nlh     *netlink.Handle  // opened by Netlink on first use
+	conn    *nl.SocketHandle // opened by Conn on first use
 }
 
 // OnClose registers fn to run when the namespace closes, deleted by
@@ -331,6 +335,7 @@ func (n *NS) close() error {
 	}
 	n.mu.Lock()
 	defer n.mu.Unlock()
+	n.closeNetlink()
 	if err := unix.Close(n.fd); err != nil {
 		errs = append(errs, fmt.Errorf("close namespace %s: %w", n.label(), err))
 	}

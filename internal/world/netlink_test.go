@@ -1,0 +1,98 @@
+package world
+
+import (
+	"errors"
+	"sync"
+	"testing"
+
+	"github.com/vishvananda/netlink"
+	"github.com/vishvananda/netlink/nl"
+	"golang.org/x/sys/unix"
+)
+
+// TestNetlinkIsBoundToItsNamespace checks that the handle and the socket
+// of a namespace talk to that namespace whatever thread calls them, are
+// shared, and refuse once the namespace is deleted.
+func TestNetlinkIsBoundToItsNamespace(t *testing.T) {
+	w := newWorld(t)
+	a, err := w.Add("a")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := w.Add("b")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := a.Do(func() error {
+		return netlink.LinkAdd(&netlink.Veth{LinkAttrs: netlink.LinkAttrs{Name: "only-in-a"}, PeerName: "peer-in-a"})
+	}); err != nil {
+		t.Fatal(err)
+	}
+
+	// From the test's own thread, in neither namespace.
+	ha, err := a.Netlink()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if again, _ := a.Netlink(); again != ha {
+		t.Error("Netlink opened a second handle for the same namespace")
+	}
+	hb, err := b.Netlink()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ha.LinkByName("only-in-a"); err != nil {
+		t.Errorf("a's handle does not see a's link: %v", err)
+	}
+	var notFound netlink.LinkNotFoundError
+	if _, err := hb.LinkByName("only-in-a"); !errors.As(err, &notFound) {
+		t.Errorf("b's handle: got %v, want link not found", err)
+	}
+
+	// Many callers at once share the socket (run with -race).
+	var wg sync.WaitGroup
+	for range 8 {
+		wg.Go(func() {
+			if _, err := ha.LinkByName("only-in-a"); err != nil {
+				t.Errorf("concurrent lookup: %v", err)
+			}
+			req, err := a.Request(unix.RTM_GETLINK, unix.NLM_F_DUMP)
+			if err != nil {
+				t.Errorf("Request: %v", err)
+				return
+			}
+			req.AddData(&netlink.Ndmsg{Family: unix.AF_UNSPEC})
+			msgs, err := req.Execute(unix.NETLINK_ROUTE, unix.RTM_NEWLINK)
+			if err != nil || len(msgs) != 3 { // lo and the veth pair
+				t.Errorf("link dump in a: %d links, %v; want 3", len(msgs), err)
+			}
+		})
+	}
+	wg.Wait()
+
+	// The socket asks for extended acks: a refused request says why, as
+	// "ip route add 10.9.0.0/16 via 192.0.2.1" does in a namespace with no
+	// address.
+	req, err := a.Request(unix.RTM_NEWROUTE, unix.NLM_F_CREATE|unix.NLM_F_EXCL|unix.NLM_F_ACK)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.AddData(&nl.RtMsg{RtMsg: unix.RtMsg{Family: unix.AF_INET, Dst_len: 16, Table: unix.RT_TABLE_MAIN,
+		Protocol: unix.RTPROT_BOOT, Scope: unix.RT_SCOPE_UNIVERSE, Type: unix.RTN_UNICAST}})
+	req.AddData(nl.NewRtAttr(unix.RTA_DST, []byte{10, 9, 0, 0}))
+	req.AddData(nl.NewRtAttr(unix.RTA_GATEWAY, []byte{192, 0, 2, 1}))
+	_, err = req.Execute(unix.NETLINK_ROUTE, 0)
+	if want := "network is unreachable: Nexthop has invalid gateway"; err == nil || err.Error() != want {
+		t.Errorf("route via an unreachable gateway: %v, want %q", err, want)
+	}
+
+	if err := w.Delete("a"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.Netlink(); !errors.Is(err, ErrClosed) {
+		t.Errorf("Netlink after delete: %v, want ErrClosed", err)
+	}
+	if _, err := a.Request(unix.RTM_GETLINK, unix.NLM_F_DUMP); !errors.Is(err, ErrClosed) {
+		t.Errorf("Request after delete: %v, want ErrClosed", err)
+	}
+}
