@@ -7,7 +7,6 @@ package reach
 import (
 	"fmt"
 	"net/netip"
-	"strconv"
 	"strings"
 	"time"
 
@@ -93,7 +92,7 @@ options:
 			if len(args) == 0 {
 				return nil, script.Errorf(exitError, "reach: option -t needs a TIMEOUT")
 			}
-			d, err := parseTimeout(args[0])
+			d, err := script.ParseTimeout("reach", args[0], exitError)
 			if err != nil {
 				return nil, err
 			}
@@ -126,22 +125,6 @@ options:
 		return nil, script.Errorf(exitError, "reach: no namespace among the TARGETs: nothing to probe from")
 	}
 	return o.run, nil
-}
-
-// parseTimeout reads a Go duration or a number of seconds.
-func parseTimeout(v string) (time.Duration, error) {
-	d, err := time.ParseDuration(v)
-	if err != nil {
-		secs, ferr := strconv.ParseFloat(v, 64)
-		if ferr != nil {
-			return 0, script.Errorf(exitError, "reach: bad TIMEOUT %q: want a duration such as 500ms or 2s", v)
-		}
-		d = time.Duration(secs * float64(time.Second))
-	}
-	if d <= 0 || d > time.Hour {
-		return 0, script.Errorf(exitError, "reach: bad TIMEOUT %q: want more than 0 and at most 1h", v)
-	}
-	return d, nil
 }
 
 // parseTarget reads NS, NS=ADDRESS or ADDRESS.

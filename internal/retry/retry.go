@@ -10,7 +10,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strconv"
 	"strings"
 	"time"
 
@@ -73,7 +72,7 @@ func parse(args []string, t script.Table) (script.Action, error) {
 			if len(args) < 2 {
 				return nil, script.Errorf(exitUsage, "retry: option -t needs a TIMEOUT")
 			}
-			d, err := parseTimeout(args[1])
+			d, err := script.ParseTimeout("retry", args[1], exitUsage)
 			if err != nil {
 				return nil, err
 			}
@@ -112,22 +111,6 @@ func parse(args []string, t script.Table) (script.Action, error) {
 	}
 	r := &retrier{inner: inner, timeout: timeout, untilFail: untilFail}
 	return r.run, nil
-}
-
-// parseTimeout reads a Go duration or a number of seconds.
-func parseTimeout(v string) (time.Duration, error) {
-	d, err := time.ParseDuration(v)
-	if err != nil {
-		secs, ferr := strconv.ParseFloat(v, 64)
-		if ferr != nil {
-			return 0, script.Errorf(exitUsage, "retry: bad TIMEOUT %q: want a duration such as 500ms or 5s", v)
-		}
-		d = time.Duration(secs * float64(time.Second))
-	}
-	if d <= 0 || d > time.Hour {
-		return 0, script.Errorf(exitUsage, "retry: bad TIMEOUT %q: want more than 0 and at most 1h", v)
-	}
-	return d, nil
 }
 
 type retrier struct {

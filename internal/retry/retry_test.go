@@ -64,7 +64,7 @@ func TestParseErrors(t *testing.T) {
 		{"!", 2, "retry: no COMMAND (usage: retry [-t TIMEOUT] [!] COMMAND [ARGS...])"},
 		{"-t 1s", 2, "retry: no COMMAND (usage: retry [-t TIMEOUT] [!] COMMAND [ARGS...])"},
 		{"-t", 2, "retry: option -t needs a TIMEOUT"},
-		{"-t soon flaky", 2, `retry: bad TIMEOUT "soon": want a duration such as 500ms or 5s`},
+		{"-t soon flaky", 2, `retry: bad TIMEOUT "soon": want a duration such as 500ms or 2s`},
 		{"-t 0 flaky", 2, `retry: bad TIMEOUT "0": want more than 0 and at most 1h`},
 		{"-t 61m flaky", 2, `retry: bad TIMEOUT "61m": want more than 0 and at most 1h`},
 		{"-v flaky", 2, `retry: unknown option "-v" (usage: retry [-t TIMEOUT] [!] COMMAND [ARGS...])`},

@@ -72,7 +72,7 @@ func parseCommon(name string, args []string, withTimeout, anyAddr bool, usage st
 			}
 			c.netns = args[1]
 		case "-t":
-			d, err := parseTimeout(name, args[1])
+			d, err := script.ParseTimeout(name, args[1], exitError)
 			if err != nil {
 				return nil, err
 			}
@@ -124,22 +124,6 @@ func parsePort(port, s string) (uint16, error) {
 		return 0, fmt.Errorf("bad port in %q: want 1 to 65535", s)
 	}
 	return uint16(n), nil
-}
-
-// parseTimeout reads a Go duration or a number of seconds.
-func parseTimeout(name, v string) (time.Duration, error) {
-	d, err := time.ParseDuration(v)
-	if err != nil {
-		secs, ferr := strconv.ParseFloat(v, 64)
-		if ferr != nil {
-			return 0, script.Errorf(exitError, "%s: bad TIMEOUT %q: want a duration such as 500ms or 2s", name, v)
-		}
-		d = time.Duration(secs * float64(time.Second))
-	}
-	if d <= 0 || d > time.Hour {
-		return 0, script.Errorf(exitError, "%s: bad TIMEOUT %q: want more than 0 and at most 1h", name, v)
-	}
-	return d, nil
 }
 
 // namespace returns the namespace to work in: -n NS, or the command's own.
