@@ -149,13 +149,9 @@ func defaultAddrScope(a netip.Addr) int {
 // addrModify sends one RTM_NEWADDR or RTM_DELADDR as iproute2 builds it.
 func addrModify(s *script.State, r addrRequest, msgType, nlFlags int) error {
 	return s.NS.Do(func() error {
-		h, err := s.NS.Netlink()
+		link, err := lookupLink(s, r.dev)
 		if err != nil {
 			return err
-		}
-		link, err := h.LinkByName(r.dev)
-		if err != nil {
-			return noDevice(s, r.dev, err)
 		}
 		addr := r.local.Addr()
 		msg := nl.NewIfAddrmsg(familyOf(addr))
@@ -193,7 +189,7 @@ func addrModify(s *script.State, r addrRequest, msgType, nlFlags int) error {
 			return kernelError(s, err)
 		}
 		if msgType == unix.RTM_NEWADDR {
-			settleAddr6(h, link, addr, r.flags)
+			settleAddr6(s.NS, link, addr, r.flags)
 		}
 		return nil
 	})

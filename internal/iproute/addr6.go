@@ -11,6 +11,8 @@ import (
 
 	"github.com/vishvananda/netlink"
 	"golang.org/x/sys/unix"
+
+	"github.com/netscript/netscript/internal/world"
 )
 
 // settleAddr6 waits, briefly, until the kernel has finished setting up a
@@ -28,7 +30,7 @@ import (
 // command see the address ready, whatever the machine's load. Nothing is
 // printed and nothing fails: after the deadline the command simply
 // returns. It runs on a thread inside the command's namespace.
-func settleAddr6(h *netlink.Handle, link netlink.Link, addr netip.Addr, flags uint32) {
+func settleAddr6(ns *world.NS, link netlink.Link, addr netip.Addr, flags uint32) {
 	a := link.Attrs()
 	if !addr.Is6() || flags&unix.IFA_F_NODAD == 0 || a.RawFlags&unix.IFF_LOOPBACK != 0 {
 		return
@@ -36,7 +38,7 @@ func settleAddr6(h *netlink.Handle, link netlink.Link, addr netip.Addr, flags ui
 	joinsGroup := a.RawFlags&unix.IFF_UP != 0 && a.RawFlags&unix.IFF_LOWER_UP != 0 && a.RawFlags&unix.IFF_NOARP == 0
 	group, index := solicitedNode(addr), strconv.Itoa(a.Index)
 	ready := func() bool {
-		return hasLocalRoute(h, addr) && (!joinsGroup || joined(index, group))
+		return hasLocalRoute(ns, addr) && (!joinsGroup || joined(index, group))
 	}
 	deadline := time.Now().Add(time.Second)
 	for !ready() && time.Now().Before(deadline) {
@@ -44,9 +46,13 @@ func settleAddr6(h *netlink.Handle, link netlink.Link, addr netip.Addr, flags ui
 	}
 }
 
-// hasLocalRoute reports whether h's namespace has the local route of addr
-// in its local table.
-func hasLocalRoute(h *netlink.Handle, addr netip.Addr) bool {
+// hasLocalRoute reports whether ns has the local route of addr in its
+// local table.
+func hasLocalRoute(ns *world.NS, addr netip.Addr) bool {
+	h, err := ns.Netlink()
+	if err != nil {
+		return true // nothing to wait on
+	}
 	filter := &netlink.Route{Table: unix.RT_TABLE_LOCAL, Dst: &net.IPNet{IP: addr.AsSlice(), Mask: net.CIDRMask(128, 128)}}
 	routes, err := h.RouteListFiltered(netlink.FAMILY_V6, filter, netlink.RT_FILTER_TABLE|netlink.RT_FILTER_DST)
 	return err != nil || len(routes) > 0 // on an error there is nothing to wait on

@@ -406,13 +406,9 @@ func linkSet(s *script.State, dev string, la linkAttrs) error {
 		}
 		nsfd = fd
 	}
-	h, err := s.NS.Netlink()
+	link, err := lookupLink(s, dev)
 	if err != nil {
 		return err
-	}
-	link, err := h.LinkByName(dev)
-	if err != nil {
-		return noDevice(s, dev, err)
 	}
 	msg := nl.NewIfInfomsg(unix.AF_UNSPEC)
 	msg.Index = int32(link.Attrs().Index)
@@ -447,7 +443,7 @@ func linkSet(s *script.State, dev string, la linkAttrs) error {
 	if la.master != nil {
 		index := 0
 		if *la.master != "" {
-			m, err := h.LinkByName(*la.master)
+			m, err := linkByName(s.NS, *la.master)
 			if err != nil {
 				return s.Fail(exitUsage, "Error: argument %q is wrong: Device does not exist\n", *la.master)
 			}
@@ -544,6 +540,27 @@ func getLinkAt(ns *world.NS, netnsid, index int) error {
 	return nil
 }
 
+// lookupLink finds dev in the command's namespace; a failure is reported
+// as iproute2 reports it.
+func lookupLink(s *script.State, dev string) (netlink.Link, error) {
+	link, err := linkByName(s.NS, dev)
+	if err != nil {
+		return nil, noDevice(s, dev, err)
+	}
+	return link, nil
+}
+
+// linkByName sends one RTM_GETLINK by name in ns, as iproute2's
+// ll_name_to_index does: not a dump of every link, whose cost grows with
+// the links.
+func linkByName(ns *world.NS, dev string) (netlink.Link, error) {
+	h, err := ns.Netlink()
+	if err != nil {
+		return nil, err
+	}
+	return h.LinkByName(dev)
+}
+
 // maxLookupName is the longest device name iproute2's ll_link_get fits in
 // its request: 1056 bytes, of which 40 are taken before the name.
 const maxLookupName = 1011
@@ -601,13 +618,9 @@ func parseLinkDelDev(a *args) (string, error) {
 // linkDel deletes dev in the command's namespace.
 func linkDel(s *script.State, dev string) error {
 	return s.NS.Do(func() error {
-		h, err := s.NS.Netlink()
+		link, err := lookupLink(s, dev)
 		if err != nil {
 			return err
-		}
-		link, err := h.LinkByName(dev)
-		if err != nil {
-			return noDevice(s, dev, err)
 		}
 		if err := netlink.LinkDel(link); err != nil {
 			return kernelError(s, err)

@@ -503,13 +503,7 @@ func linkName(names map[int]string, index int) string {
 
 // linkIndex resolves a device name in the command's namespace.
 func linkIndex(s *script.State, dev string) (int, error) {
-	h, err := s.NS.Netlink()
-	if err != nil {
-		return 0, err
-	}
-	// One RTM_GETLINK by name, as iproute2's ll_name_to_index: not a dump
-	// of every link (net.InterfaceByName), whose cost grows with the links.
-	l, err := h.LinkByName(dev)
+	l, err := linkByName(s.NS, dev)
 	if err != nil {
 		return 0, s.Fail(exitErr, "Cannot find device %q", dev)
 	}

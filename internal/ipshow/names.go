@@ -112,15 +112,16 @@ func inetNtop(family int, a []byte) string {
 	case family == unix.AF_INET && len(a) >= 4:
 		return fmt.Sprintf("%d.%d.%d.%d", a[0], a[1], a[2], a[3])
 	case family == unix.AF_INET6 && len(a) >= 16:
-		return inetNtop6(a)
+		return InetNtop6(a)
 	}
 	return "???"
 }
 
-// inetNtop6 is glibc's inet_ntop6: the first longest run of two or more
-// zero words becomes "::", and IPv4-compatible and IPv4-mapped addresses
-// end in dotted quad.
-func inetNtop6(a []byte) string {
+// InetNtop6 is glibc's inet_ntop6, which ip and route print IPv6
+// addresses with: the first longest run of two or more zero words becomes
+// "::", and IPv4-compatible (but for :: and ::1) and IPv4-mapped addresses
+// end in dotted quad. a holds the 16 bytes of the address.
+func InetNtop6(a []byte) string {
 	var words [8]int
 	for i := range words {
 		words[i] = int(a[2*i])<<8 | int(a[2*i+1])

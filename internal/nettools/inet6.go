@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/netscript/netscript/internal/ipshow"
 	"github.com/netscript/netscript/internal/script"
 	"github.com/netscript/netscript/internal/world"
 )
@@ -293,53 +294,8 @@ func fixV4Address(s string, a netip.Addr) string {
 	return s
 }
 
-// ntop6 is glibc's inet_ntop for IPv6: the longest run of two or more zero
-// groups (the first of equals) becomes "::", and an address whose first 96
-// bits are zero (but for ::1 and ::) or that is IPv4-mapped ends in dotted
-// decimal.
+// ntop6 is glibc's inet_ntop for IPv6, as ip prints addresses too.
 func ntop6(a netip.Addr) string {
 	b := a.As16()
-	var w [8]int
-	for i := range w {
-		w[i] = int(b[2*i])<<8 | int(b[2*i+1])
-	}
-	bestBase, bestLen := -1, 0
-	for i := 0; i < 8; {
-		if w[i] != 0 {
-			i++
-			continue
-		}
-		j := i
-		for j < 8 && w[j] == 0 {
-			j++
-		}
-		if j-i > bestLen {
-			bestBase, bestLen = i, j-i
-		}
-		i = j
-	}
-	if bestLen < 2 {
-		bestBase = -1
-	}
-	var s strings.Builder
-	for i := 0; i < 8; i++ {
-		if bestBase >= 0 && i >= bestBase && i < bestBase+bestLen {
-			if i == bestBase {
-				s.WriteByte(':')
-			}
-			continue
-		}
-		if i != 0 {
-			s.WriteByte(':')
-		}
-		if i == 6 && bestBase == 0 && (bestLen == 6 || (bestLen == 5 && w[5] == 0xffff)) {
-			fmt.Fprintf(&s, "%d.%d.%d.%d", b[12], b[13], b[14], b[15])
-			return s.String()
-		}
-		s.WriteString(strconv.FormatInt(int64(w[i]), 16))
-	}
-	if bestBase >= 0 && bestBase+bestLen == 8 {
-		s.WriteByte(':')
-	}
-	return s.String()
+	return ipshow.InetNtop6(b[:])
 }

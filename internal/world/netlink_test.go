@@ -15,14 +15,8 @@ import (
 // shared, and refuse once the namespace is deleted.
 func TestNetlinkIsBoundToItsNamespace(t *testing.T) {
 	w := newWorld(t)
-	a, err := w.Add("a")
-	if err != nil {
-		t.Fatal(err)
-	}
-	b, err := w.Add("b")
-	if err != nil {
-		t.Fatal(err)
-	}
+	ns := addNS(t, w, "a", "b")
+	a, b := ns[0], ns[1]
 	if err := a.Do(func() error {
 		return netlink.LinkAdd(&netlink.Veth{LinkAttrs: netlink.LinkAttrs{Name: "only-in-a"}, PeerName: "peer-in-a"})
 	}); err != nil {

@@ -33,18 +33,8 @@ func TestOnClose(t *testing.T) {
 			t.Fatal(e)
 		}
 	}
-	a, err := w.Add("a")
-	if err != nil {
-		t.Fatal(err)
-	}
-	b, err := w.Add("b")
-	if err != nil {
-		t.Fatal(err)
-	}
-	c, err := w.Add("c")
-	if err != nil {
-		t.Fatal(err)
-	}
+	ns := addNS(t, w, "a", "b", "c")
+	a, b, c := ns[0], ns[1], ns[2]
 	hook(w.Root(), "root", nil)
 	hook(a, "a1", nil)
 	hook(a, "a2", boom)
@@ -67,7 +57,7 @@ func TestOnClose(t *testing.T) {
 		t.Errorf("second Close = %v", err)
 	}
 	ran := false
-	err = a.OnClose(func() error { ran = true; return nil })
+	err := a.OnClose(func() error { ran = true; return nil })
 	if !ran || !errors.Is(err, ErrClosed) {
 		t.Errorf("OnClose on a closed namespace: ran=%v err=%v, want ran and ErrClosed", ran, err)
 	}

@@ -23,6 +23,20 @@ func newWorld(t *testing.T) *World {
 	return w
 }
 
+// addNS adds one namespace per name to w, failing the test on an error.
+func addNS(t *testing.T, w *World, names ...string) []*NS {
+	t.Helper()
+	var list []*NS
+	for _, name := range names {
+		ns, err := w.Add(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		list = append(list, ns)
+	}
+	return list
+}
+
 // inode returns the inode of the calling thread's network namespace.
 func threadNetns(t *testing.T) uint64 {
 	t.Helper()
