@@ -2,6 +2,7 @@ package world
 
 import (
 	"fmt"
+	"sync"
 
 	"github.com/vishvananda/netlink"
 	"github.com/vishvananda/netlink/nl"
@@ -9,47 +10,130 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// Netlink returns the namespace's route netlink handle, for the reads of
-// the vishvananda/netlink package (LinkByName, LinkList, AddrList, ...).
-// It is opened on first use, shared by every caller (each request holds
-// the socket's lock until its answer is read) and closed with the
-// namespace, so a command pays no socket set-up per request, as ip keeps
-// one socket for a whole batch.
-//
-// Its socket does not ask for extended acks: a change whose error text a
-// command prints ("Error: Nexthop has invalid gateway.") goes through
-// Conn, or through the package-level netlink functions.
-func (n *NS) Netlink() (*netlink.Handle, error) {
-	n.mu.Lock()
-	defer n.mu.Unlock()
-	if n.nlh != nil {
-		return n.nlh, nil
+// Netlink is a namespace's route netlink handle for the reads of the
+// vishvananda/netlink package. Its methods are those of netlink.Handle
+// that the commands use; they are safe for concurrent use, and once the
+// namespace is closed they return ErrClosed. (A closed netlink.Handle
+// itself would not fail: it would open a socket in whatever namespace the
+// calling thread is in.)
+type Netlink struct {
+	label string
+	mu    sync.RWMutex    // held for reading during a request, for writing by close
+	h     *netlink.Handle // nil once closed
+}
+
+// Netlink returns the namespace's handle, opened on first use and closed
+// with the namespace, so a command pays no socket set-up per request, as
+// ip keeps one socket for a whole batch. Its socket does not ask for
+// extended acks: a change whose error text a command prints ("Error:
+// Nexthop has invalid gateway.") goes through Conn, or through the
+// package-level netlink functions.
+func (n *NS) Netlink() (*Netlink, error) {
+	n.mu.RLock()
+	nlh, err := n.nlh, n.usable()
+	n.mu.RUnlock()
+	if nlh != nil || err != nil {
+		return nlh, err
 	}
-	if err := n.usable(); err != nil {
-		return nil, err
-	}
-	h, err := netlink.NewHandleAt(netns.NsHandle(n.fd), unix.NETLINK_ROUTE)
+	var h *netlink.Handle
+	err = n.Do(func() (err error) {
+		h, err = netlink.NewHandle(unix.NETLINK_ROUTE)
+		return err
+	})
 	if err != nil {
 		return nil, fmt.Errorf("open netlink handle in namespace %s: %w", n.label(), err)
 	}
-	n.nlh = h
-	return h, nil
+	if err := h.SetSocketTimeout(netlink.GetSocketTimeout()); err != nil {
+		h.Close()
+		return nil, fmt.Errorf("set netlink timeout in namespace %s: %w", n.label(), err)
+	}
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	if err := n.usable(); err != nil {
+		h.Close()
+		return nil, err
+	}
+	if n.nlh != nil { // another caller won
+		h.Close()
+		return n.nlh, nil
+	}
+	n.nlh = &Netlink{label: n.label(), h: h}
+	return n.nlh, nil
+}
+
+// do runs fn with the open handle.
+func (l *Netlink) do(fn func(h *netlink.Handle) error) error {
+	l.mu.RLock()
+	defer l.mu.RUnlock()
+	if l.h == nil {
+		return fmt.Errorf("namespace %s: %w", l.label, ErrClosed)
+	}
+	return fn(l.h)
+}
+
+func (l *Netlink) close() {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.h != nil {
+		l.h.Close()
+		l.h = nil
+	}
+}
+
+// LinkByName is netlink.Handle.LinkByName: one RTM_GETLINK by name.
+func (l *Netlink) LinkByName(name string) (link netlink.Link, err error) {
+	err = l.do(func(h *netlink.Handle) error { link, err = h.LinkByName(name); return err })
+	return link, err
+}
+
+// LinkByIndex is netlink.Handle.LinkByIndex: one RTM_GETLINK by index.
+func (l *Netlink) LinkByIndex(index int) (link netlink.Link, err error) {
+	err = l.do(func(h *netlink.Handle) error { link, err = h.LinkByIndex(index); return err })
+	return link, err
+}
+
+// LinkList is netlink.Handle.LinkList: every link of the namespace.
+func (l *Netlink) LinkList() (links []netlink.Link, err error) {
+	err = l.do(func(h *netlink.Handle) error { links, err = h.LinkList(); return err })
+	return links, err
+}
+
+// AddrList is netlink.Handle.AddrList: the addresses of link (nil: all)
+// in family.
+func (l *Netlink) AddrList(link netlink.Link, family int) (addrs []netlink.Addr, err error) {
+	err = l.do(func(h *netlink.Handle) error { addrs, err = h.AddrList(link, family); return err })
+	return addrs, err
+}
+
+// RouteListFiltered is netlink.Handle.RouteListFiltered.
+func (l *Netlink) RouteListFiltered(family int, filter *netlink.Route, mask uint64) (routes []netlink.Route, err error) {
+	err = l.do(func(h *netlink.Handle) error { routes, err = h.RouteListFiltered(family, filter, mask); return err })
+	return routes, err
+}
+
+// GetNetNsIdByFd is netlink.Handle.GetNetNsIdByFd: the netnsid this
+// namespace has assigned to the namespace fd refers to, or -1.
+func (l *Netlink) GetNetNsIdByFd(fd int) (id int, err error) {
+	err = l.do(func(h *netlink.Handle) error { id, err = h.GetNetNsIdByFd(fd); return err })
+	return id, err
 }
 
 // Conn returns the namespace's route netlink socket for requests built by
-// hand (an nl.NetlinkRequest whose Sockets map holds it, see Request). It
-// asks for extended acks, as ip does, so a failed request's error carries
-// the kernel's message. Opened on first use, closed with the namespace.
+// hand (see Request). It asks for extended acks, as ip does, so a failed
+// request's error carries the kernel's message. Opened on first use,
+// closed with the namespace; a request on it after that fails.
 func (n *NS) Conn() (*nl.SocketHandle, error) {
-	n.mu.Lock()
-	defer n.mu.Unlock()
-	if n.conn != nil {
-		return n.conn, nil
+	n.mu.RLock()
+	conn, err := n.conn, n.usable()
+	n.mu.RUnlock()
+	if conn != nil || err != nil {
+		return conn, err
 	}
-	if err := n.usable(); err != nil {
-		return nil, err
-	}
-	s, err := nl.GetNetlinkSocketAt(netns.NsHandle(n.fd), netns.None(), unix.NETLINK_ROUTE)
+	var s *nl.NetlinkSocket
+	err = n.Do(func() (err error) {
+		s, err = nl.GetNetlinkSocketAt(netns.None(), netns.None(), unix.NETLINK_ROUTE)
+		return err
+	})
 	if err != nil {
 		return nil, fmt.Errorf("open netlink socket in namespace %s: %w", n.label(), err)
 	}
@@ -61,6 +145,16 @@ func (n *NS) Conn() (*nl.SocketHandle, error) {
 		}
 	}
 	_ = s.SetExtAck(true) // best effort, as in iproute2: older kernels lack it
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	if err := n.usable(); err != nil {
+		h.Close()
+		return nil, err
+	}
+	if n.conn != nil { // another caller won
+		h.Close()
+		return n.conn, nil
+	}
 	n.conn = h
 	return h, nil
 }
@@ -89,11 +183,9 @@ func (n *NS) usable() error {
 // closeNetlink closes the handle and the socket. The caller holds n.mu.
 func (n *NS) closeNetlink() {
 	if n.nlh != nil {
-		n.nlh.Close()
-		n.nlh = nil
+		n.nlh.close()
 	}
 	if n.conn != nil {
 		n.conn.Close()
-		n.conn = nil
 	}
 }

@@ -80,7 +80,28 @@ func TestNetlinkIsBoundToItsNamespace(t *testing.T) {
 		t.Errorf("route via an unreachable gateway: %v, want %q", err, want)
 	}
 
+	reqA, err := a.Request(unix.RTM_GETLINK, unix.NLM_F_DUMP)
+	if err != nil {
+		t.Fatal(err)
+	}
+	reqA.AddData(&netlink.Ndmsg{Family: unix.AF_UNSPEC})
 	if err := w.Delete("a"); err != nil {
+		t.Fatal(err)
+	}
+	// What was handed out before the delete fails after it, even from a
+	// thread in another namespace: it must not fall back to a socket there.
+	if err := b.Do(func() error {
+		if _, err := hb.LinkByName("lo"); err != nil {
+			t.Errorf("b's handle after a's delete: %v", err)
+		}
+		if _, err := ha.LinkByName("lo"); !errors.Is(err, ErrClosed) {
+			t.Errorf("a's handle after delete: %v, want ErrClosed", err)
+		}
+		if msgs, err := reqA.Execute(unix.NETLINK_ROUTE, unix.RTM_NEWLINK); err == nil {
+			t.Errorf("a request on a's socket after delete answered %d messages", len(msgs))
+		}
+		return nil
+	}); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := a.Netlink(); !errors.Is(err, ErrClosed) {
@@ -88,5 +109,35 @@ func TestNetlinkIsBoundToItsNamespace(t *testing.T) {
 	}
 	if _, err := a.Request(unix.RTM_GETLINK, unix.NLM_F_DUMP); !errors.Is(err, ErrClosed) {
 		t.Errorf("Request after delete: %v, want ErrClosed", err)
+	}
+}
+
+// TestNetlinkFirstUseRace opens a namespace's handle and socket from many
+// goroutines at once: all get the same ones, and the losers' are closed.
+func TestNetlinkFirstUseRace(t *testing.T) {
+	w := newWorld(t)
+	c := addNS(t, w, "c")[0]
+	handles := make([]*Netlink, 8)
+	conns := make([]*nl.SocketHandle, 8)
+	var wg sync.WaitGroup
+	for i := range handles {
+		wg.Go(func() {
+			var err error
+			if handles[i], err = c.Netlink(); err != nil {
+				t.Error(err)
+			}
+			if conns[i], err = c.Conn(); err != nil {
+				t.Error(err)
+			}
+		})
+	}
+	wg.Wait()
+	for i := range handles {
+		if handles[i] != handles[0] || conns[i] != conns[0] {
+			t.Fatalf("caller %d got its own handle or socket", i)
+		}
+	}
+	if _, err := handles[0].LinkByName("lo"); err != nil {
+		t.Error(err)
 	}
 }

@@ -15,7 +15,6 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/vishvananda/netlink"
 	"github.com/vishvananda/netlink/nl"
 	"golang.org/x/sys/unix"
 )
@@ -30,7 +29,7 @@ type NS struct {
 	seq     int              // creation order, for listings
 	closing bool             // close has begun: OnClose runs its function at once
 	hooks   []func() error   // registered with OnClose, run by close newest first
-	nlh     *netlink.Handle  // opened by Netlink on first use
+	nlh     *Netlink         // opened by Netlink on first use
 	conn    *nl.SocketHandle // opened by Conn on first use
 }
 
