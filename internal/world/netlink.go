@@ -29,36 +29,55 @@ type Netlink struct {
 // Nexthop has invalid gateway.") goes through Conn, or through the
 // package-level netlink functions.
 func (n *NS) Netlink() (*Netlink, error) {
+	return openShared(n, &n.nlh, func() (*Netlink, error) {
+		var h *netlink.Handle
+		err := n.Do(func() (err error) {
+			h, err = netlink.NewHandle(unix.NETLINK_ROUTE)
+			return err
+		})
+		if err != nil {
+			return nil, fmt.Errorf("open netlink handle in namespace %s: %w", n.label(), err)
+		}
+		if err := h.SetSocketTimeout(netlink.GetSocketTimeout()); err != nil {
+			h.Close()
+			return nil, fmt.Errorf("set netlink timeout in namespace %s: %w", n.label(), err)
+		}
+		return &Netlink{label: n.label(), h: h}, nil
+	}, (*Netlink).close)
+}
+
+// openShared returns *slot, first opening it with open unless the
+// namespace is closed. Callers racing to open it all get the first one
+// stored; the others' are closed with closeFn.
+func openShared[T comparable](n *NS, slot *T, open func() (T, error), closeFn func(T)) (T, error) {
+	var none T
 	n.mu.RLock()
-	nlh, err := n.nlh, n.usable()
+	v, err := *slot, n.usable()
 	n.mu.RUnlock()
-	if nlh != nil || err != nil {
-		return nlh, err
-	}
-	var h *netlink.Handle
-	err = n.Do(func() (err error) {
-		h, err = netlink.NewHandle(unix.NETLINK_ROUTE)
-		return err
-	})
 	if err != nil {
-		return nil, fmt.Errorf("open netlink handle in namespace %s: %w", n.label(), err)
+		return none, err
 	}
-	if err := h.SetSocketTimeout(netlink.GetSocketTimeout()); err != nil {
-		h.Close()
-		return nil, fmt.Errorf("set netlink timeout in namespace %s: %w", n.label(), err)
+	if v != none {
+		return v, nil
+	}
+	// Opened outside n.mu: open enters the namespace with Do, which
+	// takes n.mu itself.
+	v, err = open()
+	if err != nil {
+		return none, err
 	}
 	n.mu.Lock()
 	defer n.mu.Unlock()
 	if err := n.usable(); err != nil {
-		h.Close()
-		return nil, err
+		closeFn(v)
+		return none, err
 	}
-	if n.nlh != nil { // another caller won
-		h.Close()
-		return n.nlh, nil
+	if *slot != none {
+		closeFn(v)
+		return *slot, nil
 	}
-	n.nlh = &Netlink{label: n.label(), h: h}
-	return n.nlh, nil
+	*slot = v
+	return v, nil
 }
 
 // do runs fn with the open handle.
@@ -123,40 +142,25 @@ func (l *Netlink) GetNetNsIdByFd(fd int) (id int, err error) {
 // request's error carries the kernel's message. Opened on first use,
 // closed with the namespace; a request on it after that fails.
 func (n *NS) Conn() (*nl.SocketHandle, error) {
-	n.mu.RLock()
-	conn, err := n.conn, n.usable()
-	n.mu.RUnlock()
-	if conn != nil || err != nil {
-		return conn, err
-	}
-	var s *nl.NetlinkSocket
-	err = n.Do(func() (err error) {
-		s, err = nl.GetNetlinkSocketAt(netns.None(), netns.None(), unix.NETLINK_ROUTE)
-		return err
-	})
-	if err != nil {
-		return nil, fmt.Errorf("open netlink socket in namespace %s: %w", n.label(), err)
-	}
-	h := &nl.SocketHandle{Socket: s}
-	for _, set := range []func(*unix.Timeval) error{s.SetSendTimeout, s.SetReceiveTimeout} {
-		if err := set(&nl.SocketTimeoutTv); err != nil {
-			h.Close()
-			return nil, fmt.Errorf("set netlink socket timeout in namespace %s: %w", n.label(), err)
+	return openShared(n, &n.conn, func() (*nl.SocketHandle, error) {
+		var s *nl.NetlinkSocket
+		err := n.Do(func() (err error) {
+			s, err = nl.GetNetlinkSocketAt(netns.None(), netns.None(), unix.NETLINK_ROUTE)
+			return err
+		})
+		if err != nil {
+			return nil, fmt.Errorf("open netlink socket in namespace %s: %w", n.label(), err)
 		}
-	}
-	_ = s.SetExtAck(true) // best effort, as in iproute2: older kernels lack it
-	n.mu.Lock()
-	defer n.mu.Unlock()
-	if err := n.usable(); err != nil {
-		h.Close()
-		return nil, err
-	}
-	if n.conn != nil { // another caller won
-		h.Close()
-		return n.conn, nil
-	}
-	n.conn = h
-	return h, nil
+		h := &nl.SocketHandle{Socket: s}
+		for _, set := range []func(*unix.Timeval) error{s.SetSendTimeout, s.SetReceiveTimeout} {
+			if err := set(&nl.SocketTimeoutTv); err != nil {
+				h.Close()
+				return nil, fmt.Errorf("set netlink socket timeout in namespace %s: %w", n.label(), err)
+			}
+		}
+		_ = s.SetExtAck(true) // best effort, as in iproute2: older kernels lack it
+		return h, nil
+	}, (*nl.SocketHandle).Close)
 }
 
 // Request returns a netlink request of type typ with flags, to be sent on
