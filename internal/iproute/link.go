@@ -274,32 +274,6 @@ func parseLinkAddRequest(a *args) (linkAddRequest, error) {
 	return linkAddRequest{la, kind, peer}, nil
 }
 
-// newLinkAttrs turns parsed attributes into netlink's, resolving a netns name.
-func newLinkAttrs(s *script.State, la linkAttrs) (netlink.LinkAttrs, error) {
-	attrs := netlink.NewLinkAttrs()
-	attrs.Name = la.name
-	attrs.MTU = la.mtu
-	attrs.HardwareAddr = la.mac
-	attrs.TxQLen = la.txqlen
-	if la.alias != nil {
-		attrs.Alias = *la.alias
-	}
-	if la.up != nil && *la.up {
-		attrs.Flags |= net.FlagUp
-	}
-	if la.promisc != nil && *la.promisc {
-		attrs.Promisc = 1
-	}
-	if la.netns != "" {
-		fd, err := netnsFd(s, la.netns)
-		if err != nil {
-			return attrs, err
-		}
-		attrs.Namespace = netlink.NsFd(fd)
-	}
-	return attrs, nil
-}
-
 // netnsFd resolves "netns NAME" to the world namespace's descriptor. A
 // number would be a process ID in iproute2: netscript refuses it, because
 // that process's namespace is not one the scenario made.
@@ -314,44 +288,111 @@ func netnsFd(s *script.State, name string) (int, error) {
 	return -1, s.Fail(exitUsage, "Error: argument %q is wrong: Invalid \"netns\" value\n", name)
 }
 
+// linkAdd sends one RTM_NEWLINK request as iproute2 builds it: the link's
+// attributes, then IFLA_LINKINFO with its kind and, for a veth pair, the
+// peer's own ifinfomsg and attributes. The peer gets only what its own
+// arguments say, as with ip (the netlink package's Veth would copy the
+// link's mtu and txqlen to the peer).
 func linkAdd(s *script.State, la linkAttrs, kind string, peer *linkAttrs) error {
-	attrs, err := newLinkAttrs(s, la)
+	nsfd, err := optNetnsFd(s, la.netns)
 	if err != nil {
 		return err
 	}
-	var link netlink.Link
-	switch kind {
-	case "veth":
-		if peer == nil {
-			// As iproute2 does without "peer": the kind alone; the kernel
-			// names the peer vethN. (netlink's Veth always sends a peer name.)
-			link = &netlink.GenericLink{LinkAttrs: attrs, LinkType: kind}
-			break
+	peerNsfd := -1
+	if peer != nil {
+		if peerNsfd, err = optNetnsFd(s, peer.netns); err != nil {
+			return err
 		}
-		veth := netlink.NewVeth(attrs)
-		pa, err := newLinkAttrs(s, *peer)
+	}
+	msg := nl.NewIfInfomsg(unix.AF_UNSPEC)
+	attrs, err := la.encode(s, msg, nsfd)
+	if err != nil {
+		return err
+	}
+	info := nl.NewRtAttr(unix.IFLA_LINKINFO, nil)
+	info.AddRtAttr(nl.IFLA_INFO_KIND, nl.NonZeroTerminated(kind))
+	if peer != nil {
+		data := info.AddRtAttr(nl.IFLA_INFO_DATA, nil)
+		peerInfo := data.AddRtAttr(nl.VETH_INFO_PEER, nil)
+		peerMsg := nl.NewIfInfomsgChild(peerInfo, unix.AF_UNSPEC)
+		peerAttrs, err := peer.encode(s, peerMsg, peerNsfd)
 		if err != nil {
 			return err
 		}
-		veth.PeerName = pa.Name
-		veth.PeerHardwareAddr = pa.HardwareAddr
-		veth.PeerMTU = uint32(pa.MTU)
-		veth.PeerTxQLen = pa.TxQLen
-		if pa.Namespace != nil {
-			veth.PeerNamespace = pa.Namespace
+		for _, attr := range peerAttrs {
+			peerInfo.AddChild(attr)
 		}
-		link = veth
-	case "bridge":
-		link = &netlink.Bridge{LinkAttrs: attrs}
-	default:
-		link = &netlink.GenericLink{LinkAttrs: attrs, LinkType: kind}
 	}
-	return s.NS.Do(func() error {
-		if err := netlink.LinkAdd(link); err != nil {
-			return kernelError(s, err)
+	req, err := s.NS.Request(unix.RTM_NEWLINK, unix.NLM_F_CREATE|unix.NLM_F_EXCL|unix.NLM_F_ACK)
+	if err != nil {
+		return err
+	}
+	req.AddData(msg)
+	for _, attr := range append(attrs, info) {
+		req.AddData(attr)
+	}
+	if _, err := req.Execute(unix.NETLINK_ROUTE, 0); err != nil {
+		return kernelError(s, err)
+	}
+	return nil
+}
+
+// optNetnsFd is netnsFd for an optional "netns NAME": -1 without one.
+func optNetnsFd(s *script.State, name string) (int, error) {
+	if name == "" {
+		return -1, nil
+	}
+	return netnsFd(s, name)
+}
+
+// encode puts la into an RTM_NEWLINK request as iproute2's iplink_parse
+// does: flag changes into msg, the rest as attributes, with the link moved
+// to the namespace open as nsfd unless it is -1. A master is looked up in
+// the command's namespace.
+func (la linkAttrs) encode(s *script.State, msg *nl.IfInfomsg, nsfd int) ([]*nl.RtAttr, error) {
+	var attrs []*nl.RtAttr
+	if la.up != nil {
+		msg.Change |= unix.IFF_UP
+		if *la.up {
+			msg.Flags |= unix.IFF_UP
 		}
-		return nil
-	})
+	}
+	if la.promisc != nil {
+		msg.Change |= unix.IFF_PROMISC
+		if *la.promisc {
+			msg.Flags |= unix.IFF_PROMISC
+		}
+	}
+	if la.name != "" {
+		attrs = append(attrs, nl.NewRtAttr(unix.IFLA_IFNAME, nl.ZeroTerminated(la.name)))
+	}
+	if la.mtu != 0 {
+		attrs = append(attrs, nl.NewRtAttr(unix.IFLA_MTU, nl.Uint32Attr(uint32(la.mtu))))
+	}
+	if la.mac != nil {
+		attrs = append(attrs, nl.NewRtAttr(unix.IFLA_ADDRESS, la.mac))
+	}
+	if la.txqlen >= 0 {
+		attrs = append(attrs, nl.NewRtAttr(unix.IFLA_TXQLEN, nl.Uint32Attr(uint32(la.txqlen))))
+	}
+	if la.alias != nil {
+		attrs = append(attrs, nl.NewRtAttr(unix.IFLA_IFALIAS, []byte(*la.alias)))
+	}
+	if la.master != nil {
+		index := 0
+		if *la.master != "" {
+			m, err := linkByName(s.NS, *la.master)
+			if err != nil {
+				return nil, s.Fail(exitUsage, "Error: argument %q is wrong: Device does not exist\n", *la.master)
+			}
+			index = m.Attrs().Index
+		}
+		attrs = append(attrs, nl.NewRtAttr(unix.IFLA_MASTER, nl.Uint32Attr(uint32(index))))
+	}
+	if nsfd >= 0 {
+		attrs = append(attrs, nl.NewRtAttr(unix.IFLA_NET_NS_FD, nl.Uint32Attr(uint32(nsfd))))
+	}
+	return attrs, nil
 }
 
 func parseLinkSet(a *args) (script.Action, error) {
@@ -398,13 +439,9 @@ func parseLinkSetRequest(a *args) (string, linkAttrs, error) {
 // does, so the kernel applies them together and in its own order (a move to
 // another namespace first, then the rest there).
 func linkSet(s *script.State, dev string, la linkAttrs) error {
-	nsfd := -1
-	if la.netns != "" {
-		fd, err := netnsFd(s, la.netns)
-		if err != nil {
-			return err
-		}
-		nsfd = fd
+	nsfd, err := optNetnsFd(s, la.netns)
+	if err != nil {
+		return err
 	}
 	link, err := lookupLink(s, dev)
 	if err != nil {
@@ -412,47 +449,9 @@ func linkSet(s *script.State, dev string, la linkAttrs) error {
 	}
 	msg := nl.NewIfInfomsg(unix.AF_UNSPEC)
 	msg.Index = int32(link.Attrs().Index)
-	var attrs []*nl.RtAttr
-	if la.up != nil {
-		msg.Change |= unix.IFF_UP
-		if *la.up {
-			msg.Flags |= unix.IFF_UP
-		}
-	}
-	if la.promisc != nil {
-		msg.Change |= unix.IFF_PROMISC
-		if *la.promisc {
-			msg.Flags |= unix.IFF_PROMISC
-		}
-	}
-	if la.name != "" {
-		attrs = append(attrs, nl.NewRtAttr(unix.IFLA_IFNAME, nl.ZeroTerminated(la.name)))
-	}
-	if la.mtu != 0 {
-		attrs = append(attrs, nl.NewRtAttr(unix.IFLA_MTU, nl.Uint32Attr(uint32(la.mtu))))
-	}
-	if la.mac != nil {
-		attrs = append(attrs, nl.NewRtAttr(unix.IFLA_ADDRESS, la.mac))
-	}
-	if la.txqlen >= 0 {
-		attrs = append(attrs, nl.NewRtAttr(unix.IFLA_TXQLEN, nl.Uint32Attr(uint32(la.txqlen))))
-	}
-	if la.alias != nil {
-		attrs = append(attrs, nl.NewRtAttr(unix.IFLA_IFALIAS, []byte(*la.alias)))
-	}
-	if la.master != nil {
-		index := 0
-		if *la.master != "" {
-			m, err := linkByName(s.NS, *la.master)
-			if err != nil {
-				return s.Fail(exitUsage, "Error: argument %q is wrong: Device does not exist\n", *la.master)
-			}
-			index = m.Attrs().Index
-		}
-		attrs = append(attrs, nl.NewRtAttr(unix.IFLA_MASTER, nl.Uint32Attr(uint32(index))))
-	}
-	if nsfd >= 0 {
-		attrs = append(attrs, nl.NewRtAttr(unix.IFLA_NET_NS_FD, nl.Uint32Attr(uint32(nsfd))))
+	attrs, err := la.encode(s, msg, nsfd)
+	if err != nil {
+		return err
 	}
 	req, err := s.NS.Request(unix.RTM_NEWLINK, unix.NLM_F_ACK)
 	if err != nil {
