@@ -30,17 +30,6 @@ func Render(w io.Writer, t *Topology, title, format string) error {
 	return nil
 }
 
-// Graph reads the scenario at path and writes its final topology in
-// format, captioned with the file's base name. The scenario is returned
-// too, for its Problems.
-func Graph(w io.Writer, path, format string) (*Scenario, error) {
-	sc, err := ReadFile(path)
-	if err != nil {
-		return nil, err
-	}
-	return sc, Render(w, sc.Topology, Title(path), format)
-}
-
 // Title is the caption of a scenario's picture: its file name without
 // directory and ".txtar".
 func Title(path string) string {

@@ -32,7 +32,11 @@ func TestGolden(t *testing.T) {
 			golden := filepath.Join("testdata", Title(src)+"."+format)
 			t.Run(filepath.Base(golden), func(t *testing.T) {
 				var b bytes.Buffer
-				if _, err := Graph(&b, src, format); err != nil {
+				sc, err := ReadFile(src)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if err := Render(&b, sc.Topology, Title(src), format); err != nil {
 					t.Fatal(err)
 				}
 				if *update {
