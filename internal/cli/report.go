@@ -23,12 +23,13 @@ type textReporter struct {
 	tty     bool
 	total   int
 	done    int
-	running map[string]time.Time
+	running map[string]time.Time // scenario name -> when it started
+	now     func() time.Time     // the clock: time.Now but in tests
 	stop    chan struct{}
 }
 
 func newTextReporter(w io.Writer, verbose bool, total int) *textReporter {
-	r := &textReporter{w: w, verbose: verbose, tty: isTerminal(w), total: total, running: make(map[string]time.Time)}
+	r := &textReporter{w: w, verbose: verbose, tty: isTerminal(w), total: total, running: make(map[string]time.Time), now: time.Now}
 	if r.tty {
 		r.stop = make(chan struct{})
 		go r.tick()
@@ -71,6 +72,9 @@ func (r *textReporter) progress() {
 		names = append(names, n)
 	}
 	sort.Strings(names)
+	for i, n := range names { // the longest-running scenario is the one to watch
+		names[i] = fmt.Sprintf("%s (%.0fs)", n, r.now().Sub(r.running[n]).Seconds())
+	}
 	line := fmt.Sprintf("[%d/%d] running %s", r.done, r.total, strings.Join(names, ", "))
 	if len(names) == 0 {
 		line = fmt.Sprintf("[%d/%d]", r.done, r.total)
@@ -90,7 +94,7 @@ func (r *textReporter) clearProgress() {
 func (r *textReporter) started(name string) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	r.running[name] = time.Now()
+	r.running[name] = r.now()
 	r.progress()
 }
 
