@@ -36,19 +36,40 @@ func plot(s map[string]sample) string {
 			ser = append(ser, sr)
 		}
 	}
+	// The axes span the data: N from the smallest to the largest size
+	// (ticks at powers of two), time in whole decades around every point.
+	nMin, nMax, msMin, msMax := math.Inf(1), math.Inf(-1), math.Inf(1), math.Inf(-1)
+	for _, sr := range ser {
+		for j := range sr.xs {
+			nMin, nMax = math.Min(nMin, sr.xs[j]), math.Max(nMax, sr.xs[j])
+			msMin, msMax = math.Min(msMin, sr.ys[j]), math.Max(msMax, sr.ys[j])
+		}
+	}
+	if math.IsInf(nMin, 0) { // no data: an empty frame
+		nMin, nMax, msMin, msMax = 4, 64, 1, 1000
+	}
+	if nMax <= nMin {
+		nMax = 2 * nMin
+	}
+	eMin, eMax := math.Floor(math.Log10(msMin)), math.Ceil(math.Log10(msMax))
+	if eMax <= eMin {
+		eMax = eMin + 1
+	}
 	const W, H, L, R, T, B = 720, 440, 70, 200, 30, 50
-	x := func(n float64) float64 { return L + (math.Log2(n)-2)/(6-2)*(W-L-R) }
-	y := func(msec float64) float64 { return H - B - (math.Log10(msec)-0)/(5-0)*(H-T-B) }
+	x := func(n float64) float64 {
+		return L + (math.Log2(n)-math.Log2(nMin))/(math.Log2(nMax)-math.Log2(nMin))*(W-L-R)
+	}
+	y := func(msec float64) float64 { return H - B - (math.Log10(msec)-eMin)/(eMax-eMin)*(H-T-B) }
 	var b strings.Builder
 	fmt.Fprintf(&b, `<svg xmlns="http://www.w3.org/2000/svg" width="%d" height="%d" font-family="sans-serif" font-size="12">`+"\n", W, H)
 	fmt.Fprintf(&b, `<rect width="%d" height="%d" fill="white"/>`+"\n", W, H)
 	fmt.Fprintf(&b, `<text x="%d" y="18" font-size="14">Wall time against N (median; log–log)</text>`+"\n", L)
-	for _, n := range []float64{4, 8, 16, 32, 64} {
+	for n := nMin; n <= nMax*1.0001; n *= 2 {
 		fmt.Fprintf(&b, `<line x1="%.1f" y1="%d" x2="%.1f" y2="%d" stroke="#ddd"/><text x="%.1f" y="%d" text-anchor="middle">%g</text>`+"\n", x(n), T, x(n), H-B, x(n), H-B+16, n)
 	}
-	for e := 0; e <= 5; e++ {
-		v := math.Pow(10, float64(e))
-		fmt.Fprintf(&b, `<line x1="%d" y1="%.1f" x2="%d" y2="%.1f" stroke="#ddd"/><text x="%d" y="%.1f" text-anchor="end">%s</text>`+"\n", L, y(v), W-R, y(v), L-6, y(v)+4, []string{"1 ms", "10 ms", "100 ms", "1 s", "10 s", "100 s"}[e])
+	for e := eMin; e <= eMax; e++ {
+		v := math.Pow(10, e)
+		fmt.Fprintf(&b, `<line x1="%d" y1="%.1f" x2="%d" y2="%.1f" stroke="#ddd"/><text x="%d" y="%.1f" text-anchor="end">%s</text>`+"\n", L, y(v), W-R, y(v), L-6, y(v)+4, msLabel(v))
 	}
 	fmt.Fprintf(&b, `<text x="%d" y="%d" text-anchor="middle">N namespaces</text>`+"\n", (W-R+L)/2, H-12)
 	for i, sr := range ser {
@@ -70,4 +91,12 @@ func plot(s map[string]sample) string {
 	}
 	b.WriteString("</svg>\n")
 	return b.String()
+}
+
+// msLabel names a decade of milliseconds: "0.1 ms", "10 ms", "1 s", "100 s".
+func msLabel(ms float64) string {
+	if ms >= 1000 {
+		return fmt.Sprintf("%g s", ms/1000)
+	}
+	return fmt.Sprintf("%g ms", ms)
 }
