@@ -11,6 +11,7 @@ import (
 	"github.com/vishvananda/netlink/nl"
 	"golang.org/x/sys/unix"
 
+	"github.com/netscript/netscript/internal/cnum"
 	"github.com/netscript/netscript/internal/jsonw"
 	"github.com/netscript/netscript/internal/script"
 	"github.com/netscript/netscript/internal/world"
@@ -229,7 +230,7 @@ func neighPrefix(v string, family int) (netip.Prefix, error) {
 func parseIPv4Loose(s string) (netip.Addr, bool) {
 	var b [4]byte
 	for i := 0; i < 4; i++ {
-		n, rest, ok := cStrtoul(s)
+		n, rest, ok := cnum.Strtoul(s)
 		if !ok || n > 255 {
 			return netip.Addr{}, false
 		}
@@ -248,7 +249,7 @@ func parseIPv4Loose(s string) (netip.Addr, bool) {
 // parseNetmask is get_netmask: a C number, or a dotted netmask whose ones
 // are contiguous.
 func parseNetmask(s string) (int, bool) {
-	if n, rest, ok := cStrtoul(s); ok && rest == "" {
+	if n, rest, ok := cnum.Strtoul(s); ok && rest == "" {
 		return int(min(n, 1<<32-1)), n <= 1<<32-1
 	}
 	if strings.Contains(s, ":") {
@@ -267,45 +268,6 @@ func parseNetmask(s string) (int, bool) {
 		bits++
 	}
 	return bits, true
-}
-
-// cStrtoul is strtoul(s, &end, 0) for the digits iproute2 reads: an
-// optional "+", then 0x hex, 0 octal or decimal digits. It returns the
-// value, the rest of s, and whether any digit was read. Values too large
-// come back as 1<<64-1, as ULONG_MAX.
-func cStrtoul(s string) (uint64, string, bool) {
-	s = strings.TrimPrefix(s, "+")
-	base := uint64(10)
-	switch {
-	case len(s) > 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X') && digitValue(s[2]) < 16:
-		base, s = 16, s[2:]
-	case len(s) > 0 && s[0] == '0':
-		base = 8
-	}
-	var n uint64
-	i := 0
-	for ; i < len(s) && digitValue(s[i]) < base; i++ {
-		d := digitValue(s[i])
-		if n > (1<<64-1-d)/base {
-			n = 1<<64 - 1
-			continue
-		}
-		n = n*base + d
-	}
-	return n, s[i:], i > 0
-}
-
-// digitValue is the value of a hex digit, or 99.
-func digitValue(c byte) uint64 {
-	switch {
-	case '0' <= c && c <= '9':
-		return uint64(c - '0')
-	case 'a' <= c && c <= 'f':
-		return uint64(c-'a') + 10
-	case 'A' <= c && c <= 'F':
-		return uint64(c-'A') + 10
-	}
-	return 99
 }
 
 // nudByName is nud_state_a2n.

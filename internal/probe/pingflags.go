@@ -8,6 +8,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"github.com/netscript/netscript/internal/cnum"
 	"github.com/netscript/netscript/internal/script"
 )
 
@@ -234,7 +235,7 @@ func (p *parser) iface(arg string) error {
 // strtolOrErr is iputils' strtol_or_err(optarg, "invalid argument", min,
 // max): its errors exit with status 1.
 func (p *parser) strtolOrErr(s string, min, max int64) (int64, error) {
-	n, rest, errno := strtol(s)
+	n, rest, errno := cnum.Strtol(s)
 	if s == "" || errno != 0 || rest == s || rest != "" {
 		if errno != 0 {
 			return 0, p.fail(exitNoReply, "invalid argument: '%s': %s", s, script.Strerror(errno))
@@ -256,13 +257,13 @@ func (p *parser) strtod(s, what string) (float64, error) {
 		// it is ENOENT from its locale set-up.
 		return 0, p.fail(exitError, "%s: : %s", what, script.Strerror(unix.ENOENT))
 	}
-	f, rest, errno := strtod(s)
+	f, rest, errno := cnum.Strtod(s)
 	if errno != 0 || rest == s || rest != "" {
 		p.o.warnings = append(p.o.warnings,
 			p.o.prog+": option argument contains garbage: "+rest,
 			p.o.prog+": this will become fatal error in the future")
 	}
-	if !normalOrZero(f) {
+	if !cnum.NormalOrZero(f) {
 		return 0, p.fail(exitError, "%s: %s: %s", what, s, script.Strerror(unix.ERANGE))
 	}
 	return f, nil
@@ -302,7 +303,7 @@ func (p *parser) destinations(operands []string) error {
 // address keeps the zone written after '%': whether it names an interface
 // is known only inside the namespace, when ping runs (scopeID).
 func (p *parser) resolve(name string, family byte) (netip.Addr, error) {
-	if b, ok := inetAton(name); ok {
+	if b, ok := cnum.InetAton(name); ok {
 		if family == 6 {
 			return netip.Addr{}, p.fail(exitError, "%s: Address family for hostname not supported", name)
 		}

@@ -2,7 +2,6 @@ package probe
 
 import (
 	"errors"
-	"math"
 	"net/netip"
 	"reflect"
 	"strings"
@@ -205,50 +204,12 @@ func TestParsePingVersion(t *testing.T) {
 	}
 }
 
-func TestStrtod(t *testing.T) {
-	tests := []struct {
-		in     string
-		v      float64
-		rest   string
-		erange bool
-	}{
-		{"1", 1, "", false},
-		{" +1.5e1x", 15, "x", false},
-		{".5", 0.5, "", false},
-		{"5.", 5, "", false},
-		{"1e", 1, "e", false},
-		{"0x", 0, "x", false},
-		{"0x1p-2", 0.25, "", false},
-		{"0x1.8", 1.5, "", false},
-		{"-inf", math.Inf(-1), "", false},
-		{"Infinity!", math.Inf(1), "!", false},
-		{"nan(abc)z", math.NaN(), "z", false},
-		{"1e400", math.Inf(1), "", true},
-		{"1e-400", 0, "", true},
-		{"0e-400", 0, "", false},
-		{"x", 0, "x", false},
-	}
-	for _, tt := range tests {
-		v, rest, errno := strtod(tt.in)
-		same := v == tt.v || (math.IsNaN(v) && math.IsNaN(tt.v))
-		if !same || rest != tt.rest || (errno != 0) != tt.erange {
-			t.Errorf("strtod(%q) = %v, %q, %v; want %v, %q, erange %v", tt.in, v, rest, errno, tt.v, tt.rest, tt.erange)
-		}
-	}
-}
-
-func TestReplyTimeAndLoss(t *testing.T) {
+func TestReplyTimeAndSqrt(t *testing.T) {
 	times := map[int64]string{0: "0.000", 231: "0.231", 999: "0.999", 1000: "1.00", 9994: "9.99",
 		9995: "10.0", 99949: "99.9", 99950: "100", 123456: "123"}
 	for us, want := range times {
 		if got := replyTime(us); got != want {
 			t.Errorf("replyTime(%d) = %s, want %s", us, got, want)
-		}
-	}
-	losses := map[float64]string{0: "0", 100: "100", 100.0 / 3: "33.3333", 200.0 / 3: "66.6667", 12.5: "12.5"}
-	for f, want := range losses {
-		if got := cFloatG(f); got != want {
-			t.Errorf("cFloatG(%v) = %s, want %s", f, got, want)
 		}
 	}
 	// llsqrt stops one step late: 15 gives 4, as in iputils.

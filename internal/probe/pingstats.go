@@ -9,6 +9,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/netscript/netscript/internal/cnum"
 )
 
 // session is one run of ping: iputils' counters and exit rules, fed with
@@ -296,7 +298,7 @@ func (ss *session) finish() int {
 	}
 	if ss.ntransmitted > 0 {
 		loss := float64(ss.ntransmitted-ss.nreceived) * 100.0 / float64(ss.ntransmitted)
-		fmt.Fprintf(&b, ", %s%% packet loss, time %dms", cFloatG(loss), 1000*sec+(nsec+500000)/1000000)
+		fmt.Fprintf(&b, ", %s%% packet loss, time %dms", cnum.FloatG(loss), 1000*sec+(nsec+500000)/1000000)
 	}
 	b.WriteString("\n")
 	comma := ""

@@ -1,6 +1,10 @@
 package sysctl
 
-import "strings"
+import (
+	"strings"
+
+	"github.com/netscript/netscript/internal/cnum"
+)
 
 // procPath is where the kernel shows its sysctls (PROC_PATH).
 const procPath = "/proc/sys/"
@@ -47,7 +51,7 @@ type setting struct {
 // argument. ok is false for a line procps skips with status 1; msg is the
 // warning it prints then ("" for none).
 func parseSettingLine(line string, pattern func(string) bool) (s setting, ok bool, msg string) {
-	key := strings.TrimLeftFunc(line, isCSpace)
+	key := strings.TrimLeftFunc(line, cnum.IsSpace)
 	if len(key) < 2 || key[0] == '#' || key[0] == ';' {
 		return s, false, ""
 	}
@@ -66,9 +70,9 @@ func parseSettingLine(line string, pattern func(string) bool) (s setting, ok boo
 		s.ignore = true
 		k = k[1:]
 	}
-	s.key = strings.TrimRightFunc(k, isCSpace)
+	s.key = strings.TrimRightFunc(k, cnum.IsSpace)
 	if hasValue {
-		value = strings.TrimFunc(value, isCSpace)
+		value = strings.TrimFunc(value, cnum.IsSpace)
 	}
 	s.value = value
 	s.path, s.warn = settingPath(s.key)
@@ -80,9 +84,4 @@ func parseSettingLine(line string, pattern func(string) bool) (s setting, ok boo
 func settingPath(key string) (string, string) {
 	p, warn := slashdot(strings.TrimPrefix(key, "-"), '.', '/')
 	return procPath + p, warn
-}
-
-// isCSpace is C's isspace in the C locale.
-func isCSpace(r rune) bool {
-	return r == ' ' || r == '\t' || r == '\n' || r == '\v' || r == '\f' || r == '\r'
 }

@@ -1,4 +1,8 @@
-package probe
+// Package cnum parses and formats numbers as the C library does, so that
+// the imitated tools accept, reject and print the same words: strtol(3),
+// strtoul(3) and strtod(3) in the C locale, glibc's inet_aton(3), and
+// printf's %g.
+package cnum
 
 import (
 	"math"
@@ -8,23 +12,18 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// This file reproduces the C library functions iputils parses its
-// arguments with, so that netscript accepts and rejects the same words:
-// strtol(3) and strtod(3) in the C locale, and glibc's inet_aton(3) as
-// getaddrinfo(3) uses it for numeric hosts.
-
-// isCSpace reports whether c is a space for isspace(3) in the C locale.
-func isCSpace(c byte) bool {
-	return c == ' ' || (c >= '\t' && c <= '\r')
+// IsSpace reports whether r is a space for isspace(3) in the C locale.
+func IsSpace(r rune) bool {
+	return r == ' ' || (r >= '\t' && r <= '\r')
 }
 
-// strtol parses s like strtol(s, &end, 10): leading spaces, an optional
+// Strtol parses s like strtol(s, &end, 10): leading spaces, an optional
 // sign, decimal digits. It returns the value (clamped on overflow), the
 // unparsed rest of s, and unix.ERANGE on overflow. When no digits are found
 // the rest is s itself.
-func strtol(s string) (v int64, rest string, errno unix.Errno) {
+func Strtol(s string) (v int64, rest string, errno unix.Errno) {
 	i := 0
-	for i < len(s) && isCSpace(s[i]) {
+	for i < len(s) && IsSpace(rune(s[i])) {
 		i++
 	}
 	neg := false
@@ -59,14 +58,14 @@ func strtol(s string) (v int64, rest string, errno unix.Errno) {
 	return int64(u), rest, 0
 }
 
-// strtod parses the longest prefix of s that strtod(3) accepts in the C
+// Strtod parses the longest prefix of s that strtod(3) accepts in the C
 // locale: spaces, a sign, then "inf", "infinity", "nan", "nan(...)", a
 // hexadecimal float or a decimal float. It returns the value, the unparsed
 // rest (s itself when nothing was parsed) and unix.ERANGE on overflow or
 // underflow, as glibc sets errno.
-func strtod(s string) (v float64, rest string, errno unix.Errno) {
+func Strtod(s string) (v float64, rest string, errno unix.Errno) {
 	i := 0
-	for i < len(s) && isCSpace(s[i]) {
+	for i < len(s) && IsSpace(rune(s[i])) {
 		i++
 	}
 	signStart := i
@@ -184,27 +183,27 @@ func signed(f float64, neg bool) float64 {
 	return f
 }
 
-// normalOrZero reports whether fpclassify(f) is FP_NORMAL or FP_ZERO.
-func normalOrZero(f float64) bool {
+// NormalOrZero reports whether fpclassify(f) is FP_NORMAL or FP_ZERO.
+func NormalOrZero(f float64) bool {
 	return f == 0 || (!math.IsNaN(f) && !math.IsInf(f, 0) && math.Abs(f) >= 0x1p-1022)
 }
 
-// inetAton parses s as glibc's inet_aton does when getaddrinfo(3) checks
+// InetAton parses s as glibc's inet_aton does when getaddrinfo(3) checks
 // for a numeric host: one to four parts separated by dots, each read by
 // strtoul(3) with base 0 (decimal, octal after a leading 0, hexadecimal
 // after 0x), the last part filling the remaining bytes. Nothing may follow.
-func inetAton(s string) (addr [4]byte, ok bool) {
+func InetAton(s string) (addr [4]byte, ok bool) {
 	var parts []uint64
 	i := 0
 	for {
 		if i >= len(s) || s[i] < '0' || s[i] > '9' {
 			return addr, false
 		}
-		val, n, ok := strtoulBase0(s[i:])
-		if !ok {
+		val, rest, _ := Strtoul(s[i:])
+		if val > 0xffffffff {
 			return addr, false
 		}
-		i += n
+		i = len(s) - len(rest)
 		if i < len(s) && s[i] == '.' {
 			if len(parts) > 2 || val > 0xff {
 				return addr, false
@@ -227,48 +226,46 @@ func inetAton(s string) (addr [4]byte, ok bool) {
 	}
 }
 
-// strtoulBase0 reads the number at the start of s, which begins with a
-// decimal digit, as strtoul(s, &end, 0) does. It returns the value, the
-// length read, and false when the value does not fit in 32 bits.
-func strtoulBase0(s string) (val uint64, n int, ok bool) {
-	digit := func(c byte, base uint64) (uint64, bool) {
-		var d uint64
-		switch {
-		case c >= '0' && c <= '9':
-			d = uint64(c - '0')
-		case c >= 'a' && c <= 'f':
-			d = uint64(c-'a') + 10
-		case c >= 'A' && c <= 'F':
-			d = uint64(c-'A') + 10
-		default:
-			return 0, false
-		}
-		return d, d < base
-	}
+// Strtoul is strtoul(s, &end, 0) for the words the tools read: an
+// optional "+", then 0x hex, 0 octal or decimal digits. It returns the
+// value, the rest of s, and whether any digit was read. Values too large
+// come back as 1<<64-1, as ULONG_MAX.
+func Strtoul(s string) (uint64, string, bool) {
+	s = strings.TrimPrefix(s, "+")
 	base := uint64(10)
-	if s[0] == '0' {
+	switch {
+	case len(s) > 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X') && digitValue(s[2]) < 16:
+		base, s = 16, s[2:]
+	case len(s) > 0 && s[0] == '0':
 		base = 8
-		if len(s) > 2 && (s[1] == 'x' || s[1] == 'X') {
-			if _, isHex := digit(s[2], 16); isHex {
-				base, n = 16, 2
-			}
-		}
 	}
-	for n < len(s) {
-		d, ok := digit(s[n], base)
-		if !ok {
-			break
+	var n uint64
+	i := 0
+	for ; i < len(s) && digitValue(s[i]) < base; i++ {
+		d := digitValue(s[i])
+		if n > (1<<64-1-d)/base {
+			n = 1<<64 - 1
+			continue
 		}
-		val = val*base + d
-		if val > math.MaxUint32 {
-			return 0, 0, false
-		}
-		n++
+		n = n*base + d
 	}
-	return val, n, true
+	return n, s[i:], i > 0
 }
 
-// cFloatG formats f like printf("%g", (double)(float)f).
-func cFloatG(f float64) string {
+// digitValue is the value of a hex digit, or 99.
+func digitValue(c byte) uint64 {
+	switch {
+	case '0' <= c && c <= '9':
+		return uint64(c - '0')
+	case 'a' <= c && c <= 'f':
+		return uint64(c-'a') + 10
+	case 'A' <= c && c <= 'F':
+		return uint64(c-'A') + 10
+	}
+	return 99
+}
+
+// FloatG formats f like printf("%g", (double)(float)f).
+func FloatG(f float64) string {
 	return strconv.FormatFloat(float64(float32(f)), 'g', 6, 64)
 }
