@@ -58,7 +58,7 @@ func rowWidth(l *Link) float64 {
 // sizeBox lays out the rows of a namespace's box and sizes the box.
 func sizeBox(ns *Namespace, links []*Link) *svgBox {
 	b := &svgBox{ns: ns}
-	inner := textWidth(ns.Label(), 14) + 10 + textWidth(nsKind(ns), 10)
+	inner := textWidth(ns.Label(), 14) + 10 + textWidth(nsNote, 10)
 	for _, l := range links {
 		r := &svgRow{link: l, port: l.Master != nil}
 		r.h = rowH + lineH*math.Max(0, float64(len(l.Addrs)-1))
@@ -84,9 +84,9 @@ func sizeBox(ns *Namespace, links []*Link) *svgBox {
 	return b
 }
 
-// nsKind is the note after a namespace's name: "root namespace" reads
-// as what it is.
-func nsKind(*Namespace) string { return "namespace" }
+// nsNote is the note after a namespace's name in the SVG, so that the
+// box labelled "root" reads "root namespace".
+const nsNote = "namespace"
 
 // placeRows puts the rows of a placed box at their positions.
 func (b *svgBox) placeRows() {

@@ -183,7 +183,7 @@ func (s *svgWriter) box(b *svgBox) {
 	s.printf(`<g class="namespace" id="%s">`+"\n", esc("ns-"+b.ns.Label()))
 	s.printf(`<rect x="%g" y="%g" width="%g" height="%g" rx="10" fill="#f8f9fa" stroke="#5f6368" stroke-width="1.5"/>`+"\n", x, y, b.w, b.h)
 	s.printf(`<text x="%g" y="%g" font-size="14" font-weight="bold" fill="#202124">%s</text>`+"\n", x+boxPad, y+21, esc(b.ns.Label()))
-	s.printf(`<text x="%g" y="%g" font-size="10" fill="#5f6368">%s</text>`+"\n", x+boxPad+textWidth(b.ns.Label(), 14)+10, y+21, nsKind(b.ns))
+	s.printf(`<text x="%g" y="%g" font-size="10" fill="#5f6368">%s</text>`+"\n", x+boxPad+textWidth(b.ns.Label(), 14)+10, y+21, nsNote)
 	if len(b.rows) == 0 {
 		s.printf(`<text x="%g" y="%g" font-size="11" font-style="italic" fill="#80868b">(no links)</text>`+"\n", x+boxPad, y+headerH+15)
 	}
