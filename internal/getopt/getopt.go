@@ -54,14 +54,16 @@ type Spec struct {
 }
 
 // Parse reads args (without the program name) and returns the options in
-// order and the operands, permuted after them as GNU getopt does.
+// order and the operands, permuted after them as GNU getopt does. A Spec
+// without long options reads as getopt(3) rather than getopt_long: "--x"
+// is then a cluster of short options, the first of them an invalid '-'.
 func (sp *Spec) Parse(args []string) (opts []Opt, operands []string) {
 	for i := 0; i < len(args); i++ {
 		a := args[i]
 		switch {
 		case a == "--":
 			return opts, append(operands, args[i+1:]...)
-		case strings.HasPrefix(a, "--"):
+		case strings.HasPrefix(a, "--") && sp.Long != nil:
 			o, used := sp.long(a[2:], args[i+1:])
 			i += used
 			opts = append(opts, o)

@@ -87,3 +87,32 @@ func TestParse(t *testing.T) {
 		})
 	}
 }
+
+// TestParseShortOnly reads as getopt(3), which ping uses: with no long
+// options, "--x" is short options, the first an invalid '-'.
+func TestParseShortOnly(t *testing.T) {
+	short := &Spec{Prog: "ping", Short: "h?c:q"}
+	tests := []struct {
+		args     string
+		opts     string
+		operands []string
+	}{
+		{"-qc3 host", "q c=3", []string{"host"}},
+		{"host -c 3", "c=3", []string{"host"}},
+		{"-?", "?", nil},
+		{"--count=3", "?(ping: invalid option -- '-') c=ount=3", nil},
+		{"--qq", "?(ping: invalid option -- '-') q q", nil},
+		{"-- -q", "", []string{"-q"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.args, func(t *testing.T) {
+			opts, operands := short.Parse(strings.Fields(tt.args))
+			if got := show(opts); got != tt.opts {
+				t.Errorf("options: got %q, want %q", got, tt.opts)
+			}
+			if !reflect.DeepEqual(operands, tt.operands) {
+				t.Errorf("operands: got %q, want %q", operands, tt.operands)
+			}
+		})
+	}
+}

@@ -9,6 +9,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/netscript/netscript/internal/cnum"
+	"github.com/netscript/netscript/internal/getopt"
 	"github.com/netscript/netscript/internal/script"
 )
 
@@ -100,43 +101,17 @@ func parsePingAs(prog string, args []string) (*pingOpts, error) {
 	if strings.HasSuffix(prog, "6") {
 		p.o.family = 6
 	}
-	var operands []string
-	for i := 0; i < len(args); {
-		a := args[i]
-		i++
-		if a == "--" {
-			operands = append(operands, args[i:]...)
-			break
+	spec := getopt.Spec{Prog: prog, Short: getoptString}
+	opts, operands := spec.Parse(args)
+	for _, o := range opts {
+		if o.Err != "" { // getopt's '?' for a mistake; "-?" itself has none
+			return nil, p.usage(o.Err)
 		}
-		if len(a) < 2 || a[0] != '-' {
-			operands = append(operands, a)
-			continue
+		if err := p.option(byte(o.C), o.Arg); err != nil {
+			return nil, err
 		}
-		for j := 1; j < len(a); j++ {
-			c := a[j]
-			k := strings.IndexByte(getoptString, c)
-			if c == ':' || k < 0 {
-				return nil, p.usage(fmt.Sprintf("%s: invalid option -- '%c'", p.o.prog, c))
-			}
-			var optarg string
-			if k+1 < len(getoptString) && getoptString[k+1] == ':' {
-				switch {
-				case j+1 < len(a):
-					optarg = a[j+1:]
-				case i < len(args):
-					optarg = args[i]
-					i++
-				default:
-					return nil, p.usage(fmt.Sprintf("%s: option requires an argument -- '%c'", p.o.prog, c))
-				}
-				j = len(a)
-			}
-			if err := p.option(c, optarg); err != nil {
-				return nil, err
-			}
-			if p.o.version {
-				return &p.o, nil // iputils prints its version and exits at once
-			}
+		if p.o.version {
+			return &p.o, nil // iputils prints its version and exits at once
 		}
 	}
 	if len(operands) == 0 {
