@@ -334,6 +334,14 @@ func linkAdd(s *script.State, la linkAttrs, kind string, peer *linkAttrs) error 
 	if _, err := req.Execute(unix.NETLINK_ROUTE, 0); err != nil {
 		return kernelError(s, err)
 	}
+	// A link created up has its carrier and operstate worked out by the
+	// kernel's linkwatch queue a moment later; settle it now, as ip link
+	// set does, so the next command sees NO-CARRIER or LOWER_UP.
+	// (A veth peer cannot be created up: the kernel refuses with ENOTCONN,
+	// as it does for ip.)
+	if la.name != "" && la.up != nil && *la.up {
+		return settleNamed(s, la.netns, la.name)
+	}
 	return nil
 }
 
@@ -467,17 +475,26 @@ func linkSet(s *script.State, dev string, la linkAttrs) error {
 	if nsfd < 0 {
 		return settleLink(s, link.Attrs().Index)
 	}
-	target, _ := s.World.Lookup(la.netns)
 	name := dev
 	if la.name != "" {
 		name = la.name
 	}
-	th, err := target.Netlink()
-	if err != nil {
-		return err
+	return settleNamed(s, la.netns, name)
+}
+
+// settleNamed settles (see settleLink) the link called name in namespace
+// netns, or in the command's namespace when netns is "". A link that is
+// not there is left alone.
+func settleNamed(s *script.State, netns, name string) error {
+	ns := s.NS
+	if netns != "" {
+		var err error
+		if ns, err = s.World.Lookup(netns); err != nil {
+			return nil
+		}
 	}
-	if l, err := th.LinkByName(name); err == nil {
-		return settleLink(s.In(target), l.Attrs().Index)
+	if l, err := linkByName(ns, name); err == nil {
+		return settleLink(s.In(ns), l.Attrs().Index)
 	}
 	return nil
 }
