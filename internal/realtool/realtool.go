@@ -79,7 +79,10 @@ var timingFigures = []struct {
 	{regexp.MustCompile(`time=[0-9.]+ ms`), "time=T ms"},
 	{regexp.MustCompile(`time [0-9]+ms`), "time Tms"},
 	{regexp.MustCompile(`ipg/ewma [0-9]+\.[0-9]{3}/[0-9]+\.[0-9]{3} ms`), "ipg/ewma T ms"},
-	{regexp.MustCompile(`rtt min/avg/max/mdev = [0-9]+\.[0-9]{3}/[0-9]+\.[0-9]{3}/[0-9]+\.[0-9]{3}/[0-9]+\.[0-9]{3} ms`), "rtt min/avg/max/mdev = T ms"},
+	// ", pipe N" follows when replies were outstanding as the next request
+	// went out: a matter of round-trip time against the interval, so
+	// timing too, present or not.
+	{regexp.MustCompile(`rtt min/avg/max/mdev = [0-9]+\.[0-9]{3}/[0-9]+\.[0-9]{3}/[0-9]+\.[0-9]{3}/[0-9]+\.[0-9]{3} ms(, pipe [0-9]+)?`), "rtt min/avg/max/mdev = T ms"},
 }
 
 // MaskTiming replaces the timing figures in ping's output, the only part of
