@@ -42,11 +42,7 @@ func show(opts []Opt) string {
 }
 
 func TestParse(t *testing.T) {
-	tests := []struct {
-		args     string
-		opts     string
-		operands []string
-	}{
+	tests := []parseCase{
 		{"-n", "n", nil},
 		{"-ne x -e", "n e e", []string{"x"}},
 		{"a -A inet b", "A=inet", []string{"a", "b"}},
@@ -75,28 +71,14 @@ func TestParse(t *testing.T) {
 		{"--foo=1", "?(tool: unrecognized option '--foo=1')", nil},
 		{"--", "", nil},
 	}
-	for _, tt := range tests {
-		t.Run(tt.args, func(t *testing.T) {
-			opts, operands := spec.Parse(strings.Fields(tt.args))
-			if got := show(opts); got != tt.opts {
-				t.Errorf("options: got %q, want %q", got, tt.opts)
-			}
-			if !reflect.DeepEqual(operands, tt.operands) {
-				t.Errorf("operands: got %q, want %q", operands, tt.operands)
-			}
-		})
-	}
+	runParse(t, spec, tests)
 }
 
 // TestParseShortOnly reads as getopt(3), which ping uses: with no long
 // options, "--x" is short options, the first an invalid '-'.
 func TestParseShortOnly(t *testing.T) {
 	short := &Spec{Prog: "ping", Short: "h?c:q"}
-	tests := []struct {
-		args     string
-		opts     string
-		operands []string
-	}{
+	tests := []parseCase{
 		{"-qc3 host", "q c=3", []string{"host"}},
 		{"host -c 3", "c=3", []string{"host"}},
 		{"-?", "?", nil},
@@ -104,9 +86,22 @@ func TestParseShortOnly(t *testing.T) {
 		{"--qq", "?(ping: invalid option -- '-') q q", nil},
 		{"-- -q", "", []string{"-q"}},
 	}
+	runParse(t, short, tests)
+}
+
+// parseCase is a command line (split at spaces), the options Parse should
+// return (as show renders them) and the operands.
+type parseCase struct {
+	args     string
+	opts     string
+	operands []string
+}
+
+func runParse(t *testing.T, sp *Spec, tests []parseCase) {
+	t.Helper()
 	for _, tt := range tests {
 		t.Run(tt.args, func(t *testing.T) {
-			opts, operands := short.Parse(strings.Fields(tt.args))
+			opts, operands := sp.Parse(strings.Fields(tt.args))
 			if got := show(opts); got != tt.opts {
 				t.Errorf("options: got %q, want %q", got, tt.opts)
 			}
