@@ -157,14 +157,14 @@ func (s *echoSock) probe(ctx context.Context, timeout time.Duration) cell {
 		if !now.Before(deadline) {
 			reason := fmt.Sprintf("no reply within %v", timeout)
 			if lastErr != nil {
-				reason += fmt.Sprintf(" (last error: %s)", strerror(lastErr))
+				reason += fmt.Sprintf(" (last error: %s)", script.ErrorText(lastErr))
 			}
 			return cell{probed: true, reason: reason}
 		}
 		if !now.Before(next) {
 			if _, err := s.f.Write(s.request(seq)); err != nil {
 				if errors.Is(err, unix.ENETUNREACH) {
-					return cell{probed: true, reason: strerror(errnoOf(err))}
+					return cell{probed: true, reason: script.ErrorText(errnoOf(err))}
 				}
 				// Other send errors (a neighbour that failed to
 				// resolve, a full queue) may clear up: resend.
@@ -205,16 +205,6 @@ func errnoOf(err error) error {
 		return errno
 	}
 	return err
-}
-
-// strerror is the C library's text for an errno ("Network is
-// unreachable"), other errors as they are.
-func strerror(err error) string {
-	var errno unix.Errno
-	if !errors.As(err, &errno) || errno.Error() == "" {
-		return err.Error()
-	}
-	return script.Strerror(errno)
 }
 
 // checksum is the Internet checksum (RFC 1071) of b.

@@ -75,7 +75,7 @@ func (o *opts) run(s *script.State) error {
 				if err != nil {
 					var unreach *unreachableError
 					if errors.As(err, &unreach) {
-						cells[r][c] = cell{probed: true, reason: strerror(unreach.err)}
+						cells[r][c] = cell{probed: true, reason: script.ErrorText(unreach.err)}
 						continue
 					}
 					for _, s := range socks {

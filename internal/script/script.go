@@ -156,6 +156,16 @@ func ExitCode(err error) int {
 // it: Go's text with its first letter in upper case ("File exists").
 func Strerror(errno syscall.Errno) string { return Capitalize(errno.Error()) }
 
+// ErrorText is Strerror for the errno inside err, as a failed system call
+// returns it; another error gives its own text.
+func ErrorText(err error) string {
+	var errno syscall.Errno
+	if errors.As(err, &errno) && errno.Error() != "" {
+		return Strerror(errno)
+	}
+	return err.Error()
+}
+
 // Capitalize returns s with its first letter in upper case, as the C
 // library's error texts begin.
 func Capitalize(s string) string {

@@ -110,7 +110,7 @@ func (x *runner) warn(msg string) {
 
 // warnErr is xwarn: the message, ": " and the C library's text for err.
 func (x *runner) warnErr(msg string, err error) {
-	fmt.Fprintf(x.errw, "sysctl: %s: %s\n", msg, strerror(err))
+	fmt.Fprintf(x.errw, "sysctl: %s: %s\n", msg, script.Capitalize(script.ErrorText(err)))
 }
 
 // isProcPath is is_proc_path: the key must resolve under /proc/sys/.
@@ -349,14 +349,4 @@ func writeProc(f *os.File, value string) error {
 		_, err = f.Write([]byte(value))
 	}
 	return err
-}
-
-// strerror is the C library's text for the errno in err: Go's text with a
-// capital letter.
-func strerror(err error) string {
-	var errno unix.Errno
-	if errors.As(err, &errno) {
-		return script.Strerror(errno)
-	}
-	return script.Capitalize(err.Error())
 }
