@@ -269,3 +269,50 @@ func digitValue(c byte) uint64 {
 func FloatG(f float64) string {
 	return strconv.FormatFloat(float64(float32(f)), 'g', 6, 64)
 }
+
+// base0 reads all of s as strtol and strtoul do with base 0: spaces, one
+// optional sign, then Strtoul's digits. It returns the sign, the magnitude
+// (1<<64-1 when too large) and whether s was a number and nothing else.
+func base0(s string) (neg bool, mag uint64, ok bool) {
+	s = strings.TrimLeftFunc(s, IsSpace)
+	if s != "" && (s[0] == '+' || s[0] == '-') {
+		neg, s = s[0] == '-', s[1:]
+		if s != "" && (s[0] == '+' || s[0] == '-') {
+			return false, 0, false
+		}
+	}
+	mag, rest, ok := Strtoul(s)
+	return neg, mag, ok && rest == ""
+}
+
+// GetInteger is iproute2's get_integer(&v, s, 0): all of s a number for
+// strtol with base 0 (decimal, 0x hex, 0 octal, a sign), within a C int.
+func GetInteger(s string) (int32, bool) {
+	neg, mag, ok := base0(s)
+	switch {
+	case !ok:
+		return 0, false
+	case neg && mag <= 1<<31:
+		return int32(-int64(mag)), true
+	case !neg && mag <= 1<<31-1:
+		return int32(mag), true
+	}
+	return 0, false
+}
+
+// GetU32 is iproute2's get_u32(&v, s, 0): all of s a number for strtoul
+// with base 0, at most 0xffffffff. As with strtoul, a minus sign negates
+// modulo 1<<64, so only "-0" passes.
+func GetU32(s string) (uint32, bool) {
+	neg, mag, ok := base0(s)
+	if !ok || mag == 1<<64-1 {
+		return 0, false
+	}
+	if neg {
+		mag = -mag
+	}
+	if mag > math.MaxUint32 {
+		return 0, false
+	}
+	return uint32(mag), true
+}

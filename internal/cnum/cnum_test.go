@@ -95,3 +95,41 @@ func TestInetAton(t *testing.T) {
 		}
 	}
 }
+
+func TestGetIntegerAndU32(t *testing.T) {
+	for _, tt := range []struct {
+		in  string
+		i   int32
+		iOK bool
+		u   uint32
+		uOK bool
+	}{
+		{"1400", 1400, true, 1400, true},
+		{"0x10", 16, true, 16, true},
+		{"010", 8, true, 8, true},
+		{" +7", 7, true, 7, true},
+		{"-1", -1, true, 0, false},
+		{"-0", 0, true, 0, true},
+		{"2147483647", 1<<31 - 1, true, 1<<31 - 1, true},
+		{"2147483648", 0, false, 1 << 31, true},
+		{"-2147483648", -1 << 31, true, 0, false},
+		{"4294967295", 0, false, 1<<32 - 1, true},
+		{"4294967296", 0, false, 0, false},
+		{"99999999999999999999999", 0, false, 0, false},
+		{"", 0, false, 0, false},
+		{"abc", 0, false, 0, false},
+		{"1x", 0, false, 0, false},
+		{"1_000", 0, false, 0, false},
+		{"0b1", 0, false, 0, false},
+		{"+-1", 0, false, 0, false},
+		{"-+1", 0, false, 0, false},
+		{"7 ", 0, false, 0, false},
+	} {
+		if i, ok := GetInteger(tt.in); i != tt.i || ok != tt.iOK {
+			t.Errorf("GetInteger(%q) = %d, %v; want %d, %v", tt.in, i, ok, tt.i, tt.iOK)
+		}
+		if u, ok := GetU32(tt.in); u != tt.u || ok != tt.uOK {
+			t.Errorf("GetU32(%q) = %d, %v; want %d, %v", tt.in, u, ok, tt.u, tt.uOK)
+		}
+	}
+}

@@ -200,9 +200,20 @@ func (a *args) value(keyword string) (string, error) {
 }
 
 // invalidArg is iproute2's invarg(): `Error: argument "X" is wrong: MSG` plus
-// an empty line, exit 255.
+// an empty line (most of its messages end in "\n"), exit 255.
 func invalidArg(msg, arg string) error {
 	return script.Errorf(exitUsage, "Error: argument %q is wrong: %s\n", arg, msg)
+}
+
+// invalidName is invarg() with one of the messages that end without "\n":
+// those about names (`"name" not a valid ifname`).
+func invalidName(msg, arg string) error {
+	return script.Errorf(exitUsage, "Error: argument %q is wrong: %s", arg, msg)
+}
+
+// duplicateValue is iproute2's duparg(): a keyword given a second value.
+func duplicateValue(key, arg string) error {
+	return script.Errorf(exitUsage, "Error: duplicate %q: %q is the second value.", key, arg)
 }
 
 // duplicateArg is iproute2's duparg2().

@@ -12,6 +12,7 @@ import (
 	"github.com/vishvananda/netlink/nl"
 	"golang.org/x/sys/unix"
 
+	"github.com/netscript/netscript/internal/cnum"
 	"github.com/netscript/netscript/internal/ipshow"
 	"github.com/netscript/netscript/internal/script"
 	"github.com/netscript/netscript/internal/world"
@@ -46,10 +47,10 @@ func parseLink(g *globals, list []string, _ script.Table) (script.Action, error)
 // linkAttrs are the attributes "ip link add" and "ip link set" share.
 type linkAttrs struct {
 	name    string // "name NEW": the new name (set), the new link's name (add)
-	mtu     int
+	mtu     *int32 // nil when not given; sent as the kernel's u32, so -1 is 0xffffffff
 	mac     net.HardwareAddr
 	netns   string
-	txqlen  int // -1 when not given
+	txqlen  *int32 // as mtu
 	alias   *string
 	up      *bool
 	promisc *bool
@@ -75,24 +76,34 @@ func parseLinkAttr(word string, a *args, la *linkAttrs) (bool, error) {
 	case "down":
 		la.up = ptr(false)
 	case "mtu":
-		var v string
-		if v, err = a.value(word); err == nil {
-			la.mtu, err = parseUint(v, `Invalid "mtu" value`, 1<<31-1)
-		}
+		la.mtu, err = parseInteger(a, word, "mtu", la.mtu)
 	case "address":
 		var v string
 		if v, err = a.value(word); err == nil {
 			la.mac, err = parseMAC(v)
 		}
 	case "netns":
-		la.netns, err = a.value(word)
-	case "name":
-		la.name, err = a.value(word)
-	case "txqueuelen":
 		var v string
 		if v, err = a.value(word); err == nil {
-			la.txqlen, err = parseUint(v, `Invalid "txqueuelen" value`, 1<<31-1)
+			if la.netns != "" {
+				return true, duplicateValue("netns", v)
+			}
+			la.netns = v
 		}
+	case "name":
+		var v string
+		if v, err = a.value(word); err == nil {
+			switch {
+			case la.name != "":
+				err = duplicateValue("name", v)
+			case !validIfname(v):
+				err = invalidName(`"name" not a valid ifname`, v)
+			default:
+				la.name = v
+			}
+		}
+	case "txqueuelen":
+		la.txqlen, err = parseInteger(a, word, "txqueuelen", la.txqlen)
 	case "alias":
 		var v string
 		if v, err = a.value(word); err == nil {
@@ -158,12 +169,32 @@ func linkKeyword(word string) string {
 
 func ptr[T any](v T) *T { return &v }
 
-func parseUint(v, msg string, max int) (int, error) {
-	n, err := strconv.ParseUint(v, 0, 32)
-	if err != nil || int(n) > max {
-		return 0, invalidArg(msg, v)
+// parseInteger reads the value of an integer attribute (mtu, txqueuelen)
+// as iplink_parse does: a second one is a duplicate unless the first was
+// -1 (its "not given"), and the value is get_integer's, any C int.
+func parseInteger(a *args, word, key string, old *int32) (*int32, error) {
+	v, err := a.value(word)
+	if err != nil {
+		return old, err
 	}
-	return int(n), nil
+	if old != nil && *old != -1 {
+		return old, duplicateValue(key, v)
+	}
+	n, ok := cnum.GetInteger(v)
+	if !ok {
+		return old, invalidArg(fmt.Sprintf("Invalid %q value", key), v)
+	}
+	return &n, nil
+}
+
+// validIfname is iproute2's check_ifname, the kernel's dev_valid_name:
+// not empty, shorter than IFNAMSIZ, no '/' and no white space. With
+// anyLength it is check_altifname, which leaves the length to the kernel.
+func validIfname(name string, anyLength ...bool) bool {
+	if name == "" || (len(anyLength) == 0 && len(name) >= unix.IFNAMSIZ) {
+		return false
+	}
+	return !strings.ContainsFunc(name, func(r rune) bool { return r == '/' || cnum.IsSpace(r) })
 }
 
 func parseOnOff(key, v string) (*bool, error) {
@@ -190,6 +221,44 @@ func parseMAC(v string) (net.HardwareAddr, error) {
 	return mac, nil
 }
 
+// parseNewLink reads the attributes of a link being created, up to a word
+// for which stop is true (left unread), as iplink_parse does for ip link
+// add and for a veth peer: a word that is no keyword, or the one after
+// "dev", names the link, as "name" does; both may be given only if equal.
+func parseNewLink(a *args, la *linkAttrs, stop func(string) bool) error {
+	var dev string
+	for a.more() && !stop(a.list[0]) {
+		word := a.next()
+		if ok, err := parseLinkAttr(word, a, la); ok {
+			if err != nil {
+				return err
+			}
+			continue
+		}
+		if word == "dev" {
+			v, err := a.value(word)
+			if err != nil {
+				return err
+			}
+			word = v
+		}
+		if dev != "" {
+			return duplicateArg("dev", word)
+		}
+		if !validIfname(word, true) {
+			return invalidName(`"dev" not a valid ifname`, word)
+		}
+		dev = word
+	}
+	switch {
+	case la.name == "":
+		la.name = dev
+	case dev != "" && dev != la.name:
+		return script.Errorf(exitUsage, "both \"name\" and \"dev\" cannot be used when creating devices.")
+	}
+	return nil
+}
+
 // linkAddRequest is one parsed "ip link add".
 type linkAddRequest struct {
 	attrs linkAttrs
@@ -208,37 +277,19 @@ func parseLinkAdd(a *args) (script.Action, error) {
 // parseLinkAddRequest parses "ip link add [name] NAME [ATTRS] type
 // veth|bridge|KIND [peer [name] PEER [ATTRS]]".
 func parseLinkAddRequest(a *args) (linkAddRequest, error) {
-	la := linkAttrs{txqlen: -1}
+	var la linkAttrs
 	var kind string
 	var peer *linkAttrs
-	for a.more() && kind == "" {
-		word := a.next()
-		if ok, err := parseLinkAttr(word, a, &la); ok {
-			if err != nil {
-				return linkAddRequest{}, err
-			}
-			continue
+	isType := func(word string) bool { return linkKeyword(word) == "type" }
+	if err := parseNewLink(a, &la, isType); err != nil {
+		return linkAddRequest{}, err
+	}
+	if a.more() { // parseNewLink stopped at "type"
+		v, err := a.value(a.next())
+		if err != nil {
+			return linkAddRequest{}, err
 		}
-		switch {
-		case linkKeyword(word) == "type":
-			v, err := a.value(word)
-			if err != nil {
-				return linkAddRequest{}, err
-			}
-			kind = v
-		default:
-			if word == "dev" {
-				v, err := a.value(word)
-				if err != nil {
-					return linkAddRequest{}, err
-				}
-				word = v
-			}
-			if la.name != "" {
-				return linkAddRequest{}, duplicateArg("dev", word)
-			}
-			la.name = word
-		}
+		kind = v
 	}
 	if kind == "" {
 		return linkAddRequest{}, script.Errorf(exitErr, "Not enough information: \"type\" argument is required")
@@ -247,19 +298,9 @@ func parseLinkAddRequest(a *args) (linkAddRequest, error) {
 		if w := a.next(); w != "peer" {
 			return linkAddRequest{}, duplicateArg("peer", w)
 		}
-		peer = &linkAttrs{txqlen: -1}
-		for a.more() {
-			word := a.next()
-			if ok, err := parseLinkAttr(word, a, peer); ok {
-				if err != nil {
-					return linkAddRequest{}, err
-				}
-				continue
-			}
-			if peer.name != "" {
-				return linkAddRequest{}, duplicateArg("name", word)
-			}
-			peer.name = word
+		peer = &linkAttrs{}
+		if err := parseNewLink(a, peer, func(string) bool { return false }); err != nil {
+			return linkAddRequest{}, err
 		}
 	}
 	if a.more() {
@@ -374,14 +415,14 @@ func (la linkAttrs) encode(s *script.State, msg *nl.IfInfomsg, nsfd int) ([]*nl.
 	if la.name != "" {
 		attrs = append(attrs, nl.NewRtAttr(unix.IFLA_IFNAME, nl.ZeroTerminated(la.name)))
 	}
-	if la.mtu != 0 {
-		attrs = append(attrs, nl.NewRtAttr(unix.IFLA_MTU, nl.Uint32Attr(uint32(la.mtu))))
+	if la.mtu != nil {
+		attrs = append(attrs, nl.NewRtAttr(unix.IFLA_MTU, nl.Uint32Attr(uint32(*la.mtu))))
 	}
 	if la.mac != nil {
 		attrs = append(attrs, nl.NewRtAttr(unix.IFLA_ADDRESS, la.mac))
 	}
-	if la.txqlen >= 0 {
-		attrs = append(attrs, nl.NewRtAttr(unix.IFLA_TXQLEN, nl.Uint32Attr(uint32(la.txqlen))))
+	if la.txqlen != nil {
+		attrs = append(attrs, nl.NewRtAttr(unix.IFLA_TXQLEN, nl.Uint32Attr(uint32(*la.txqlen))))
 	}
 	if la.alias != nil {
 		attrs = append(attrs, nl.NewRtAttr(unix.IFLA_IFALIAS, []byte(*la.alias)))
@@ -413,7 +454,7 @@ func parseLinkSet(a *args) (script.Action, error) {
 
 // parseLinkSetRequest parses "ip link set [dev] DEV ATTRS...".
 func parseLinkSetRequest(a *args) (string, linkAttrs, error) {
-	la := linkAttrs{txqlen: -1}
+	var la linkAttrs
 	var dev string
 	for a.more() {
 		word := a.next()

@@ -2,10 +2,12 @@ package iproute
 
 import (
 	"errors"
+	"fmt"
 	"strings"
 	"syscall"
 
 	"github.com/vishvananda/netlink"
+	"golang.org/x/sys/unix"
 
 	"github.com/netscript/netscript/internal/script"
 )
@@ -39,26 +41,34 @@ func parseTuntap(_ *globals, list []string, _ script.Table) (script.Action, erro
 			})
 		}, nil
 	}
-	return func(s *script.State) error {
-		// Like iproute2, deleting a missing tuntap device is not an error.
-		return s.NS.Do(func() error {
-			h, err := s.NS.Netlink()
-			if err != nil {
-				return err
-			}
-			link, err := h.LinkByName(dev)
-			if err != nil {
-				return nil
-			}
-			if _, ok := link.(*netlink.Tuntap); !ok {
-				return nil
-			}
-			if err := netlink.LinkDel(link); err != nil {
-				return kernelError(s, err)
-			}
-			return nil
-		})
-	}, nil
+	return func(s *script.State) error { return tuntapDelete(s, dev, mode) }, nil
+}
+
+// tuntapDelete does what iproute2's tap_del_ioctl does: TUNSETIFF on a
+// fresh /dev/net/tun with the name and mode, then TUNSETPERSIST 0, so the
+// device goes when the file is closed. A device that was not there is
+// thereby made and gone at once: no error, and an ifindex used up, as
+// with ip. A device of another kind or mode is the kernel's EINVAL.
+func tuntapDelete(s *script.State, dev string, mode netlink.TuntapMode) error {
+	ifr, err := unix.NewIfreq(dev) // parseTuntapRequest checked the name
+	if err != nil {
+		return fmt.Errorf("ip tuntap del: %w", err)
+	}
+	ifr.SetUint16(uint16(mode) | unix.IFF_NO_PI)
+	return s.NS.Do(func() error { // the device belongs to the namespace the file is opened in
+		fd, err := unix.Open("/dev/net/tun", unix.O_RDWR|unix.O_CLOEXEC, 0)
+		if err != nil {
+			return s.Fail(exitErr, "open: %s", script.ErrorText(err))
+		}
+		defer unix.Close(fd)
+		if err := unix.IoctlIfreq(fd, unix.TUNSETIFF, ifr); err != nil {
+			return s.Fail(exitErr, "ioctl(TUNSETIFF): %s", script.ErrorText(err))
+		}
+		if err := unix.IoctlSetInt(fd, unix.TUNSETPERSIST, 0); err != nil {
+			return s.Fail(exitErr, "ioctl(TUNSETPERSIST): %s", script.ErrorText(err))
+		}
+		return nil
+	})
 }
 
 // parseTuntapRequest parses "ip tuntap add|del [dev] NAME mode tun|tap".
@@ -95,10 +105,16 @@ func parseTuntapRequest(list []string) (tuntapRequest, error) {
 			if err != nil {
 				return tuntapRequest{}, err
 			}
+			if !validIfname(v) {
+				return tuntapRequest{}, invalidName(`"dev" not a valid ifname`, v)
+			}
 			dev = v
 		default:
 			if dev != "" {
 				return tuntapRequest{}, duplicateArg("dev", word)
+			}
+			if !validIfname(word) {
+				return tuntapRequest{}, invalidName(`"dev" not a valid ifname`, word)
 			}
 			dev = word
 		}
