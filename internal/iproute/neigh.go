@@ -292,8 +292,8 @@ func nudByName(v string) (int, bool) {
 	case matches(v, "failed"):
 		return unix.NUD_FAILED, true
 	}
-	n, err := strconv.ParseUint(v, 0, 32)
-	if err != nil || n >= 0x100 || n&(n-1) != 0 {
+	n, ok := cnum.GetU32(v)
+	if !ok || n >= 0x100 || n&(n-1) != 0 {
 		return 0, false
 	}
 	return int(n), true

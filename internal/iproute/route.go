@@ -2,14 +2,12 @@ package iproute
 
 import (
 	"encoding/binary"
-	"fmt"
 	"net/netip"
-	"strconv"
-	"strings"
 
 	"github.com/vishvananda/netlink/nl"
 	"golang.org/x/sys/unix"
 
+	"github.com/netscript/netscript/internal/cnum"
 	"github.com/netscript/netscript/internal/script"
 )
 
@@ -119,8 +117,8 @@ func parseRouteRequest(g *globals, a *args, msgType int) (routeRequest, error) {
 			if err != nil {
 				return r, err
 			}
-			var n uint32
-			if _, err := fmt.Sscan(v, &n); err != nil || fmt.Sprint(n) != strings.TrimLeft(v, "+") {
+			n, ok := cnum.GetU32(v)
+			if !ok {
 				return r, invalidArg(`"metric" value is invalid`, v)
 			}
 			r.metric = &n
@@ -171,11 +169,10 @@ func parseRouteRequest(g *globals, a *args, msgType int) (routeRequest, error) {
 			if err != nil {
 				return r, err
 			}
-			n, err := strconv.ParseUint(v, 0, 32)
-			if err != nil {
+			e, ok := cnum.GetU32(v)
+			if !ok {
 				return r, invalidArg(`"expires" value is invalid`, v)
 			}
-			e := uint32(n)
 			r.expires = &e
 		case "nexthop":
 			a.list = append([]string{word}, a.list...)
@@ -289,8 +286,8 @@ func parseNexthops(a *args, r *routeRequest) error {
 				if err != nil {
 					return err
 				}
-				w, err := strconv.ParseUint(v, 0, 32)
-				if err != nil || w == 0 || w > 256 {
+				w, ok := cnum.GetU32(v)
+				if !ok || w == 0 || w > 256 {
 					return invalidArg(`"weight" is invalid`, v)
 				}
 				nh.weight = int(w)
