@@ -4,6 +4,8 @@ import (
 	"strconv"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/netscript/netscript/internal/cnum"
 )
 
 // The tables iproute2 reads from /etc/iproute2 (rt_protos, rt_scopes,
@@ -41,15 +43,16 @@ func name(names map[int]string, n int) string {
 	return strconv.Itoa(n)
 }
 
-// byName looks s up in names, accepting a decimal number too.
+// byName looks s up in names, accepting a number too, read by strtoul
+// with base 0 as iproute2's rtnl_*_a2n functions read it.
 func byName(names map[int]string, s string, max int) (int, bool) {
 	for n, v := range names {
 		if v == s {
 			return n, true
 		}
 	}
-	n, err := strconv.ParseUint(s, 0, 32)
-	if err != nil || int(n) > max {
+	n, ok := cnum.GetU32(s)
+	if !ok || int64(n) > int64(max) {
 		return 0, false
 	}
 	return int(n), true
