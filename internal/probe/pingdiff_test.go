@@ -111,6 +111,11 @@ func TestPingErrorsMatchIputils(t *testing.T) {
 		"-I foo:bar 10.0.0.2",
 		"foo",
 		"-c 1 10.0.0.2 foo",
+		// Names the resolver refuses at once, and names it would ask DNS
+		// about (there is none in the sandbox).
+		"a*b", "a/b", "a@b", "a~b", "a:b", "[x]", ".1", "a..b", ".a", "-- -x", "-- -",
+		`a\.b`, `\\x`, `a\\`,
+		"a.", "a-", "a_b", "_a", "ab.-c", "1.2.3.4.5", "0x1g", "\u00e9", `a\b`, `a\065b`,
 	})
 }
 

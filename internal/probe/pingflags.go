@@ -297,9 +297,63 @@ func (p *parser) resolve(name string, family byte) (netip.Addr, error) {
 		}
 		return a, nil
 	}
-	if name == "" || strings.Contains(name, ":") {
+	if !resolvable(name) {
 		// Not a host name the resolver would ask DNS about.
 		return netip.Addr{}, p.fail(exitError, "%s: Name or service not known", name)
 	}
+	// One it would ask, and there is no DNS server in a scenario's world.
 	return netip.Addr{}, p.fail(exitError, "%s: Temporary failure in name resolution", name)
 }
+
+// resolvable reports whether glibc's resolver would send name to DNS
+// rather than refuse it at once (res_hnok): after ns_name_pton reads its
+// escapes (\X, \DDD), no label is empty but a last one after a final
+// dot, every byte is a letter, digit, '-' or '_', and the first is no '-'.
+// Names with bytes of 0x80 and up go through IDNA in iputils' ping first;
+// netscript lets them pass as the common ones do.
+func resolvable(name string) bool {
+	if name == "" {
+		return false
+	}
+	var labels [][]byte
+	var label []byte
+	for i := 0; i < len(name); i++ {
+		c := name[i]
+		switch {
+		case c == '.':
+			if len(label) == 0 {
+				return false // empty label: ".a", "a..b", "."
+			}
+			labels, label = append(labels, label), nil
+			continue
+		case c == '\\':
+			if i+1 >= len(name) {
+				return false
+			}
+			if i+3 < len(name) && isDigit(name[i+1]) && isDigit(name[i+2]) && isDigit(name[i+3]) {
+				v := int(name[i+1]-'0')*100 + int(name[i+2]-'0')*10 + int(name[i+3]-'0')
+				if v > 255 {
+					return false
+				}
+				c, i = byte(v), i+3
+			} else {
+				c, i = name[i+1], i+1
+			}
+		}
+		label = append(label, c)
+	}
+	if len(label) > 0 {
+		labels = append(labels, label)
+	}
+	for _, l := range labels {
+		for _, c := range l {
+			ok := isDigit(c) || ('a' <= c && c <= 'z') || ('A' <= c && c <= 'Z') || c == '-' || c == '_' || c >= 0x80
+			if !ok {
+				return false
+			}
+		}
+	}
+	return len(labels) > 0 && labels[0][0] != '-'
+}
+
+func isDigit(c byte) bool { return '0' <= c && c <= '9' }

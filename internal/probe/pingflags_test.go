@@ -126,7 +126,7 @@ func TestParsePingBad(t *testing.T) {
 		{[]string{"-I", "foo:bar", "10.0.0.2"}, 2, "ping: invalid source address: foo:bar"},
 		{[]string{"foo"}, 2, "ping: foo: Temporary failure in name resolution"},
 		{[]string{""}, 2, "ping: : Name or service not known"},
-		{[]string{"10.0.0.2 "}, 2, "ping: 10.0.0.2 : Temporary failure in name resolution"},
+		{[]string{"10.0.0.2 "}, 2, "ping: 10.0.0.2 : Name or service not known"}, // as iputils says: a space is no host name character
 		{[]string{"-c", "1", "10.0.0.2", "foo"}, 2, "ping: foo: Temporary failure in name resolution"},
 		{[]string{"-c", "1", "foo", "10.0.0.2"}, 2, "ping: foo: Temporary failure in name resolution"},
 		{[]string{"-4", "::1"}, 2, "ping: ::1: Address family for hostname not supported"},
