@@ -266,6 +266,11 @@ type linkAddRequest struct {
 	peer  *linkAttrs // "peer name PEER ...", veth only
 }
 
+// errVethUsage is veth_parse_opt's answer to arguments after "type veth"
+// other than "peer": its usage, on stdout, and exit status 1.
+var errVethUsage = &script.ExitError{Code: exitErr, Stdout: true,
+	Msg: "Usage: ip link <options> type veth [peer <options>]\nTo get <options> type 'ip link add help'"}
+
 func parseLinkAdd(a *args) (script.Action, error) {
 	r, err := parseLinkAddRequest(a)
 	if err != nil {
@@ -295,8 +300,8 @@ func parseLinkAddRequest(a *args) (linkAddRequest, error) {
 		return linkAddRequest{}, script.Errorf(exitErr, "Not enough information: \"type\" argument is required")
 	}
 	if kind == "veth" && a.more() {
-		if w := a.next(); w != "peer" {
-			return linkAddRequest{}, duplicateArg("peer", w)
+		if a.next() != "peer" {
+			return linkAddRequest{}, errVethUsage
 		}
 		peer = &linkAttrs{}
 		if err := parseNewLink(a, peer, func(string) bool { return false }); err != nil {

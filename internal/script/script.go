@@ -76,7 +76,8 @@ func (t Table) Parse(args []string) (act Action, ok bool, err error) {
 }
 
 // Run parses and runs args in s. A parse error's message is written to
-// s.Stderr, as the real tool would print it.
+// s.Stderr (or s.Stdout, for a usage text the tool prints there), as the
+// real tool would print it.
 func (t Table) Run(s *State, args []string) error {
 	act, ok, err := t.Parse(args)
 	if !ok {
@@ -85,7 +86,11 @@ func (t Table) Run(s *State, args []string) error {
 	if err != nil {
 		var e *ExitError
 		if errors.As(err, &e) && e.Msg != "" {
-			fmt.Fprintln(s.Stderr, e.Msg)
+			w := s.Stderr
+			if e.Stdout {
+				w = s.Stdout
+			}
+			fmt.Fprintln(w, e.Msg)
 		}
 		return err
 	}
@@ -117,6 +122,9 @@ func (s *State) In(ns *world.NS) *State {
 type ExitError struct {
 	Code int
 	Msg  string
+	// Stdout is set for a parse error whose message the tool prints on
+	// standard output (a usage text), not standard error.
+	Stdout bool
 }
 
 func (e *ExitError) Error() string {
