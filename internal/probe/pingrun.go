@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"net"
 	"net/netip"
 	"strconv"
@@ -63,6 +64,11 @@ func (o *pingOpts) runHere(ctx context.Context, s *script.State) error {
 	}
 	if _, err := io.WriteString(s.Stdout, st.header); err != nil {
 		return err
+	}
+	// iputils' setup(), after the header: an interval its timers cannot
+	// hold (INT_MAX / preload; netscript has no -l, so preload is 1).
+	if o.interval >= math.MaxInt32 {
+		return s.Fail(exitError, "%s: illegal preload and/or interval: %d", o.prog, o.interval)
 	}
 
 	ss := newSession(ctx, o, st.target, s.Stdout)
