@@ -1,10 +1,7 @@
 package iproute
 
 import (
-	"errors"
 	"fmt"
-	"strings"
-	"syscall"
 
 	"github.com/vishvananda/netlink"
 	"golang.org/x/sys/unix"
@@ -24,37 +21,26 @@ func parseTuntap(_ *globals, list []string, _ script.Table) (script.Action, erro
 	if err != nil {
 		return nil, err
 	}
-	dev, mode := r.dev, r.mode
-	if r.add {
-		return func(s *script.State) error {
-			// iproute2 asks for IFF_NO_PI and IFF_TUN_EXCL (so an existing
-			// device is an error, not reused) and makes the device persistent;
-			// netlink does the TUNSETIFF on /dev/net/tun opened on this
-			// thread, so the device is born in the command's namespace.
-			tap := &netlink.Tuntap{LinkAttrs: netlink.NewLinkAttrs(), Mode: mode, Flags: netlink.TUNTAP_NO_PI | netlink.TUNTAP_TUN_EXCL}
-			tap.Name = dev
-			return s.NS.Do(func() error {
-				if err := netlink.LinkAdd(tap); err != nil {
-					return tuntapError(s, err)
-				}
-				return nil
-			})
-		}, nil
-	}
-	return func(s *script.State) error { return tuntapDelete(s, dev, mode) }, nil
+	return func(s *script.State) error { return tuntap(s, r) }, nil
 }
 
-// tuntapDelete does what iproute2's tap_del_ioctl does: TUNSETIFF on a
-// fresh /dev/net/tun with the name and mode, then TUNSETPERSIST 0, so the
-// device goes when the file is closed. A device that was not there is
-// thereby made and gone at once: no error, and an ifindex used up, as
-// with ip. A device of another kind or mode is the kernel's EINVAL.
-func tuntapDelete(s *script.State, dev string, mode netlink.TuntapMode) error {
-	ifr, err := unix.NewIfreq(dev) // parseTuntapRequest checked the name
+// tuntap does what iproute2's tap_add_ioctl and tap_del_ioctl do: on a
+// fresh /dev/net/tun, TUNSETIFF with the name and mode (and, to add,
+// IFF_TUN_EXCL, so an existing device is an error, not reused), then
+// TUNSETPERSIST 1 to keep the device, or 0 to let it go when the file is
+// closed. So deleting a device that was not there makes it and drops it
+// at once: no error, and an ifindex used up, as with ip; one of another
+// kind or mode is the kernel's EINVAL.
+func tuntap(s *script.State, r tuntapRequest) error {
+	ifr, err := unix.NewIfreq(r.dev) // parseTuntapRequest checked the name
 	if err != nil {
-		return fmt.Errorf("ip tuntap del: %w", err)
+		return fmt.Errorf("ip tuntap: %w", err)
 	}
-	ifr.SetUint16(uint16(mode) | unix.IFF_NO_PI)
+	flags, persist := uint16(r.mode)|unix.IFF_NO_PI, 0
+	if r.add {
+		flags, persist = flags|unix.IFF_TUN_EXCL, 1
+	}
+	ifr.SetUint16(flags)
 	return s.NS.Do(func() error { // the device belongs to the namespace the file is opened in
 		fd, err := unix.Open("/dev/net/tun", unix.O_RDWR|unix.O_CLOEXEC, 0)
 		if err != nil {
@@ -64,7 +50,7 @@ func tuntapDelete(s *script.State, dev string, mode netlink.TuntapMode) error {
 		if err := unix.IoctlIfreq(fd, unix.TUNSETIFF, ifr); err != nil {
 			return s.Fail(exitErr, "ioctl(TUNSETIFF): %s", script.ErrorText(err))
 		}
-		if err := unix.IoctlSetInt(fd, unix.TUNSETPERSIST, 0); err != nil {
+		if err := unix.IoctlSetInt(fd, unix.TUNSETPERSIST, persist); err != nil {
 			return s.Fail(exitErr, "ioctl(TUNSETPERSIST): %s", script.ErrorText(err))
 		}
 		return nil
@@ -123,20 +109,4 @@ func parseTuntapRequest(list []string) (tuntapRequest, error) {
 		return tuntapRequest{}, script.Errorf(exitErr, "You failed to specify a tunnel mode")
 	}
 	return tuntapRequest{add, dev, mode}, nil
-}
-
-// tuntapError reports a failed TUNSETIFF as iproute2 does. netlink formats
-// the errno into its message ("... failed [0], errno device or resource
-// busy"), so the C library's text is rebuilt from it.
-func tuntapError(s *script.State, err error) error {
-	msg := err.Error()
-	if i := strings.Index(msg, "errno "); i >= 0 && strings.Contains(msg, "TUNSETIFF") {
-		text := msg[i+len("errno "):]
-		return s.Fail(exitErr, "ioctl(TUNSETIFF): %s", script.Capitalize(text))
-	}
-	var errno syscall.Errno
-	if errors.As(err, &errno) { // opening /dev/net/tun failed
-		return s.Fail(exitErr, "open: %s", script.Strerror(errno))
-	}
-	return s.Fail(exitErr, "ip tuntap add: %v", err)
 }
