@@ -96,7 +96,7 @@ func parseLinkAttr(word string, a *args, la *linkAttrs) (bool, error) {
 			switch {
 			case la.name != "":
 				err = duplicateValue("name", v)
-			case !validIfname(v):
+			case !ipshow.CheckIfname(v):
 				err = invalidName(`"name" not a valid ifname`, v)
 			default:
 				la.name = v
@@ -187,16 +187,6 @@ func parseInteger(a *args, word, key string, old *int32) (*int32, error) {
 	return &n, nil
 }
 
-// validIfname is iproute2's check_ifname, the kernel's dev_valid_name:
-// not empty, shorter than IFNAMSIZ, no '/' and no white space. With
-// anyLength it is check_altifname, which leaves the length to the kernel.
-func validIfname(name string, anyLength ...bool) bool {
-	if name == "" || (len(anyLength) == 0 && len(name) >= unix.IFNAMSIZ) {
-		return false
-	}
-	return !strings.ContainsFunc(name, func(r rune) bool { return r == '/' || cnum.IsSpace(r) })
-}
-
 func parseOnOff(key, v string) (*bool, error) {
 	switch v {
 	case "on":
@@ -221,13 +211,13 @@ func parseMAC(v string) (net.HardwareAddr, error) {
 	return mac, nil
 }
 
-// parseNewLink reads the attributes of a link being created, up to a word
-// for which stop is true (left unread), as iplink_parse does for ip link
-// add and for a veth peer: a word that is no keyword, or the one after
-// "dev", names the link, as "name" does; both may be given only if equal.
-func parseNewLink(a *args, la *linkAttrs, stop func(string) bool) error {
+// parseNewLink reads the attributes of a link being created, up to "type"
+// (left unread), as iplink_parse does for ip link add and for a veth peer:
+// a word that is no keyword, or the one after "dev", names the link, as
+// "name" does; both may be given only if equal.
+func parseNewLink(a *args, la *linkAttrs) error {
 	var dev string
-	for a.more() && !stop(a.list[0]) {
+	for a.more() && linkKeyword(a.list[0]) != "type" {
 		word := a.next()
 		if ok, err := parseLinkAttr(word, a, la); ok {
 			if err != nil {
@@ -245,7 +235,7 @@ func parseNewLink(a *args, la *linkAttrs, stop func(string) bool) error {
 		if dev != "" {
 			return duplicateArg("dev", word)
 		}
-		if !validIfname(word, true) {
+		if !ipshow.CheckAltIfname(word) {
 			return invalidName(`"dev" not a valid ifname`, word)
 		}
 		dev = word
@@ -285,8 +275,7 @@ func parseLinkAddRequest(a *args) (linkAddRequest, error) {
 	var la linkAttrs
 	var kind string
 	var peer *linkAttrs
-	isType := func(word string) bool { return linkKeyword(word) == "type" }
-	if err := parseNewLink(a, &la, isType); err != nil {
+	if err := parseNewLink(a, &la); err != nil {
 		return linkAddRequest{}, err
 	}
 	if a.more() { // parseNewLink stopped at "type"
@@ -304,7 +293,7 @@ func parseLinkAddRequest(a *args) (linkAddRequest, error) {
 			return linkAddRequest{}, errVethUsage
 		}
 		peer = &linkAttrs{}
-		if err := parseNewLink(a, peer, func(string) bool { return false }); err != nil {
+		if err := parseNewLink(a, peer); err != nil {
 			return linkAddRequest{}, err
 		}
 	}

@@ -113,7 +113,7 @@ func waitGone(s *script.State, p peerLink) error {
 		_, err = h.LinkByIndex(p.index)
 		var notFound netlink.LinkNotFoundError
 		if errors.As(err, &notFound) {
-			return nil // a deleted namespace has no links left to wait for
+			return nil // gone
 		}
 		select {
 		case <-s.Ctx.Done():

@@ -6,6 +6,7 @@ import (
 	"github.com/vishvananda/netlink"
 	"golang.org/x/sys/unix"
 
+	"github.com/netscript/netscript/internal/ipshow"
 	"github.com/netscript/netscript/internal/script"
 )
 
@@ -91,7 +92,7 @@ func parseTuntapRequest(list []string) (tuntapRequest, error) {
 			if err != nil {
 				return tuntapRequest{}, err
 			}
-			if !validIfname(v) {
+			if !ipshow.CheckIfname(v) {
 				return tuntapRequest{}, invalidName(`"dev" not a valid ifname`, v)
 			}
 			dev = v
@@ -99,7 +100,7 @@ func parseTuntapRequest(list []string) (tuntapRequest, error) {
 			if dev != "" {
 				return tuntapRequest{}, duplicateArg("dev", word)
 			}
-			if !validIfname(word) {
+			if !ipshow.CheckIfname(word) {
 				return tuntapRequest{}, invalidName(`"dev" not a valid ifname`, word)
 			}
 			dev = word

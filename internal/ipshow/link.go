@@ -229,7 +229,7 @@ func (s *shower) printLinkinfo(m *linkMsg) int {
 	if tb.has(unix.IFLA_IFNAME) {
 		name = tb.str(unix.IFLA_IFNAME)
 	}
-	if !checkIfname(name) {
+	if !CheckIfname(name) {
 		return -1
 	}
 	if tb.has(unix.IFLA_MASTER) {

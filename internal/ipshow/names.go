@@ -172,13 +172,16 @@ func InetNtop6(a []byte) string {
 	return b.String()
 }
 
-// checkIfname is iproute2's check_ifname: what the kernel accepts as a
+// CheckIfname is iproute2's check_ifname: what the kernel accepts as a
 // name (shorter than IFNAMSIZ, not empty, no '/' and no white space).
-func checkIfname(name string) bool {
-	if name == "" || len(name) >= unix.IFNAMSIZ {
-		return false
-	}
-	return !strings.ContainsAny(name, "/ \t\n\v\f\r")
+func CheckIfname(name string) bool {
+	return len(name) < unix.IFNAMSIZ && CheckAltIfname(name)
+}
+
+// CheckAltIfname is iproute2's check_altifname: CheckIfname without the
+// length limit, which it leaves to the kernel.
+func CheckAltIfname(name string) bool {
+	return name != "" && !strings.ContainsAny(name, "/ \t\n\v\f\r")
 }
 
 // idxFromName is ll_idx_a2n: "ifN" names link N (sscanf "if%u").

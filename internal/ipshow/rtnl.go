@@ -219,7 +219,7 @@ func (c *conn) getLink(family, index int, name string, mask uint32) (*linkMsg, e
 	req := c.request(unix.RTM_GETLINK, 0, ifi)
 	if name != "" {
 		t := unix.IFLA_IFNAME
-		if !checkIfname(name) {
+		if !CheckIfname(name) {
 			t = unix.IFLA_ALT_IFNAME
 		}
 		req.AddData(nl.NewRtAttr(t, nl.ZeroTerminated(name)))
