@@ -312,48 +312,34 @@ func (p *parser) resolve(name string, family byte) (netip.Addr, error) {
 // Names with bytes of 0x80 and up go through IDNA in iputils' ping first;
 // netscript lets them pass as the common ones do.
 func resolvable(name string) bool {
-	if name == "" {
-		return false
-	}
-	var labels [][]byte
-	var label []byte
+	read, label := 0, 0 // bytes read after escapes: in all, in this label
 	for i := 0; i < len(name); i++ {
 		c := name[i]
 		switch {
 		case c == '.':
-			if len(label) == 0 {
+			if label == 0 {
 				return false // empty label: ".a", "a..b", "."
 			}
-			labels, label = append(labels, label), nil
+			label = 0
 			continue
+		case c == '\\' && i+3 < len(name) && isDigit(name[i+1]) && isDigit(name[i+2]) && isDigit(name[i+3]):
+			v := int(name[i+1]-'0')*100 + int(name[i+2]-'0')*10 + int(name[i+3]-'0')
+			if v > 255 {
+				return false
+			}
+			c, i = byte(v), i+3
+		case c == '\\' && i+1 < len(name):
+			c, i = name[i+1], i+1
 		case c == '\\':
-			if i+1 >= len(name) {
-				return false
-			}
-			if i+3 < len(name) && isDigit(name[i+1]) && isDigit(name[i+2]) && isDigit(name[i+3]) {
-				v := int(name[i+1]-'0')*100 + int(name[i+2]-'0')*10 + int(name[i+3]-'0')
-				if v > 255 {
-					return false
-				}
-				c, i = byte(v), i+3
-			} else {
-				c, i = name[i+1], i+1
-			}
+			return false // a name may not end in a lone backslash
 		}
-		label = append(label, c)
-	}
-	if len(label) > 0 {
-		labels = append(labels, label)
-	}
-	for _, l := range labels {
-		for _, c := range l {
-			ok := isDigit(c) || ('a' <= c && c <= 'z') || ('A' <= c && c <= 'Z') || c == '-' || c == '_' || c >= 0x80
-			if !ok {
-				return false
-			}
+		hostChar := isDigit(c) || ('a' <= c && c <= 'z') || ('A' <= c && c <= 'Z') || c == '-' || c == '_' || c >= 0x80
+		if !hostChar || (c == '-' && read == 0) {
+			return false
 		}
+		read, label = read+1, label+1
 	}
-	return len(labels) > 0 && labels[0][0] != '-'
+	return read > 0
 }
 
 func isDigit(c byte) bool { return '0' <= c && c <= '9' }

@@ -219,3 +219,21 @@ func TestReplyTimeAndSqrt(t *testing.T) {
 		}
 	}
 }
+
+// TestResolvable pins what the real ping answered for each name on this
+// machine: "Temporary failure in name resolution" (resolvable) or "Name
+// or service not known".
+func TestResolvable(t *testing.T) {
+	for name, want := range map[string]bool{
+		"foo": true, "a_b": true, "_a": true, "a.": true, "a-": true, "ab.-c": true,
+		"1.2.3.4.5": true, "0x1g": true, "\u00e9": true, `a\b`: true, `a\065b`: true, `\a`: true,
+		"": false, "a*b": false, "a/b": false, "a@b": false, "a~b": false, "a:b": false,
+		"[x]": false, ".1": false, "a..b": false, ".a": false, ".": false, "-x": false,
+		"-": false, `a\.b`: false, `\\x`: false, `a\\`: false, `a\`: false, "a b": false,
+		"10.0.0.2 ": false, `a\256b`: false,
+	} {
+		if got := resolvable(name); got != want {
+			t.Errorf("resolvable(%q) = %v, want %v", name, got, want)
+		}
+	}
+}

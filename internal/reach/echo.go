@@ -164,7 +164,7 @@ func (s *echoSock) probe(ctx context.Context, timeout time.Duration) cell {
 		if !now.Before(next) {
 			if _, err := s.f.Write(s.request(seq)); err != nil {
 				if errors.Is(err, unix.ENETUNREACH) {
-					return cell{probed: true, reason: script.ErrorText(errnoOf(err))}
+					return cell{probed: true, reason: script.ErrorText(err)}
 				}
 				// Other send errors (a neighbour that failed to
 				// resolve, a full queue) may clear up: resend.
