@@ -141,7 +141,6 @@ func ownerPid(name string) (int, bool) {
 	}
 	pid, err := strconv.Atoi(digits)
 	if err != nil || pid <= 0 || strconv.Itoa(pid) != digits { // no sign, no leading zero
-
 		return 0, false
 	}
 	return pid, true
