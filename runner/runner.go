@@ -13,6 +13,7 @@ package runner
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"maps"
@@ -21,6 +22,7 @@ import (
 	"reflect"
 	"runtime"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -52,6 +54,8 @@ type config struct {
 	extra   []*script.Cmd
 	update  bool
 	keep    func(name string, w *world.World)
+	ctx     context.Context
+	workdir string
 }
 
 // WithTimeout bounds each scenario; every command runs under that deadline.
@@ -62,6 +66,16 @@ func WithFiles(files ...string) Option { return func(c *config) { c.files = file
 
 // WithUpdate rewrites golden files whose cmp fails, as -update does.
 func WithUpdate(on bool) Option { return func(c *config) { c.update = on } }
+
+// WithContext makes ctx the parent of every scenario's context: cancelling
+// it stops the scenarios, and its cause (context.Cause) is the reason their
+// failure gives. Scenarios not started yet fail at once.
+func WithContext(ctx context.Context) Option { return func(c *config) { c.ctx = ctx } }
+
+// WithWorkdirRoot creates the scenarios' work directories in dir instead of
+// a temporary directory of testscript's. The caller removes dir; testscript
+// then starts each scenario's log with a "WORK=" line naming its directory.
+func WithWorkdirRoot(dir string) Option { return func(c *config) { c.workdir = dir } }
 
 // WithKeepOnFailure hands the World of a failed scenario to keep instead of
 // closing it, so its namespaces stay alive for debugging; keep must close
@@ -123,6 +137,29 @@ func ScenarioName(file string) string {
 	return name
 }
 
+// SubtestNames returns the names testscript gives the files' subtests, in
+// order: a file's ScenarioName, with "#1", "#2"... added to the names
+// already taken, as testscript.RunT does.
+func SubtestNames(files []string) []string {
+	names := make([]string, len(files))
+	taken := make(map[string]bool)
+	for i, file := range files {
+		name := filepath.Base(file)
+		if n, ok := strings.CutSuffix(name, ".txt"); ok {
+			name = n
+		} else if n, ok := strings.CutSuffix(name, ".txtar"); ok {
+			name = n
+		}
+		prefix := name
+		for j := 1; taken[name]; j++ {
+			name = prefix + "#" + strconv.Itoa(j)
+		}
+		taken[name] = true
+		names[i] = name
+	}
+	return names
+}
+
 // RunT runs the scenario files with t, any testscript.T: the netscript
 // command runs scenarios this way, outside go test. It does not check
 // privileges; the caller does, with MissingPrivilege.
@@ -146,6 +183,7 @@ func params(opts []Option) testscript.Params {
 		Cmds:               cmds,
 		UpdateScripts:      cfg.update || *update || os.Getenv(UpdateEnv) == "1",
 		RequireUniqueNames: true,
+		WorkdirRoot:        cfg.workdir,
 		Condition:          condition,
 		Setup:              func(env *testscript.Env) error { return setup(env, cfg, table) },
 	}
@@ -154,7 +192,7 @@ func params(opts []Option) testscript.Params {
 
 // configure applies opts to the defaults.
 func configure(opts []Option) config {
-	cfg := config{timeout: DefaultTimeout}
+	cfg := config{timeout: DefaultTimeout, ctx: context.Background()}
 	for _, o := range opts {
 		o(&cfg)
 	}
@@ -167,6 +205,9 @@ func configure(opts []Option) config {
 // the thread goes back to its original namespace and is unlocked; should
 // that fail, it stays locked and the runtime ends it with the goroutine.
 func setup(env *testscript.Env, cfg config, table script.Table) error {
+	if cfg.ctx.Err() != nil {
+		return fmt.Errorf("netscript: %w", context.Cause(cfg.ctx))
+	}
 	w, err := world.New()
 	if err != nil {
 		return fmt.Errorf("netscript: %w", err)
@@ -184,7 +225,7 @@ func setup(env *testscript.Env, cfg config, table script.Table) error {
 		w.Close()
 		return fmt.Errorf("netscript: enter the scenario's namespace: %w", err)
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), cfg.timeout)
+	ctx, cancel := context.WithTimeout(cfg.ctx, cfg.timeout)
 	sc := &scenario{world: w, ctx: ctx}
 	for _, kv := range env.Vars {
 		if k, _, ok := strings.Cut(kv, "="); ok {
@@ -236,10 +277,14 @@ func adapt(table script.Table, name string) func(*testscript.TestScript, bool, [
 		argv := append([]string{name}, args...)
 		err := table.Run(st, argv)
 		line := strings.Join(argv, " ")
-		if sc.ctx.Err() != nil {
+		if cause := context.Cause(sc.ctx); cause != nil {
 			// A command cut short by the deadline may still exit 0 (ping
-			// stops as with -w); the scenario did not finish in time.
-			ts.Fatalf("%s: the scenario's deadline passed (%v)", line, context.Cause(sc.ctx))
+			// stops as with -w); the scenario did not finish in time. Or
+			// the caller stopped the scenarios (WithContext).
+			if errors.Is(cause, context.DeadlineExceeded) {
+				ts.Fatalf("%s: the scenario's deadline passed (%v)", line, cause)
+			}
+			ts.Fatalf("%s: %v", line, cause)
 		}
 		switch {
 		case err == nil && neg:

@@ -1,14 +1,19 @@
 package runner
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/rogpeppe/go-internal/testscript"
+
+	"github.com/netscript/netscript/internal/script"
 )
 
 func requireRoot(t *testing.T) {
@@ -234,5 +239,69 @@ func TestUnparsableScenario(t *testing.T) {
 	}
 	if _, err := ReadArchive(filepath.Join(dir, "good.txtar")); err != nil {
 		t.Errorf("ReadArchive of a good file: %v", err)
+	}
+}
+
+// recordT records the names testscript gives subtests, without running them.
+type recordT struct {
+	fakeT
+	names []string
+}
+
+func (t *recordT) Run(name string, f func(testscript.T)) { t.names = append(t.names, name) }
+
+// TestSubtestNames checks SubtestNames against the names testscript itself
+// gives files of the same base name in different directories.
+func TestSubtestNames(t *testing.T) {
+	files := []string{"a/x.txtar", "b/x.txtar", "c/x#1.txt", "d/x.txt", "e/y.txtar", "f/x#1.txtar"}
+	rt := &recordT{}
+	testscript.RunT(rt, testscript.Params{Files: files, WorkdirRoot: t.TempDir()})
+	got := SubtestNames(files)
+	if strings.Join(got, " ") != strings.Join(rt.names, " ") {
+		t.Errorf("SubtestNames = %q, testscript names them %q", got, rt.names)
+	}
+	if want := "x x#1 x#1#1 x#2 y x#1#2"; strings.Join(got, " ") != want {
+		t.Errorf("SubtestNames = %q, want %s", got, want)
+	}
+}
+
+// TestContextStopsScenarios cancels WithContext's context while a scenario
+// runs a long command: the command ends and the scenario fails with the
+// cancellation's cause, not as a deadline. A scenario set up after the
+// cancellation fails at once.
+func TestContextStopsScenarios(t *testing.T) {
+	requireRoot(t)
+	dir := t.TempDir()
+	file := filepath.Join(dir, "long.txtar")
+	text := "started\nip netns add ns0\nip -n ns0 link set lo up\nip netns exec ns0 ping -i 0.2 -c 100000 127.0.0.1\n"
+	if err := os.WriteFile(file, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancelCause(context.Background())
+	started := &script.Cmd{
+		Name:  "started",
+		Usage: script.Usage{Summary: "cancel the scenarios' context, as a signal would"},
+		Parse: func([]string) (script.Action, error) {
+			return func(*script.State) error {
+				// Most likely while ping runs; wherever it lands, the
+				// scenario must end with the cause, not the deadline.
+				time.AfterFunc(200*time.Millisecond, func() { cancel(errors.New("interrupted by SIGINT")) })
+				return nil
+			}, nil
+		},
+	}
+	ft := &fakeT{}
+	testscript.RunT(ft, params([]Option{WithFiles(file), WithContext(ctx), WithCmd(started), WithTimeout(time.Minute)}))
+	if !ft.Failed() || !regexp.MustCompile(`long.txtar:[234]: .*: interrupted by SIGINT\n`).MatchString(ft.String()) {
+		t.Errorf("the cancelled scenario did not fail with the cause:\n%s", ft)
+	}
+	if strings.Contains(ft.String(), "deadline") {
+		t.Errorf("an interruption reported as a deadline:\n%s", ft)
+	}
+
+	ft = &fakeT{}
+	testscript.RunT(ft, params([]Option{WithFiles(file), WithContext(ctx), WithCmd(started)}))
+	if !ft.Failed() || !strings.Contains(ft.String(), "netscript: interrupted by SIGINT") || strings.Contains(ft.String(), "> started") {
+		t.Errorf("a scenario set up after the cancellation ran:\n%s", ft)
 	}
 }
