@@ -111,15 +111,48 @@ func (r *textReporter) ended(res *result) {
 	r.progress()
 }
 
-func (r *textReporter) finished(results []*result, elapsed time.Duration) {
+func (r *textReporter) finished(sum summary) {
 	if r.stop != nil {
 		close(r.stop)
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.clearProgress()
-	n := count(results)
-	fmt.Fprintf(r.w, "%d passed, %d failed, %d skipped in %.1fs\n", n[passed], n[failed], n[skipped], elapsed.Seconds())
+	fmt.Fprint(r.w, summaryText(sum))
+}
+
+// summaryText is the end of a run's report: the counts, and after a signal
+// the scenarios it interrupted and those it kept from starting.
+func summaryText(sum summary) string {
+	n := count(sum.results)
+	var b strings.Builder
+	if sum.signal != "" {
+		fmt.Fprintf(&b, "interrupted by %s", sum.signal)
+		if n[interrupted] > 0 {
+			fmt.Fprintf(&b, " while running: %s", names(sum.results, interrupted))
+		}
+		if n[notRun] > 0 {
+			fmt.Fprintf(&b, "; not started: %s", names(sum.results, notRun))
+		}
+		b.WriteString("\n")
+	}
+	fmt.Fprintf(&b, "%d passed, %d failed, %d skipped", n[passed], n[failed], n[skipped])
+	if sum.signal != "" {
+		fmt.Fprintf(&b, ", %d interrupted, %d not run", n[interrupted], n[notRun])
+	}
+	fmt.Fprintf(&b, " in %.1fs\n", sum.elapsed.Seconds())
+	return b.String()
+}
+
+// names lists the names of the results of status st.
+func names(results []*result, st status) string {
+	var list []string
+	for _, r := range results {
+		if r.status == st {
+			list = append(list, r.name)
+		}
+	}
+	return strings.Join(list, ", ")
 }
 
 func count(results []*result) map[status]int {
@@ -181,18 +214,25 @@ func (r *jsonReporter) ended(res *result) {
 		}
 	}
 	secs := res.elapsed.Seconds()
-	r.emit(event{Action: string(res.status), Package: jsonPackage, Test: res.name, Elapsed: &secs})
+	action := string(res.status)
+	if res.status == interrupted { // go test's word for a test a signal cut short
+		action = string(failed)
+	}
+	r.emit(event{Action: action, Package: jsonPackage, Test: res.name, Elapsed: &secs})
 }
 
-func (r *jsonReporter) finished(results []*result, elapsed time.Duration) {
-	n := count(results)
+func (r *jsonReporter) finished(sum summary) {
+	n := count(sum.results)
 	action := "pass"
-	if n[failed] > 0 {
+	if n[failed] > 0 || sum.signal != "" {
 		action = "fail"
 	}
-	secs := elapsed.Seconds()
-	r.emit(event{Action: "output", Package: jsonPackage,
-		Output: fmt.Sprintf("%d passed, %d failed, %d skipped in %.1fs\n", n[passed], n[failed], n[skipped], secs)})
+	secs := sum.elapsed.Seconds()
+	for _, line := range strings.SplitAfter(summaryText(sum), "\n") {
+		if line != "" {
+			r.emit(event{Action: "output", Package: jsonPackage, Output: line})
+		}
+	}
 	r.emit(event{Action: action, Package: jsonPackage, Elapsed: &secs})
 }
 
@@ -226,6 +266,7 @@ type junitCase struct {
 	File      string        `xml:"file,attr,omitempty"`
 	Time      string        `xml:"time,attr"`
 	Failure   *junitMessage `xml:"failure,omitempty"`
+	Error     *junitMessage `xml:"error,omitempty"`
 	Skipped   *junitMessage `xml:"skipped,omitempty"`
 	SystemOut string        `xml:"system-out,omitempty"`
 }
@@ -236,10 +277,13 @@ type junitMessage struct {
 	Text    string `xml:",chardata"`
 }
 
-func writeJUnit(path string, results []*result, elapsed time.Duration) error {
+// writeJUnit writes the report. A scenario a signal interrupted is an
+// error; one it kept from starting is skipped, with a message that says so.
+func writeJUnit(path string, sum summary) error {
+	results, elapsed := sum.results, sum.elapsed
 	n := count(results)
 	suite := junitSuite{
-		Name: jsonPackage, Tests: len(results), Failures: n[failed], Skipped: n[skipped],
+		Name: jsonPackage, Tests: len(results), Failures: n[failed], Errors: n[interrupted], Skipped: n[skipped] + n[notRun],
 		Time: seconds(elapsed), Timestamp: time.Now().Add(-elapsed).UTC().Format("2006-01-02T15:04:05"),
 	}
 	for _, r := range results {
@@ -247,6 +291,10 @@ func writeJUnit(path string, results []*result, elapsed time.Duration) error {
 		switch r.status {
 		case failed:
 			c.Failure = &junitMessage{Message: firstFailure(r.log), Type: "failure", Text: r.log}
+		case interrupted:
+			c.Error = &junitMessage{Message: "interrupted by " + sum.signal, Type: "interrupted", Text: r.log}
+		case notRun:
+			c.Skipped = &junitMessage{Message: "not run: the run was interrupted by " + sum.signal}
 		case skipped:
 			c.Skipped = &junitMessage{Message: strings.TrimSpace(r.log)}
 		default:
@@ -254,7 +302,7 @@ func writeJUnit(path string, results []*result, elapsed time.Duration) error {
 		}
 		suite.Cases = append(suite.Cases, c)
 	}
-	doc := junitSuites{Name: jsonPackage, Tests: suite.Tests, Failures: suite.Failures, Skipped: suite.Skipped,
+	doc := junitSuites{Name: jsonPackage, Tests: suite.Tests, Failures: suite.Failures, Errors: suite.Errors, Skipped: suite.Skipped,
 		Time: suite.Time, Suites: []junitSuite{suite}}
 	out, err := xml.MarshalIndent(doc, "", "  ")
 	if err != nil {

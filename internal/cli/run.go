@@ -106,19 +106,20 @@ func defaultParallel() int {
 	return max(2, runtimeNumCPU())
 }
 
-// scenarioFiles expands paths into scenario files (runner.Expand), keeps
-// those -run selects, and checks each is a readable txtar archive.
-func scenarioFiles(paths []string, match *regexp.Regexp) ([]string, error) {
+// scenarioFiles expands paths into scenario files (runner.Expand), names
+// them (nameScenarios), keeps those -run selects, and checks each is a
+// readable txtar archive.
+func scenarioFiles(paths []string, match *regexp.Regexp) ([]scenarioFile, error) {
 	files, err := runner.Expand(paths)
 	if err != nil {
 		return nil, err
 	}
-	var kept []string
-	for _, file := range files {
-		if match != nil && !match.MatchString(runner.ScenarioName(file)) {
+	var kept []scenarioFile
+	for _, file := range nameScenarios(files) {
+		if match != nil && !match.MatchString(file.name) {
 			continue
 		}
-		if _, err := runner.ReadArchive(file); err != nil {
+		if _, err := runner.ReadArchive(file.path); err != nil {
 			return nil, err
 		}
 		kept = append(kept, file)

@@ -173,6 +173,9 @@ func (r *retrier) run(s *script.State) error {
 		msg := fmt.Sprintf("retry: gave up after %d attempt%s in %v", attempt, plural, r.timeout)
 		if s.Ctx != nil && s.Ctx.Err() != nil {
 			msg = fmt.Sprintf("retry: the scenario's deadline passed after %d attempt%s", attempt, plural)
+			if cause := context.Cause(s.Ctx); !errors.Is(cause, context.DeadlineExceeded) {
+				msg = fmt.Sprintf("retry: stopped after %d attempt%s: %v", attempt, plural, cause)
+			}
 		}
 		fmt.Fprintln(s.Stderr, msg)
 		if r.untilFail {

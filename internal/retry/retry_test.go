@@ -159,6 +159,21 @@ func TestRetryStopsAtScenarioDeadline(t *testing.T) {
 	}
 }
 
+// TestRetryStopsWhenCancelled checks that a scenario stopped by a signal
+// (its context cancelled with a cause) ends retry, which says why.
+func TestRetryStopsWhenCancelled(t *testing.T) {
+	tb := table(&flaky{until: 1 << 30})
+	ctx, cancel := context.WithCancelCause(context.Background())
+	time.AfterFunc(50*time.Millisecond, func() { cancel(errors.New("interrupted by SIGTERM")) })
+	var stdout, stderr bytes.Buffer
+	s := &script.State{Ctx: ctx, Stdout: &stdout, Stderr: &stderr}
+	err := tb.Run(s, []string{"retry", "-t", "1h", "flaky"})
+	if script.ExitCode(err) != 1 || !strings.Contains(stderr.String(), "retry: stopped after ") ||
+		!strings.Contains(stderr.String(), ": interrupted by SIGTERM\n") {
+		t.Errorf("got %v, stderr %q", err, stderr.String())
+	}
+}
+
 // TestParseNeverPanics feeds retry every sequence of up to three awkward
 // words.
 func TestParseNeverPanics(t *testing.T) {
