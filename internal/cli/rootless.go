@@ -6,7 +6,10 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"os/signal"
 	"syscall"
+
+	"golang.org/x/sys/unix"
 )
 
 // rootlessEnv marks a netscript that re-ran itself in a user namespace.
@@ -36,7 +39,25 @@ func runRootless(args []string, stdout, stderr io.Writer, why string) int {
 		GidMappingsEnableSetgroups: false,
 		Pdeathsig:                  syscall.SIGKILL,
 	}
-	err = cmd.Run()
+	// SIGINT and SIGTERM are the child's to handle (it stops its scenarios
+	// and exits 130 or 143); this process passes them on and waits.
+	sigc := make(chan os.Signal, 2)
+	signal.Notify(sigc, os.Interrupt, syscall.SIGTERM)
+	defer signal.Stop(sigc)
+	if err = cmd.Start(); err == nil {
+		waited := make(chan error, 1)
+		go func() { waited <- cmd.Wait() }()
+		for done := false; !done; {
+			select {
+			case sig := <-sigc:
+				if !(sig == os.Interrupt && inForeground()) {
+					cmd.Process.Signal(sig)
+				}
+			case err = <-waited:
+				done = true
+			}
+		}
+	}
 	var ee *exec.ExitError
 	switch {
 	case err == nil:
@@ -50,4 +71,17 @@ func runRootless(args []string, stdout, stderr io.Writer, why string) int {
 	fmt.Fprintf(stderr, "netscript run: not root, and unprivileged user namespaces are not available (%v).\n"+
 		"Run as root, or enable them (sysctl kernel.unprivileged_userns_clone=1, user.max_user_namespaces > 0).\n", err)
 	return exitUsage
+}
+
+// inForeground reports whether this process group is the foreground one of
+// the terminal on stdin, stdout or stderr: then a Ctrl-C reaches the child,
+// in the same group, without help, and passing it on would make it a
+// second signal.
+func inForeground() bool {
+	for _, fd := range []int{0, 1, 2} {
+		if pgrp, err := unix.IoctlGetInt(fd, unix.TIOCGPGRP); err == nil {
+			return pgrp == unix.Getpgrp()
+		}
+	}
+	return false
 }
