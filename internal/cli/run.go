@@ -37,8 +37,17 @@ Flags:
 Without root, netscript re-runs itself inside a new user and network
 namespace where the kernel allows unprivileged user namespaces.
 
+A scenario is named by its file name without .txtar, or, when two share
+it (a/x.txtar, b/x.txtar), by the end of its path (a/x, b/x).
+
+SIGINT (Ctrl-C) or SIGTERM stops the run: running commands end, scenarios
+not started never start, and the summary names the interrupted ones. The
+work directories are removed, then netscript exits 130 (SIGINT) or 143
+(SIGTERM). A second signal exits at once. A run killed by SIGKILL leaves
+its work directory ($TMPDIR/netscript-PID-*) behind; the next run removes it.
+
 Exit status: 0 if every scenario passed (or was skipped), 1 if one failed,
-2 for usage and input errors.`,
+2 for usage and input errors, 130 or 143 after SIGINT or SIGTERM.`,
 	run: runMain,
 }
 
