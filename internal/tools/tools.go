@@ -1,0 +1,159 @@
+// Package tools makes the usual Linux network tools scenario commands:
+// "tc qdisc add ...", "nft -f rules.nft", "tcpdump -c 2 ... &" are lines
+// exactly as typed in a terminal, each running the real program, from the
+// machine's PATH, inside the namespace the line runs in (the scenario's
+// root, or NS under "ip netns exec NS"). Nothing of the tools is imitated:
+// their grammar, output and exit statuses are their own.
+package tools
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+
+	"github.com/netscript/netscript/internal/jobs"
+	"github.com/netscript/netscript/internal/script"
+)
+
+// Tool is a real program that scenarios run by name.
+type Tool struct {
+	Name    string // the command, as typed
+	Package string // the Debian package that installs it
+	Summary string // what it does, in one line
+	// Note is a paragraph of help particular to the tool, or "".
+	Note string
+}
+
+// Tools lists the programs scenario lines run by name, in the order of
+// "netscript help".
+var Tools = []Tool{
+	{"tc", "iproute2", "traffic control: qdiscs, classes and filters", ""},
+	{"nft", "nftables", "the nftables firewall: tables, chains, rules and sets", ""},
+	{"iptables", "iptables", "IPv4 packet filter and NAT rules", ""},
+	{"ip6tables", "iptables", "IPv6 packet filter rules", ""},
+	{"iptables-save", "iptables", "print the iptables rules", ""},
+	{"iptables-restore", "iptables", "load iptables rules from a file or standard input", ""},
+	{"ebtables", "ebtables", "Ethernet bridge frame filter rules", ""},
+	{"ethtool", "ethtool", "query and change a network device's driver and link settings", ""},
+	{"ss", "iproute2", "list sockets", ""},
+	{"tcpdump", "tcpdump", "capture and print packets", "tcpdump runs until it is stopped: give it -c COUNT (or -w FILE with -G, -W) " +
+		"and start it in the background, as \"tcpdump -n -l -i veth0 -c 2 icmp &\", then run the " +
+		"traffic, then \"wait\" and check stdout. \"netscript check\" warns about a tcpdump line " +
+		"with none of -c, -w, -G."},
+	{"arping", "iputils-arping", "send ARP requests to a neighbour", ""},
+	{"conntrack", "conntrack", "list and change the connection tracking table", ""},
+	{"socat", "socat", "relay data between sockets, files and programs", ""},
+	{"nc", "netcat-openbsd", "open TCP and UDP connections and listeners (OpenBSD netcat)", ""},
+	{"traceroute", "traceroute", "print the hops to a host", ""},
+	{"tracepath", "iputils-tracepath", "trace the path to a host and its MTU", ""},
+	{"dig", "bind9-dnsutils", "query DNS servers", ""},
+}
+
+// Lookup returns the tool named name.
+func Lookup(name string) (Tool, bool) {
+	for _, t := range Tools {
+		if t.Name == name {
+			return t, true
+		}
+	}
+	return Tool{}, false
+}
+
+// Cmds returns the command table's entries for Tools.
+func Cmds() []*script.Cmd {
+	cmds := make([]*script.Cmd, len(Tools))
+	for i, t := range Tools {
+		cmds[i] = t.Cmd()
+	}
+	return cmds
+}
+
+// Cmd returns the command table's entry for t.
+func (t Tool) Cmd() *script.Cmd {
+	detail := []string{
+		fmt.Sprintf("%s runs the real %s program (Debian package %s), found in the scenario's PATH, "+
+			"inside the namespace the line runs in: the scenario's root namespace, or NS under "+
+			"\"ip netns exec NS %s ...\". Its arguments, output, messages and exit status are "+
+			"the tool's own; it runs under the scenario's deadline.", t.Name, t.Name, t.Package, t.Name),
+		fmt.Sprintf("Where %s is not installed, the line fails, even after \"!\", with \"%s\". "+
+			"Start the line with [exec:%s] to run it only where the tool is.", t.Name, t.missing(), t.Name),
+		"With a trailing \"&\" (or \"&NAME&\") it runs in the background, as testscript's " +
+			"\"exec PROGRAM &\": \"wait\" (or \"wait NAME\") waits for it to exit and sets stdout and " +
+			"stderr to its output, \"kill\" signals it, and at the end of the scenario it is " +
+			"interrupted; whatever is left of it is stopped with its namespace.",
+	}
+	if t.Note != "" {
+		detail = append(detail, t.Note)
+	}
+	return &script.Cmd{
+		Name: t.Name,
+		Usage: script.Usage{
+			Summary: fmt.Sprintf("runs the real %s (%s): %s", t.Name, t.Package, t.Summary),
+			Args:    "[ARGS...] [&]",
+			Detail:  detail,
+		},
+		Background: true,
+		Parse:      t.parse,
+	}
+}
+
+// missing is the error text for a line whose tool is not installed.
+func (t Tool) missing() string {
+	return fmt.Sprintf("%s is not installed (apt-get install %s)", t.Name, t.Package)
+}
+
+// backgroundSuffix is testscript's: "&" or "&NAME&" ends a line that runs
+// in the background.
+var backgroundSuffix = regexp.MustCompile(`^&([a-zA-Z_0-9]+&)?$`)
+
+// parse takes the tool's arguments as they are; only a trailing "&" or
+// "&NAME&" is netscript's.
+func (t Tool) parse(args []string) (script.Action, error) {
+	bg, name := false, ""
+	if n := len(args); n > 0 && backgroundSuffix.MatchString(args[n-1]) {
+		bg, name = true, strings.Trim(args[n-1], "&")
+		args = args[:n-1]
+	}
+	return func(s *script.State) error {
+		path, ok := lookPath(t.Name, s.Env, s.Dir)
+		if !ok {
+			return fmt.Errorf("%s", t.missing())
+		}
+		argv := append([]string{path}, args...)
+		if !bg {
+			return jobs.Run(s, argv)
+		}
+		if s.Background == nil {
+			return fmt.Errorf("%s &: no scenario to wait for it", t.Name)
+		}
+		cmd, done, err := jobs.StartOutput(s, argv, new(strings.Builder), new(strings.Builder))
+		if err != nil {
+			return err
+		}
+		return s.Background(script.Job{Name: name, Cmd: cmd, Done: done})
+	}, nil
+}
+
+// lookPath finds the program file in the PATH of env, the scenario's
+// environment (the process's PATH when env has none), as a shell would;
+// relative directories are taken from dir, the scenario's working directory.
+func lookPath(file string, env []string, dir string) (string, bool) {
+	path := os.Getenv("PATH")
+	for _, kv := range env {
+		if v, ok := strings.CutPrefix(kv, "PATH="); ok {
+			path = v
+		}
+	}
+	for _, d := range filepath.SplitList(path) {
+		if !filepath.IsAbs(d) {
+			d = filepath.Join(dir, d)
+		}
+		p := filepath.Join(d, file)
+		if fi, err := os.Stat(p); err == nil && fi.Mode().IsRegular() && fi.Mode()&0o111 != 0 {
+			return p, true
+		}
+	}
+	return "", false
+}
