@@ -16,16 +16,22 @@ import (
 
 // check is the checking of one scenario.
 type check struct {
-	name  string
-	table script.Table
-	conds []string
-	sc    *topology.Scenario
-	files *fileSet
-	diags []Diagnostic
+	name    string
+	table   script.Table
+	conds   []string
+	sc      *topology.Scenario
+	files   *fileSet
+	diags   []Diagnostic
+	guarded map[string]bool // programs an earlier "[!exec:PROG] skip" requires
 }
 
 func (c *check) report(line int, format string, args ...any) {
-	c.diags = append(c.diags, Diagnostic{c.name, line, fmt.Sprintf(format, args...)})
+	c.diags = append(c.diags, Diagnostic{File: c.name, Line: line, Msg: fmt.Sprintf(format, args...)})
+}
+
+// warning reports what may go wrong at run time, not a mistake.
+func (c *check) warning(line int, format string, args ...any) {
+	c.diags = append(c.diags, Diagnostic{File: c.name, Line: line, Msg: fmt.Sprintf(format, args...), Warning: true})
 }
 
 func (c *check) run() {
@@ -56,6 +62,7 @@ func (c *check) line(l topology.Line) {
 		c.condition(l.Num, cond)
 	}
 	c.files.use(l.Args)
+	c.warn(l)
 	name := l.Args[0]
 	if b, ok := builtins[name]; ok {
 		if b.noNeg && l.Neg {

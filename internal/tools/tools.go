@@ -13,6 +13,7 @@ import (
 	"regexp"
 	"strings"
 
+	"github.com/netscript/netscript/internal/getopt"
 	"github.com/netscript/netscript/internal/jobs"
 	"github.com/netscript/netscript/internal/script"
 )
@@ -90,7 +91,7 @@ func (t Tool) Cmd() *script.Cmd {
 	return &script.Cmd{
 		Name: t.Name,
 		Usage: script.Usage{
-			Summary: fmt.Sprintf("runs the real %s (%s): %s", t.Name, t.Package, t.Summary),
+			Summary: fmt.Sprintf("%s (runs the real %s; apt-get install %s)", t.Summary, t.Name, t.Package),
 			Args:    "[ARGS...] [&]",
 			Detail:  detail,
 		},
@@ -156,4 +157,44 @@ func lookPath(file string, env []string, dir string) (string, bool) {
 		}
 	}
 	return "", false
+}
+
+// tcpdumpOptions are tcpdump 4.99's options, for getopt.
+var tcpdumpOptions = getopt.Spec{
+	Prog:  "tcpdump",
+	Short: "aAbB:c:C:dDeE:fF:G:hHi:IjJ:KlLm:M:nNOpQ:r:s:StT:uUvV:w:W:xXy:Yz:Z:#",
+	Long: []getopt.Long{
+		{Name: "buffer-size", HasArg: getopt.RequiredArgument, Val: 'B'},
+		{Name: "count", HasArg: getopt.NoArgument, Val: 1},
+		{Name: "direction", HasArg: getopt.RequiredArgument, Val: 'Q'},
+		{Name: "help", HasArg: getopt.NoArgument, Val: 'h'},
+		{Name: "immediate-mode", HasArg: getopt.NoArgument, Val: 2},
+		{Name: "interface", HasArg: getopt.RequiredArgument, Val: 'i'},
+		{Name: "list-interfaces", HasArg: getopt.NoArgument, Val: 'D'},
+		{Name: "list-time-stamp-types", HasArg: getopt.NoArgument, Val: 'J'},
+		{Name: "micro", HasArg: getopt.NoArgument, Val: 3},
+		{Name: "nano", HasArg: getopt.NoArgument, Val: 4},
+		{Name: "number", HasArg: getopt.NoArgument, Val: '#'},
+		{Name: "print", HasArg: getopt.NoArgument, Val: 5},
+		{Name: "relinquish-privileges", HasArg: getopt.RequiredArgument, Val: 'Z'},
+		{Name: "snapshot-length", HasArg: getopt.RequiredArgument, Val: 's'},
+		{Name: "time-stamp-precision", HasArg: getopt.RequiredArgument, Val: 6},
+		{Name: "time-stamp-type", HasArg: getopt.RequiredArgument, Val: 'j'},
+		{Name: "version", HasArg: getopt.NoArgument, Val: 7},
+	},
+}
+
+// TcpdumpUnbounded reports whether "tcpdump ARGS" captures until it is
+// stopped: none of -c, -w, -G is given, nor an option that ends it by
+// itself (-r FILE, -D, -L, -J, -h, --version). "netscript check" warns
+// about such a line.
+func TcpdumpUnbounded(args []string) bool {
+	opts, _ := tcpdumpOptions.Parse(args)
+	for _, o := range opts {
+		switch o.C {
+		case 'c', 'w', 'G', 'r', 'D', 'L', 'J', 'h', '?', 7:
+			return false
+		}
+	}
+	return true
 }
