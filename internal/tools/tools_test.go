@@ -1,0 +1,130 @@
+package tools
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/netscript/netscript/internal/script"
+)
+
+func TestLookPath(t *testing.T) {
+	dir := t.TempDir()
+	for _, f := range []struct {
+		path string
+		mode os.FileMode
+	}{{"bin/tc", 0o755}, {"bin/nft", 0o644}, {"rel/ss", 0o755}, {"bin/ethtool/x", 0o755}} {
+		p := filepath.Join(dir, f.path)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, nil, f.mode); err != nil {
+			t.Fatal(err)
+		}
+	}
+	bin := filepath.Join(dir, "bin")
+	for _, tt := range []struct {
+		file string
+		env  []string
+		want string
+	}{
+		{"tc", []string{"PATH=/nonexistent:" + bin}, filepath.Join(bin, "tc")},
+		{"tc", []string{"PATH=/nonexistent"}, ""},
+		{"nft", []string{"PATH=" + bin}, ""},     // not executable
+		{"ethtool", []string{"PATH=" + bin}, ""}, // a directory
+		{"ss", []string{"PATH=rel"}, filepath.Join(dir, "rel", "ss")},
+		{"tc", []string{"HOME=/", "PATH=" + bin}, filepath.Join(bin, "tc")},
+	} {
+		got, ok := lookPath(tt.file, tt.env, dir)
+		if got != tt.want || ok != (tt.want != "") {
+			t.Errorf("lookPath(%q, %q) = %q, %v; want %q", tt.file, tt.env, got, ok, tt.want)
+		}
+	}
+}
+
+func TestTcpdumpUnbounded(t *testing.T) {
+	for _, tt := range []struct {
+		args string
+		want bool
+	}{
+		{"-n -i veth0", true},
+		{"-n -i veth0 icmp", true},
+		{"-ni veth0 -l", true},
+		{"-c 2 -n -i veth0", false},
+		{"-nc2 -i veth0", false},
+		{"-n -i veth0 icmp -c 2", false},
+		{"-w out.pcap -i veth0", false},
+		{"-G 10 -w out-%s.pcap", false},
+		{"-r in.pcap", false},
+		{"-D", false},
+		{"--version", false},
+		{"--interface=veth0 --count", true},
+		{"-i -c", true}, // -c is the interface's name
+		{"-n -- -c", true},
+	} {
+		if got := TcpdumpUnbounded(strings.Fields(tt.args)); got != tt.want {
+			t.Errorf("TcpdumpUnbounded(%q) = %v; want %v", tt.args, got, tt.want)
+		}
+	}
+}
+
+// TestParseBackground: only a trailing "&" or "&NAME&" is netscript's; the
+// rest goes to the tool as written.
+func TestParseBackground(t *testing.T) {
+	for _, tt := range []struct {
+		args       string
+		background bool
+	}{
+		{"-c 1", false},
+		{"-c 1 &", true},
+		{"-c 1 &cap&", true},
+		{"& -c 1", false},
+		{"-c 1 &bad-name&", false},
+	} {
+		tool, _ := Lookup("tcpdump")
+		act, err := tool.parse(strings.Fields(tt.args))
+		if err != nil {
+			t.Fatalf("parse(%q): %v", tt.args, err)
+		}
+		// Without a PATH holding tcpdump, the action says so before it
+		// starts anything; with "&" and no scenario, it says that instead.
+		dir := t.TempDir()
+		if err := os.WriteFile(filepath.Join(dir, "tcpdump"), []byte("#!/bin/sh\n"), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		s := &script.State{Env: []string{"PATH=" + dir}}
+		if tt.background {
+			err := act(s)
+			if err == nil || !strings.Contains(err.Error(), "no scenario to wait for it") {
+				t.Errorf("%q: %v; want a background start refused without a scenario", tt.args, err)
+			}
+		}
+		s.Env = []string{"PATH=/nonexistent"}
+		if err := act(s); err == nil || err.Error() != "tcpdump is not installed (apt-get install tcpdump)" {
+			t.Errorf("%q without tcpdump: %v", tt.args, err)
+		}
+	}
+}
+
+// TestTable: every tool is a command that takes "&", with a summary saying
+// it runs the real tool and which package has it.
+func TestTable(t *testing.T) {
+	seen := map[string]bool{}
+	for _, c := range Cmds() {
+		if seen[c.Name] {
+			t.Errorf("%s listed twice", c.Name)
+		}
+		seen[c.Name] = true
+		tool, ok := Lookup(c.Name)
+		if !ok || !c.Background || !strings.Contains(c.Usage.Summary, "runs the real "+c.Name+"; apt-get install "+tool.Package) {
+			t.Errorf("%s: %+v", c.Name, c.Usage)
+		}
+	}
+	for _, name := range []string{"tc", "nft", "iptables", "ip6tables", "iptables-save", "iptables-restore", "ebtables",
+		"ethtool", "ss", "tcpdump", "arping", "conntrack", "socat", "nc", "traceroute", "tracepath", "dig"} {
+		if !seen[name] {
+			t.Errorf("%s missing", name)
+		}
+	}
+}
