@@ -117,7 +117,8 @@ type State struct {
 	// Background hands a real program started in the background (a line
 	// ending in "&") to the scenario, whose "wait" and "kill" then treat it
 	// as testscript's own "exec PROGRAM &". It is nil where no scenario
-	// runs the line.
+	// runs the line: the program then runs with its output discarded until
+	// its namespace closes.
 	Background func(Job) error
 }
 

@@ -127,7 +127,9 @@ func (t Tool) parse(args []string) (script.Action, error) {
 			return jobs.Run(s, argv)
 		}
 		if s.Background == nil {
-			return fmt.Errorf("%s &: no scenario to wait for it", t.Name)
+			// No scenario to wait for it: it runs, its output
+			// discarded, until its namespace closes.
+			return jobs.Start(s, argv)
 		}
 		cmd, done, err := jobs.StartOutput(s, argv, new(strings.Builder), new(strings.Builder))
 		if err != nil {

@@ -1,12 +1,14 @@
 package tools
 
 import (
+	"context"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/netscript/netscript/internal/script"
+	"github.com/netscript/netscript/internal/world"
 )
 
 func TestLookPath(t *testing.T) {
@@ -75,12 +77,13 @@ func TestParseBackground(t *testing.T) {
 	for _, tt := range []struct {
 		args       string
 		background bool
+		name       string
 	}{
-		{"-c 1", false},
-		{"-c 1 &", true},
-		{"-c 1 &cap&", true},
-		{"& -c 1", false},
-		{"-c 1 &bad-name&", false},
+		{"-c 1", false, ""},
+		{"-c 1 &", true, ""},
+		{"-c 1 &cap&", true, "cap"},
+		{"& -c 1", false, ""},
+		{"-c 1 &bad-name&", false, ""},
 	} {
 		tool, _ := Lookup("tcpdump")
 		act, err := tool.parse(strings.Fields(tt.args))
@@ -88,21 +91,36 @@ func TestParseBackground(t *testing.T) {
 			t.Fatalf("parse(%q): %v", tt.args, err)
 		}
 		// Without a PATH holding tcpdump, the action says so before it
-		// starts anything; with "&" and no scenario, it says that instead.
-		dir := t.TempDir()
-		if err := os.WriteFile(filepath.Join(dir, "tcpdump"), []byte("#!/bin/sh\n"), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		s := &script.State{Env: []string{"PATH=" + dir}}
-		if tt.background {
-			err := act(s)
-			if err == nil || !strings.Contains(err.Error(), "no scenario to wait for it") {
-				t.Errorf("%q: %v; want a background start refused without a scenario", tt.args, err)
-			}
-		}
-		s.Env = []string{"PATH=/nonexistent"}
+		// starts anything; with one, a background start hands the program
+		// to the scenario, with its name.
+		s := &script.State{Env: []string{"PATH=/nonexistent"}}
 		if err := act(s); err == nil || err.Error() != "tcpdump is not installed (apt-get install tcpdump)" {
 			t.Errorf("%q without tcpdump: %v", tt.args, err)
+		}
+		if !tt.background {
+			continue
+		}
+		if os.Geteuid() != 0 {
+			continue // starting it needs the scenario's namespace
+		}
+		w, err := world.New()
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { w.Close() })
+		dir := t.TempDir()
+		if err := os.WriteFile(filepath.Join(dir, "tcpdump"), []byte("#!/bin/sh\necho \"$@\"\n"), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		var job script.Job
+		s = &script.State{Ctx: context.Background(), World: w, NS: w.Root(), Dir: dir, Env: []string{"PATH=" + dir},
+			Background: func(j script.Job) error { job = j; return nil }}
+		if err := act(s); err != nil {
+			t.Fatalf("%q: %v", tt.args, err)
+		}
+		<-job.Done
+		if job.Name != tt.name || job.Cmd.Stdout.(*strings.Builder).String() != "-c 1\n" {
+			t.Errorf("%q: job %q printed %q; want %q printing %q", tt.args, job.Name, job.Cmd.Stdout, tt.name, "-c 1\n")
 		}
 	}
 }
