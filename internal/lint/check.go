@@ -91,7 +91,8 @@ func (c *check) line(l topology.Line) {
 }
 
 // runsProgram reports whether args run a real program, which may write
-// files: "ip netns exec NS PROGRAM", perhaps nested.
+// files: "ip netns exec NS PROGRAM", perhaps nested, or a tool such as
+// "tcpdump -w FILE".
 func (c *check) runsProgram(args []string) bool {
 	for len(args) > 0 && args[0] == "ip" {
 		e, err := iproute.Describe(args[1:])
@@ -100,7 +101,7 @@ func (c *check) runsProgram(args []string) bool {
 		}
 		args = e.Argv
 	}
-	return len(args) > 0 && c.table[args[0]] == nil
+	return len(args) > 0 && (c.table[args[0]] == nil || c.table[args[0]].Background)
 }
 
 // parseMessage formats a command's parse error: the real tool's message,

@@ -55,6 +55,8 @@ conntrack -L
 		`16: warning: frob is neither a netscript command nor a program installed here: a misspelt name, or a tool to install ([exec:frob] runs the line only where it is)`,
 		`17: warning: tc is not installed here (apt-get install iproute2): the line fails where it is missing; [exec:tc] runs it only where it is`,
 	}
+	// What a tool writes may be read later: tcpdump -w wrote x.pcap.
+	script += "exists x.pcap\ncp x.pcap y.pcap\n"
 	var c Checker
 	var got []string
 	for _, d := range c.Scenario("s.txtar", []byte(script)) {
