@@ -151,14 +151,14 @@ func Run(s *script.State, argv []string) error {
 	return err
 }
 
-// command prepares argv, a real program, as the scenario runs programs: its
-// working directory and environment, argv[0] as given, and SIGKILL from the
-// kernel if netscript dies.
+// command prepares argv, a real program, as the scenario runs programs: found
+// in the scenario's PATH, its working directory and environment, argv[0] as
+// given, and SIGKILL from the kernel if netscript dies.
 func command(ctx context.Context, s *script.State, argv []string) (*exec.Cmd, error) {
 	if len(argv) == 0 {
 		return nil, s.Fail(exitErr, "No command specified")
 	}
-	path, err := exec.LookPath(argv[0])
+	path, err := LookPath(s, argv[0])
 	if err != nil {
 		return nil, s.Fail(exitErr, "exec of %q failed: No such file or directory", argv[0])
 	}

@@ -8,8 +8,6 @@ package tools
 
 import (
 	"fmt"
-	"os"
-	"path/filepath"
 	"regexp"
 	"strings"
 
@@ -118,11 +116,12 @@ func (t Tool) parse(args []string) (script.Action, error) {
 		args = args[:n-1]
 	}
 	return func(s *script.State) error {
-		path, ok := lookPath(t.Name, s.Env, s.Dir)
-		if !ok {
+		if _, err := jobs.LookPath(s, t.Name); err != nil {
 			return fmt.Errorf("%s", t.missing())
 		}
-		argv := append([]string{path}, args...)
+		// argv[0] is the name as typed, which the tools print in their
+		// messages ("tcpdump: unrecognized option ...").
+		argv := append([]string{t.Name}, args...)
 		if !bg {
 			return jobs.Run(s, argv)
 		}
@@ -137,28 +136,6 @@ func (t Tool) parse(args []string) (script.Action, error) {
 		}
 		return s.Background(script.Job{Name: name, Cmd: cmd, Done: done})
 	}, nil
-}
-
-// lookPath finds the program file in the PATH of env, the scenario's
-// environment (the process's PATH when env has none), as a shell would;
-// relative directories are taken from dir, the scenario's working directory.
-func lookPath(file string, env []string, dir string) (string, bool) {
-	path := os.Getenv("PATH")
-	for _, kv := range env {
-		if v, ok := strings.CutPrefix(kv, "PATH="); ok {
-			path = v
-		}
-	}
-	for _, d := range filepath.SplitList(path) {
-		if !filepath.IsAbs(d) {
-			d = filepath.Join(dir, d)
-		}
-		p := filepath.Join(d, file)
-		if fi, err := os.Stat(p); err == nil && fi.Mode().IsRegular() && fi.Mode()&0o111 != 0 {
-			return p, true
-		}
-	}
-	return "", false
 }
 
 // tcpdumpOptions are tcpdump 4.99's options, for getopt.
