@@ -274,6 +274,11 @@ func adapt(table script.Table, name string) func(*testscript.TestScript, bool, [
 			Stderr: ts.Stderr(),
 		}
 		st.Env = scriptEnv(ts, sc.vars)
+		background := false // a program started in the background, whose "!" wait checks
+		st.Background = func(job script.Job) error {
+			background = true
+			return addBackground(sc.ctx, ts, job, neg)
+		}
 		argv := append([]string{name}, args...)
 		err := table.Run(st, argv)
 		line := strings.Join(argv, " ")
@@ -287,7 +292,7 @@ func adapt(table script.Table, name string) func(*testscript.TestScript, bool, [
 			ts.Fatalf("%s: %v", line, cause)
 		}
 		switch {
-		case err == nil && neg:
+		case err == nil && neg && !background:
 			ts.Fatalf("%s: unexpected success", line)
 		case err == nil:
 		case !isExit(err):

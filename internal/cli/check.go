@@ -14,9 +14,13 @@ files; default: scenarios) and reports, as file:line: message, what would
 fail before anything runs: unknown commands, bad flags and malformed
 addresses (with the real tool's message), devices and namespaces used before
 they are created, and golden files that cmp names but the archive lacks.
+It also warns, as file:line: warning: message, about what may go wrong when
+the scenario runs: a ping without -c or -w and a tcpdump without -c, -w or
+-G, which run until the scenario's deadline, and real tools (tc, nft,
+tcpdump, ...) that this machine does not have.
 
-Exit status: 0 if every scenario is clean, 1 if a problem was found, 2 for
-usage errors and unreadable files.`,
+Exit status: 0 if every scenario is clean or has only warnings, 1 if a
+problem was found, 2 for usage errors and unreadable files.`,
 	run: lint.Main,
 }
 

@@ -28,8 +28,12 @@ func helpMain(args []string, stdout, stderr io.Writer) int {
 	case 0:
 		printUsage(stdout)
 		fmt.Fprintf(stdout, "\nThe scenario commands are:\n\n")
+		width := 0
 		for _, name := range table.Names() {
-			fmt.Fprintf(stdout, "\t%-8s %s\n", name, table[name].Usage.Summary)
+			width = max(width, len(name))
+		}
+		for _, name := range table.Names() {
+			fmt.Fprintf(stdout, "\t%-*s %s\n", width, name, table[name].Usage.Summary)
 		}
 		fmt.Fprintf(stdout, "\nand testscript's own: %s.\n", strings.Join(lint.Builtins(), ", "))
 		fmt.Fprintf(stdout, "A line is a command; \"! cmd\" expects it to fail; \"[cond] cmd\" runs it only if cond\n"+

@@ -12,6 +12,7 @@ import (
 	"github.com/netscript/netscript/internal/script"
 	"github.com/netscript/netscript/internal/service"
 	"github.com/netscript/netscript/internal/sysctl"
+	"github.com/netscript/netscript/internal/tools"
 )
 
 // Table returns a new command table.
@@ -27,5 +28,8 @@ func Table() script.Table {
 	t.Add(service.ListenCmd())
 	t.Add(service.ConnectCmd())
 	t.Add(iproute.BridgeCmd())
+	for _, c := range tools.Cmds() {
+		t.Add(c)
+	}
 	return t
 }

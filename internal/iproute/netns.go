@@ -182,6 +182,11 @@ func parseNetnsExec(a *args, t script.Table) (script.Action, error) {
 		argv, background = argv[:n-1], true
 	}
 	inner, builtin, err := t.Parse(argv)
+	if builtin && background && t[argv[0]].Background {
+		// A command that runs a real program starts it in the background itself.
+		inner, _, err = t.Parse(a.list)
+		background = false
+	}
 	switch {
 	case err != nil:
 		return nil, err

@@ -8,6 +8,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os/exec"
 	"strings"
 	"syscall"
@@ -30,7 +31,7 @@ const exitErr = 1
 // Start starts argv, a real program, in the background in s.NS with the
 // scenario's working directory and environment, and returns once it runs.
 // Its standard input, output and error are /dev/null: a program whose output
-// matters can be run as sh -c 'PROGRAM > FILE 2>&1' and FILE checked later.
+// matters is started with StartOutput.
 //
 // The program is stopped when its namespace closes, at the end of the
 // scenario or by "ip netns del": SIGTERM to its process group, SIGKILL
@@ -39,11 +40,24 @@ const exitErr = 1
 // locked inside the namespace with a parent-death signal, so if netscript
 // itself dies the kernel kills it.
 func Start(s *script.State, argv []string) error {
+	_, _, err := StartOutput(s, argv, nil, nil)
+	return err
+}
+
+// StartOutput is Start with the program's standard output and error
+// written to stdout and stderr (nil: /dev/null). It returns the running
+// program and a channel closed once the program has been reaped, when
+// cmd.ProcessState is set; the writers are not written after that.
+func StartOutput(s *script.State, argv []string, stdout, stderr io.Writer) (*exec.Cmd, <-chan struct{}, error) {
 	cmd, err := command(context.Background(), s, argv)
 	if err != nil {
-		return err
+		return nil, nil, err
 	}
 	cmd.SysProcAttr.Setpgid = true // stop signals go to its whole group
+	cmd.Stdout, cmd.Stderr = stdout, stderr
+	// A child that inherited the output, once the program has exited,
+	// holds up its reaping for Grace at most.
+	cmd.WaitDelay = grace
 
 	started := make(chan error, 1)
 	done := make(chan struct{})
@@ -64,13 +78,13 @@ func Start(s *script.State, argv []string) error {
 		}
 	}()
 	if err := <-started; err != nil {
-		return s.Fail(exitErr, "exec of %q failed: %v", argv[0], err)
+		return nil, nil, s.Fail(exitErr, "exec of %q failed: %v", argv[0], err)
 	}
 	stop := func() error { return stop(cmd, done) }
 	if err := s.NS.OnClose(stop); err != nil {
-		return fmt.Errorf("background %s: %w", argv[0], err)
+		return nil, nil, fmt.Errorf("background %s: %w", argv[0], err)
 	}
-	return nil
+	return cmd, done, nil
 }
 
 // stop ends the program's process group and waits until it is reaped.
@@ -137,14 +151,14 @@ func Run(s *script.State, argv []string) error {
 	return err
 }
 
-// command prepares argv, a real program, as the scenario runs programs: its
-// working directory and environment, argv[0] as given, and SIGKILL from the
-// kernel if netscript dies.
+// command prepares argv, a real program, as the scenario runs programs: found
+// in the scenario's PATH, its working directory and environment, argv[0] as
+// given, and SIGKILL from the kernel if netscript dies.
 func command(ctx context.Context, s *script.State, argv []string) (*exec.Cmd, error) {
 	if len(argv) == 0 {
 		return nil, s.Fail(exitErr, "No command specified")
 	}
-	path, err := exec.LookPath(argv[0])
+	path, err := LookPath(s, argv[0])
 	if err != nil {
 		return nil, s.Fail(exitErr, "exec of %q failed: No such file or directory", argv[0])
 	}

@@ -168,7 +168,7 @@ func (c *check) exec(l topology.Line) string {
 		return "usage: exec program [args...] [&]"
 	}
 	c.files.wild = true // the program may write any file
-	if c.table[args[0]] != nil {
+	if cmd := c.table[args[0]]; cmd != nil && !cmd.Background {
 		return fmt.Sprintf("exec %s runs the machine's own %s program, outside netscript's namespaces' control: drop \"exec\" to use netscript's %s", args[0], args[0], args[0])
 	}
 	return ""

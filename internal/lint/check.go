@@ -16,16 +16,22 @@ import (
 
 // check is the checking of one scenario.
 type check struct {
-	name  string
-	table script.Table
-	conds []string
-	sc    *topology.Scenario
-	files *fileSet
-	diags []Diagnostic
+	name    string
+	table   script.Table
+	conds   []string
+	sc      *topology.Scenario
+	files   *fileSet
+	diags   []Diagnostic
+	guarded map[string]bool // programs an earlier "[!exec:PROG] skip" requires
 }
 
 func (c *check) report(line int, format string, args ...any) {
-	c.diags = append(c.diags, Diagnostic{c.name, line, fmt.Sprintf(format, args...)})
+	c.diags = append(c.diags, Diagnostic{File: c.name, Line: line, Msg: fmt.Sprintf(format, args...)})
+}
+
+// warning reports what may go wrong at run time, not a mistake.
+func (c *check) warning(line int, format string, args ...any) {
+	c.diags = append(c.diags, Diagnostic{File: c.name, Line: line, Msg: fmt.Sprintf(format, args...), Warning: true})
 }
 
 func (c *check) run() {
@@ -56,6 +62,7 @@ func (c *check) line(l topology.Line) {
 		c.condition(l.Num, cond)
 	}
 	c.files.use(l.Args)
+	c.warn(l)
 	name := l.Args[0]
 	if b, ok := builtins[name]; ok {
 		if b.noNeg && l.Neg {
@@ -84,7 +91,8 @@ func (c *check) line(l topology.Line) {
 }
 
 // runsProgram reports whether args run a real program, which may write
-// files: "ip netns exec NS PROGRAM", perhaps nested.
+// files: "ip netns exec NS PROGRAM", perhaps nested, or a tool such as
+// "tcpdump -w FILE".
 func (c *check) runsProgram(args []string) bool {
 	for len(args) > 0 && args[0] == "ip" {
 		e, err := iproute.Describe(args[1:])
@@ -93,7 +101,7 @@ func (c *check) runsProgram(args []string) bool {
 		}
 		args = e.Argv
 	}
-	return len(args) > 0 && c.table[args[0]] == nil
+	return len(args) > 0 && (c.table[args[0]] == nil || c.table[args[0]].Background)
 }
 
 // parseMessage formats a command's parse error: the real tool's message,

@@ -1,7 +1,6 @@
 package lint
 
 import (
-	"fmt"
 	"path"
 	"strings"
 
@@ -161,8 +160,7 @@ func (c *check) unused() {
 	}
 	for _, name := range c.files.order {
 		if !c.files.used[name] {
-			c.diags = append(c.diags, Diagnostic{c.name, c.files.archive[name],
-				fmt.Sprintf("archive file %q is not used by any command", name)})
+			c.report(c.files.archive[name], "archive file %q is not used by any command", name)
 		}
 	}
 }

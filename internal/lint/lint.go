@@ -11,7 +11,10 @@
 //     gone (moved, renamed, deleted), from the scenario's static topology;
 //   - files compared with cmp (or read by grep, stdin, cp) that are not in
 //     the archive, archive files no command uses, and duplicate names;
-//   - variables expanded but never set.
+//   - variables expanded but never set;
+//   - as warnings, which leave the exit status 0: a ping without -c or -w
+//     and a tcpdump without -c, -w or -G, which run until the scenario's
+//     deadline, and real programs this machine does not have.
 //
 // Lines negated with "!" are expected to fail: their parse errors and
 // their effects are not reported.
@@ -37,14 +40,22 @@ type Diagnostic struct {
 	File string
 	Line int // 0 when it concerns the whole file
 	Msg  string
+	// Warning marks what may go wrong when the scenario runs (a ping
+	// without -c, a tool not installed here), not a mistake in it.
+	Warning bool
 }
 
-// String formats d as go vet does: "file:line: message".
+// String formats d as go vet does: "file:line: message", with "warning: "
+// before the message of a warning.
 func (d Diagnostic) String() string {
-	if d.Line == 0 {
-		return fmt.Sprintf("%s: %s", d.File, d.Msg)
+	msg := d.Msg
+	if d.Warning {
+		msg = "warning: " + msg
 	}
-	return fmt.Sprintf("%s:%d: %s", d.File, d.Line, d.Msg)
+	if d.Line == 0 {
+		return fmt.Sprintf("%s: %s", d.File, msg)
+	}
+	return fmt.Sprintf("%s:%d: %s", d.File, d.Line, msg)
 }
 
 // Checker checks scenarios. Its zero value checks them against netscript's
@@ -105,8 +116,9 @@ const (
 
 // Main is "netscript check [paths...]": it checks the scenarios, prints
 // each diagnostic as "file:line: message" to stderr, as go vet does, and
-// returns ExitClean, ExitProblems, or ExitUsage when a path cannot be read
-// or an argument is a flag (check takes none). stdout is not written.
+// returns ExitClean (warnings only, or nothing), ExitProblems, or ExitUsage
+// when a path cannot be read or an argument is a flag (check takes none).
+// stdout is not written.
 func Main(args []string, stdout, stderr io.Writer) int {
 	for _, a := range args {
 		if strings.HasPrefix(a, "-") && a != "-" {
@@ -123,8 +135,10 @@ func Main(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "netscript check: %v\n", err)
 		return ExitUsage
 	}
-	if len(diags) > 0 {
-		return ExitProblems
+	for _, d := range diags {
+		if !d.Warning {
+			return ExitProblems
+		}
 	}
 	return ExitClean
 }

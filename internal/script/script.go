@@ -12,6 +12,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os/exec"
 	"slices"
 	"strings"
 	"syscall"
@@ -37,6 +38,10 @@ type Cmd struct {
 	// action they ask for. Errors are *ExitError values whose Msg is what the
 	// real tool prints for the same mistake.
 	Parse func(args []string) (Action, error)
+	// Background is set for a command that runs a real program and starts
+	// it in the background itself when its arguments end in "&": a wrapper
+	// such as "ip netns exec NS" then passes the "&" on to it.
+	Background bool
 }
 
 // Table is the command table: every command a scenario can use beyond
@@ -108,6 +113,20 @@ type State struct {
 
 	Stdout io.Writer
 	Stderr io.Writer
+
+	// Background hands a real program started in the background (a line
+	// ending in "&") to the scenario, whose "wait" and "kill" then treat it
+	// as testscript's own "exec PROGRAM &". It is nil where no scenario
+	// runs the line: the program then runs with its output discarded until
+	// its namespace closes.
+	Background func(Job) error
+}
+
+// Job is a real program a command started in the background.
+type Job struct {
+	Name string          // the NAME of a trailing "&NAME&"; "" for "&"
+	Cmd  *exec.Cmd       // the running program; its Stdout and Stderr are *strings.Builder
+	Done <-chan struct{} // closed once the program is reaped and Cmd.ProcessState set
 }
 
 // In returns a copy of s that runs in ns.

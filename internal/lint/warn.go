@@ -1,0 +1,89 @@
+package lint
+
+import (
+	"os/exec"
+	"strings"
+
+	"github.com/netscript/netscript/internal/iproute"
+	"github.com/netscript/netscript/internal/probe"
+	"github.com/netscript/netscript/internal/tools"
+	"github.com/netscript/netscript/internal/topology"
+)
+
+// warn reports, as warnings, what a line that can run may still do wrong
+// when it runs: a ping or tcpdump that runs until it is stopped, and a
+// real program this machine lacks.
+func (c *check) warn(l topology.Line) {
+	if l.Args[0] == "skip" {
+		c.guard(l.Conds)
+		return
+	}
+	args, real := l.Args, false
+	if args[0] == "exec" {
+		args, real = args[1:], true
+	}
+	for len(args) > 0 && args[0] == "ip" && !real {
+		e, err := iproute.Describe(args[1:])
+		if err != nil || e.Op != iproute.OpNetnsExec {
+			return
+		}
+		args = e.Argv
+		real = c.table[args[0]] == nil
+	}
+	if len(args) == 0 {
+		return
+	}
+	if n := len(args); n > 1 && strings.HasPrefix(args[n-1], "&") && strings.HasSuffix(args[n-1], "&") {
+		args = args[:n-1] // run in the background
+	}
+	name := args[0]
+	switch {
+	case (name == "ping" || name == "ping6") && probe.Unbounded(name, args[1:]):
+		c.warning(l.Num, "%s without -c or -w runs until the scenario's deadline (in a terminal, until ^C): "+
+			"give it a count, as %s -c 3 ..., or a deadline, as -w 5", name, name)
+	case name == "tcpdump" && tools.TcpdumpUnbounded(args[1:]):
+		c.warning(l.Num, "tcpdump without -c, -w or -G captures until the scenario ends: "+
+			"give it a count, as tcpdump -c 10 ..., and start it in the background with &")
+	}
+	if c.guarded[name] || hasExecCond(l.Conds) {
+		return // the scenario runs the line only where the program is
+	}
+	tool, isTool := tools.Lookup(name)
+	switch {
+	case isTool && !installed(name):
+		c.warning(l.Num, "%s is not installed here (apt-get install %s): the line fails where it is missing; "+
+			"[exec:%s] runs it only where it is", name, tool.Package, name)
+	case !isTool && real && c.table[name] == nil && !strings.Contains(name, "/") && !installed(name):
+		c.warning(l.Num, "%s is neither a netscript command nor a program installed here: "+
+			"a misspelt name, or a tool to install ([exec:%s] runs the line only where it is)", name, name)
+	}
+}
+
+// guard notes the programs a "skip" line's [!exec:PROG] conditions test:
+// the rest of the scenario runs only where they are.
+func (c *check) guard(conds []string) {
+	for _, cond := range conds {
+		if prog, ok := strings.CutPrefix(strings.TrimSpace(cond), "!exec:"); ok {
+			if c.guarded == nil {
+				c.guarded = make(map[string]bool)
+			}
+			c.guarded[prog] = true
+		}
+	}
+}
+
+// hasExecCond reports whether a line runs only where some program is, or is not.
+func hasExecCond(conds []string) bool {
+	for _, cond := range conds {
+		if strings.HasPrefix(strings.TrimPrefix(strings.TrimSpace(cond), "!"), "exec:") {
+			return true
+		}
+	}
+	return false
+}
+
+// installed reports whether the program is in this machine's PATH.
+func installed(prog string) bool {
+	_, err := exec.LookPath(prog)
+	return err == nil
+}
