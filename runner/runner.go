@@ -15,6 +15,7 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"io"
 	"maps"
 	"os"
 	"path/filepath"
@@ -77,9 +78,12 @@ type stateKey struct{}
 
 // scenario is what one running scenario's commands share.
 type scenario struct {
-	world *world.World
-	ctx   context.Context
-	vars  []string // names of the environment variables set up for the script
+	world   *world.World
+	ctx     context.Context
+	vars    []string // names of the environment variables set up for the script
+	workDir string
+	update  bool // rewrite golden files whose check fails
+	golden  goldenUpdates
 }
 
 // Run runs every scenario in dir (or the files given WithFiles) as a
@@ -144,13 +148,16 @@ func params(opts []Option) testscript.Params {
 	p := testscript.Params{
 		Files:              cfg.files,
 		Cmds:               cmds,
-		UpdateScripts:      cfg.update || *update || os.Getenv(UpdateEnv) == "1",
+		UpdateScripts:      cfg.updating(),
 		RequireUniqueNames: true,
 		Condition:          condition,
 		Setup:              func(env *testscript.Env) error { return setup(env, cfg, table) },
 	}
 	return p
 }
+
+// updating reports whether golden files whose check fails are rewritten.
+func (cfg config) updating() bool { return cfg.update || *update || os.Getenv(UpdateEnv) == "1" }
 
 // configure applies opts to the defaults.
 func configure(opts []Option) config {
@@ -185,7 +192,7 @@ func setup(env *testscript.Env, cfg config, table script.Table) error {
 		return fmt.Errorf("netscript: enter the scenario's namespace: %w", err)
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), cfg.timeout)
-	sc := &scenario{world: w, ctx: ctx}
+	sc := &scenario{world: w, ctx: ctx, workDir: env.WorkDir, update: cfg.updating()}
 	for _, kv := range env.Vars {
 		if k, _, ok := strings.Cut(kv, "="); ok {
 			sc.vars = append(sc.vars, k)
@@ -215,6 +222,15 @@ func setup(env *testscript.Env, cfg config, table script.Table) error {
 			t.Log("netscript: close world:", err)
 		}
 	})
+	// Deferred last, so run first: testscript has written cmp's updates by
+	// now (its own deferred call runs before these), the checks' go on top.
+	env.Defer(func() {
+		if err := sc.golden.apply(); err != nil {
+			t.Fatal("netscript: ", err)
+		} else if sc.golden.file != "" {
+			t.Log(sc.golden.file + " updated")
+		}
+	})
 	return nil
 }
 
@@ -225,12 +241,18 @@ func adapt(table script.Table, name string) func(*testscript.TestScript, bool, [
 	return func(ts *testscript.TestScript, neg bool, args []string) {
 		sc := ts.Value(stateKey{}).(*scenario)
 		st := &script.State{
-			Ctx:    sc.ctx,
-			World:  sc.world,
-			NS:     sc.world.Root(),
-			Dir:    ts.MkAbs("."),
-			Stdout: ts.Stdout(),
-			Stderr: ts.Stderr(),
+			Ctx:   sc.ctx,
+			World: sc.world,
+			NS:    sc.world.Root(),
+			Dir:   ts.MkAbs("."),
+		}
+		if table[name].Checks {
+			// A check leaves the last command's output for the next
+			// check, as cmp does; its own errors go to the log.
+			st.Stdout, st.Stderr = io.Discard, io.Discard
+			st.Scenario = &scenarioAccess{ts: ts, sc: sc, neg: neg}
+		} else {
+			st.Stdout, st.Stderr = ts.Stdout(), ts.Stderr()
 		}
 		st.Env = scriptEnv(ts, sc.vars)
 		argv := append([]string{name}, args...)

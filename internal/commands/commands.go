@@ -4,6 +4,7 @@
 package commands
 
 import (
+	"github.com/netscript/netscript/internal/cmptime"
 	"github.com/netscript/netscript/internal/iproute"
 	"github.com/netscript/netscript/internal/nettools"
 	"github.com/netscript/netscript/internal/probe"
@@ -27,5 +28,6 @@ func Table() script.Table {
 	t.Add(service.ListenCmd())
 	t.Add(service.ConnectCmd())
 	t.Add(iproute.BridgeCmd())
+	t.Add(cmptime.Cmd())
 	return t
 }

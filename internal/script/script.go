@@ -37,6 +37,10 @@ type Cmd struct {
 	// action they ask for. Errors are *ExitError values whose Msg is what the
 	// real tool prints for the same mistake.
 	Parse func(args []string) (Action, error)
+	// Checks marks a command that checks the previous command's output, as
+	// testscript's cmp does: it prints nothing of its own and leaves stdout
+	// and stderr as they were, for the next check.
+	Checks bool
 }
 
 // Table is the command table: every command a scenario can use beyond
@@ -108,6 +112,27 @@ type State struct {
 
 	Stdout io.Writer
 	Stderr io.Writer
+
+	// Scenario is the running scenario, for commands that check outputs;
+	// nil outside a scenario (help, lint, the differential tests).
+	Scenario Scenario
+}
+
+// Scenario is what a checking command (Cmd.Checks) reaches of the running
+// scenario, as testscript's cmp does.
+type Scenario interface {
+	// Output returns what the previous command printed on "stdout" or
+	// "stderr".
+	Output(name string) string
+	// ReadFile reads a file of the scenario's work directory (a file of the
+	// archive, or one a command wrote), relative to the current directory.
+	ReadFile(name string) (string, error)
+	// Logf writes to the scenario's log, as a failed cmp writes its diff.
+	Logf(format string, args ...any)
+	// UpdateGolden records content as the new text of the archive file
+	// name when the run rewrites golden files (-update) and the check is
+	// not negated; it reports whether it did, as cmp then passes.
+	UpdateGolden(name, content string) bool
 }
 
 // In returns a copy of s that runs in ns.
