@@ -53,6 +53,7 @@ type config struct {
 	extra   []*script.Cmd
 	update  bool
 	keep    func(name string, w *world.World)
+	shard   *Shard
 }
 
 // WithTimeout bounds each scenario; every command runs under that deadline.
@@ -94,12 +95,21 @@ func Run(t *testing.T, dir string, opts ...Option) {
 	if msg := MissingPrivilege(); msg != "" {
 		t.Skip(msg)
 	}
-	files := configure(opts).files
+	cfg := configure(opts)
+	files := cfg.files
 	if dir != "" {
 		var err error
 		if files, err = Expand([]string{dir}); err != nil {
 			t.Fatalf("netscript: no scenarios in %s (%v)", dir, err)
 		}
+	}
+	files, err := shardFiles(cfg, files, os.Getenv)
+	if err != nil {
+		t.Fatalf("netscript: %v", err)
+	}
+	if len(files) == 0 {
+		t.Log("netscript: no scenario falls in this shard")
+		return
 	}
 	// A file testscript cannot parse fails on its own, without taking the
 	// other scenarios (or the test binary) down with it.

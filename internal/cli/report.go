@@ -153,6 +153,7 @@ type event struct {
 	Test    string   `json:",omitempty"`
 	Elapsed *float64 `json:",omitempty"`
 	Output  string   `json:",omitempty"`
+	File    string   `json:",omitempty"` // the scenario's file, on its last event
 }
 
 const jsonPackage = "netscript"
@@ -181,7 +182,7 @@ func (r *jsonReporter) ended(res *result) {
 		}
 	}
 	secs := res.elapsed.Seconds()
-	r.emit(event{Action: string(res.status), Package: jsonPackage, Test: res.name, Elapsed: &secs})
+	r.emit(event{Action: string(res.status), Package: jsonPackage, Test: res.name, Elapsed: &secs, File: res.file})
 }
 
 func (r *jsonReporter) finished(results []*result, elapsed time.Duration) {

@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"os"
 	"regexp"
 	"time"
 
@@ -33,6 +34,18 @@ Flags:
 	-json         print events as JSON lines, shaped like go test -json
 	-junit FILE   also write a JUnit XML report to FILE
 	-keep         on failure, keep the scenario's namespaces alive and print how to enter them
+	-shard K/N    run only the K-th of N disjoint parts of the scenarios (K from 1)
+	-durations FILE
+	              balance the shards by the scenarios' times in FILE, the -json
+	              output of an earlier run (without it, a hash of each name decides)
+	-shards N     the number of shards of a Kubernetes Indexed Job (see below)
+
+Sharding also follows the CI engine's environment, without flags: under
+Bazel (a test target with shard_count), TEST_TOTAL_SHARDS and
+TEST_SHARD_INDEX pick the shard and TEST_SHARD_STATUS_FILE is touched;
+XML_OUTPUT_FILE, when set, receives the JUnit report. In a Kubernetes
+Indexed Job, JOB_COMPLETION_INDEX picks the shard of -shards N (or of
+NETSCRIPT_SHARDS=N). "netscript report" merges the shards' -json streams.
 
 Without root, netscript re-runs itself inside a new user and network
 namespace where the kernel allows unprivileged user namespaces.
@@ -52,6 +65,7 @@ type runFlags struct {
 	json     bool
 	junit    string
 	keep     bool
+	sharding shardFlags
 }
 
 func runMain(args []string, stdout, stderr io.Writer) int {
@@ -66,6 +80,7 @@ func runMain(args []string, stdout, stderr io.Writer) int {
 	fs.BoolVar(&f.json, "json", false, "print events as JSON lines")
 	fs.StringVar(&f.junit, "junit", "", "write a JUnit XML report to `file`")
 	fs.BoolVar(&f.keep, "keep", false, "keep failed scenarios' namespaces alive")
+	f.sharding.register(fs)
 	fs.Usage = func() {
 		fmt.Fprintf(stderr, "usage: netscript run [flags] [paths...]\nRun 'netscript help run' for details.\n")
 	}
@@ -92,9 +107,15 @@ func runMain(args []string, stdout, stderr io.Writer) int {
 		}
 	}
 	files, err := scenarioFiles(fs.Args(), match)
+	if err == nil {
+		files, err = shardRun(files, &f, os.Getenv, stderr)
+	}
 	if err != nil {
 		fmt.Fprintf(stderr, "netscript run: %v\n", err)
 		return exitUsage
+	}
+	if len(files) == 0 {
+		return runEmptyShard(f, stdout, stderr)
 	}
 	if msg := runner.MissingPrivilege(); msg != "" {
 		return runRootless(args, stdout, stderr, msg)
