@@ -15,7 +15,7 @@ import (
 
 var reportCmd = &subcommand{
 	name:    "report",
-	args:    "[-junit FILE] [-summary] FILE.json...",
+	args:    "[-junit FILE] [-html DIR] [-summary] FILE.json...",
 	summary: "merge the -json streams of sharded runs into one report",
 	detail: `Report reads the event streams that "netscript run -json" printed (one per
 shard, or any number of runs of disjoint scenario sets) and merges them
@@ -23,8 +23,11 @@ into one report of every scenario.
 
 Flags:
 	-junit FILE   write a JUnit XML report of all the scenarios to FILE
+	-html DIR     write a self-contained HTML report into DIR (index.html);
+	              passing scenarios show their commands if the runs had -v
 	-summary      print a line per scenario, the log of each failure, and the
-	              totals with the shards' times (the default without -junit)
+	              totals with the shards' times (the default without -junit
+	              and -html)
 
 A scenario a stream started but never ended (its shard was killed) counts
 as failed. Exit status: 0 if every scenario passed (or was skipped), 1 if
@@ -48,9 +51,10 @@ func reportMain(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("netscript report", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	junit := fs.String("junit", "", "write a JUnit XML report to `file`")
+	html := fs.String("html", "", "write an HTML report into `dir`")
 	summary := fs.Bool("summary", false, "print the scenarios and the totals")
 	fs.Usage = func() {
-		fmt.Fprintf(stderr, "usage: netscript report [-junit FILE] [-summary] FILE.json...\nRun 'netscript help report' for details.\n")
+		fmt.Fprintf(stderr, "usage: netscript report [-junit FILE] [-html DIR] [-summary] FILE.json...\nRun 'netscript help report' for details.\n")
 	}
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -73,7 +77,13 @@ func reportMain(args []string, stdout, stderr io.Writer) int {
 			return exitUsage
 		}
 	}
-	if *summary || *junit == "" {
+	if *html != "" {
+		if err := writeHTML(*html, rep.results, rep.wall()); err != nil {
+			fmt.Fprintf(stderr, "netscript report: %v\n", err)
+			return exitUsage
+		}
+	}
+	if *summary || (*junit == "" && *html == "") {
 		rep.printSummary(stdout)
 	}
 	for _, r := range rep.results {

@@ -34,6 +34,7 @@ Flags:
 	-json         print events as JSON lines, shaped like go test -json
 	-junit FILE   also write a JUnit XML report to FILE
 	-keep         on failure, keep the scenario's namespaces alive and print how to enter them
+	-html DIR     also write a self-contained HTML report into DIR (index.html)
 	-shard K/N    run only the K-th of N disjoint parts of the scenarios (K from 1)
 	-durations FILE
 	              balance the shards by the scenarios' times in FILE, the -json
@@ -66,6 +67,7 @@ type runFlags struct {
 	junit    string
 	keep     bool
 	sharding shardFlags
+	html     string
 }
 
 func runMain(args []string, stdout, stderr io.Writer) int {
@@ -81,6 +83,7 @@ func runMain(args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&f.junit, "junit", "", "write a JUnit XML report to `file`")
 	fs.BoolVar(&f.keep, "keep", false, "keep failed scenarios' namespaces alive")
 	f.sharding.register(fs)
+	fs.StringVar(&f.html, "html", "", "write an HTML report into `dir`")
 	fs.Usage = func() {
 		fmt.Fprintf(stderr, "usage: netscript run [flags] [paths...]\nRun 'netscript help run' for details.\n")
 	}

@@ -103,6 +103,12 @@ func runScenarios(files []string, f runFlags, stdout, stderr io.Writer) int {
 			return exitUsage
 		}
 	}
+	if f.html != "" {
+		if err := writeHTML(f.html, s.results, time.Since(start)); err != nil {
+			fmt.Fprintf(stderr, "netscript run: %v\n", err)
+			return exitUsage
+		}
+	}
 	code := exitOK
 	for _, r := range s.results {
 		if r.status == failed {
@@ -186,7 +192,7 @@ func (t *scenarioT) Parallel() {
 func (t *scenarioT) Log(args ...any) {
 	t.logMu.Lock()
 	defer t.logMu.Unlock()
-	fmt.Fprintln(&t.log, args...)
+	fmt.Fprintln(&t.log, withoutEnvDump(args)...)
 }
 
 func (t *scenarioT) Skip(args ...any) {
@@ -209,7 +215,7 @@ func (t *scenarioT) FailNow() {
 func (t *scenarioT) Failed() bool { return t.failed }
 
 func (t *scenarioT) Run(name string, f func(testscript.T)) { f(t) }
-func (t *scenarioT) Verbose() bool                         { return t.s.flags.verbose }
+func (t *scenarioT) Verbose() bool                         { return t.s.flags.logsAll() }
 
 func (t *scenarioT) finish() {
 	if t.start.IsZero() {
