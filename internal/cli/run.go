@@ -28,7 +28,7 @@ shows what is running.
 Flags:
 	-v            print every command and its output, for passing scenarios too
 	-run REGEXP   run only the scenarios whose name matches REGEXP
-	-update       rewrite golden files whose cmp fails
+	-update       rewrite golden files whose cmp (or cmptime) fails, and say which
 	-parallel N   run at most N scenarios at once (default: the number of CPUs, at least 2)
 	-timeout D    deadline of each scenario (default 5m)
 	-json         print events as JSON lines, shaped like go test -json
@@ -123,7 +123,13 @@ func runMain(args []string, stdout, stderr io.Writer) int {
 	if msg := runner.MissingPrivilege(); msg != "" {
 		return runRootless(args, stdout, stderr, msg)
 	}
-	return runScenarios(files, f, stdout, stderr)
+	if !f.update {
+		return runScenarios(files, f, stdout, stderr)
+	}
+	before := snapshotGoldens(files)
+	code := runScenarios(files, f, stdout, stderr)
+	before.reportUpdates(files, stderr)
+	return code
 }
 
 func defaultParallel() int {
