@@ -287,7 +287,7 @@ var pageTemplate = template.Must(template.New("page").Parse(`<!DOCTYPE html>
 <div class="log">{{range .Log}}<div class="{{.Class}}">{{.Text}}</div>{{end}}</div>
 </section>
 {{if .Dump}}<section class="ns"><h2>Namespaces at the failure</h2>
-{{range .Dump}}<h3>{{.NS}}: {{.Cmd}}</h3><pre class="log">{{.Output}}</pre>{{end}}
+{{range .Dump}}<h3>{{.NS}}: {{.Cmd}}</h3>{{if .Output}}<pre class="log">{{.Output}}</pre>{{else}}<p class="note">(prints nothing)</p>{{end}}{{end}}
 </section>{{end}}
 </main></body></html>
 `))
