@@ -30,7 +30,8 @@ Flags:
 	              and -html)
 
 A scenario a stream started but never ended (its shard was killed) counts
-as failed. Exit status: 0 if every scenario passed (or was skipped), 1 if
+as failed. Lines that are not JSON objects (stderr merged into a log) are
+skipped, and counted on stderr. Exit status: 0 if every scenario passed (or was skipped), 1 if
 one failed, 2 for usage errors and unreadable streams.`,
 	run: reportMain,
 }
@@ -39,6 +40,7 @@ one failed, 2 for usage errors and unreadable streams.`,
 type stream struct {
 	path    string
 	elapsed time.Duration // the run's wall time, from its last event
+	other   int           // lines that are not events (a pod log's stderr)
 }
 
 // mergedReport is every scenario of several streams.
@@ -70,6 +72,11 @@ func reportMain(args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		fmt.Fprintf(stderr, "netscript report: %v\n", err)
 		return exitUsage
+	}
+	for _, s := range rep.streams {
+		if s.other > 0 {
+			fmt.Fprintf(stderr, "netscript report: %s: skipped %d line(s) that are not JSON events\n", s.path, s.other)
+		}
 	}
 	if *junit != "" {
 		if err := writeJUnit(*junit, rep.results, rep.wall()); err != nil {
@@ -155,8 +162,14 @@ func (m *mergedReport) read(path string) error {
 	sc := bufio.NewScanner(f)
 	sc.Buffer(make([]byte, 0, 64*1024), 16*1024*1024)
 	var first, last time.Time
+	events := 0
 	for line := 1; sc.Scan(); line++ {
-		if strings.TrimSpace(sc.Text()) == "" {
+		if text := strings.TrimSpace(sc.Text()); text == "" {
+			continue
+		} else if !strings.HasPrefix(text, "{") {
+			// Logs that merge stderr into the stream (kubectl logs)
+			// hold netscript's own messages too.
+			st.other++
 			continue
 		}
 		var e event
@@ -166,6 +179,7 @@ func (m *mergedReport) read(path string) error {
 		if e.Package != jsonPackage {
 			return fmt.Errorf("%s:%d: an event of package %q, not of netscript run -json", path, line, e.Package)
 		}
+		events++
 		if first.IsZero() {
 			first = e.Time
 		}
@@ -207,6 +221,9 @@ func (m *mergedReport) read(path string) error {
 	}
 	if err := sc.Err(); err != nil {
 		return fmt.Errorf("%s: %w", path, err)
+	}
+	if events == 0 {
+		return fmt.Errorf("%s: no event of netscript run -json", path)
 	}
 	for _, name := range order {
 		if r, ok := open[name]; ok {

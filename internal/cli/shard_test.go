@@ -243,7 +243,8 @@ func TestReportReadsStreams(t *testing.T) {
 {"Time":"2026-12-05T09:00:01Z","Action":"pass","Package":"netscript","Test":"one","Elapsed":1.5,"File":"s/one.txtar"}
 {"Time":"2026-12-05T09:00:02Z","Action":"pass","Package":"netscript","Elapsed":2}
 `)
-	b := write("b.json", `{"Time":"2026-12-05T09:00:00Z","Action":"start","Package":"netscript"}
+	b := write("b.json", `netscript run: shard 2/2: 2 of 3 scenarios
+{"Time":"2026-12-05T09:00:00Z","Action":"start","Package":"netscript"}
 {"Time":"2026-12-05T09:00:00Z","Action":"run","Package":"netscript","Test":"two"}
 {"Time":"2026-12-05T09:00:04Z","Action":"run","Package":"netscript","Test":"three"}
 {"Time":"2026-12-05T09:00:04Z","Action":"output","Package":"netscript","Test":"three","Output":"FAIL: s/three.txtar:1: x\n"}
@@ -260,7 +261,8 @@ func TestReportReadsStreams(t *testing.T) {
 		t.Errorf("file %q, log %q, wall %v", rep.results[0].file, rep.results[2].log, rep.wall())
 	}
 	for _, tc := range []struct{ text, err string }{
-		{"not json\n", "bad.json:1: not an event of netscript run -json"},
+		{"{not json\n", "bad.json:1: not an event of netscript run -json"},
+		{"not json\n", "bad.json: no event of netscript run -json"},
 		{`{"Action":"pass","Package":"example.com/x"}` + "\n", `bad.json:1: an event of package "example.com/x", not of netscript run -json`},
 		{`{"Action":"run","Package":"netscript","Test":"x"}` + "\n" + `{"Action":"run","Package":"netscript","Test":"x"}` + "\n", "bad.json:2: scenario x started twice"},
 		{`{"Action":"jump","Package":"netscript","Test":"x"}` + "\n", `bad.json:1: unknown action "jump"`},
@@ -273,7 +275,11 @@ func TestReportReadsStreams(t *testing.T) {
 	if code, _, stderr := run("report"); code != exitUsage || !strings.Contains(stderr, "usage: netscript report") {
 		t.Errorf("report without files: exit %d, %q", code, stderr)
 	}
-	if code, stdout, _ := run("report", a, b); code != exitFailed || !strings.Contains(stdout, "1 passed, 2 failed, 0 skipped") {
+	code, stdout, stderr := run("report", a, b)
+	if code != exitFailed || !strings.Contains(stdout, "1 passed, 2 failed, 0 skipped") {
 		t.Errorf("report: exit %d\n%s", code, stdout)
+	}
+	if want := "netscript report: " + b + ": skipped 1 line(s) that are not JSON events\n"; stderr != want {
+		t.Errorf("report's stderr %q, want %q", stderr, want)
 	}
 }
