@@ -54,6 +54,15 @@ type config struct {
 	update  bool
 	keep    func(name string, w *world.World)
 	shard   *Shard
+	watch   func(name string, w *world.World) (end func(failed bool), err error)
+}
+
+// WithWorldWatch calls start with each scenario's name and World as the
+// scenario begins (an error fails the scenario), and the end function it
+// returns with whether the scenario failed as it ends, before its World
+// closes: what watches a World (a packet capture) lives as long as it.
+func WithWorldWatch(start func(name string, w *world.World) (end func(failed bool), err error)) Option {
+	return func(c *config) { c.watch = start }
 }
 
 // WithTimeout bounds each scenario; every command runs under that deadline.
@@ -188,6 +197,14 @@ func setup(env *testscript.Env, cfg config, table script.Table) error {
 	if err != nil {
 		return fmt.Errorf("netscript: %w", err)
 	}
+	name := strings.TrimPrefix(filepath.Base(env.WorkDir), "script-")
+	var end func(failed bool)
+	if cfg.watch != nil {
+		if end, err = cfg.watch(name, w); err != nil {
+			w.Close()
+			return fmt.Errorf("netscript: %w", err)
+		}
+	}
 	runtime.LockOSThread()
 	orig, err := unix.Open("/proc/thread-self/ns/net", unix.O_RDONLY|unix.O_CLOEXEC, 0)
 	if err != nil {
@@ -210,12 +227,14 @@ func setup(env *testscript.Env, cfg config, table script.Table) error {
 	}
 	env.Values[stateKey{}] = sc
 	t := env.T()
-	name := strings.TrimPrefix(filepath.Base(env.WorkDir), "script-")
 	env.Defer(func() {
 		failed := false
 		if f, ok := t.(interface{ Failed() bool }); ok && f.Failed() {
 			failed = true
 			t.Log(dumpWorld(ctx, w, table))
+		}
+		if end != nil {
+			end(failed)
 		}
 		cancel()
 		if err := unix.Setns(orig, unix.CLONE_NEWNET); err == nil {

@@ -35,6 +35,8 @@ Flags:
 	-junit FILE   also write a JUnit XML report to FILE
 	-keep         on failure, keep the scenario's namespaces alive and print how to enter them
 	-html DIR     also write a self-contained HTML report into DIR (index.html)
+	-pcap DIR     capture the packets of every interface of each scenario, and keep
+	              those of a failed one as DIR/SCENARIO/NS-IFACE.pcap (tcpdump -r reads them)
 	-shard K/N    run only the K-th of N disjoint parts of the scenarios (K from 1)
 	-durations FILE
 	              balance the shards by the scenarios' times in FILE, the -json
@@ -68,6 +70,7 @@ type runFlags struct {
 	keep     bool
 	sharding shardFlags
 	html     string
+	pcap     string
 }
 
 func runMain(args []string, stdout, stderr io.Writer) int {
@@ -84,6 +87,7 @@ func runMain(args []string, stdout, stderr io.Writer) int {
 	fs.BoolVar(&f.keep, "keep", false, "keep failed scenarios' namespaces alive")
 	f.sharding.register(fs)
 	fs.StringVar(&f.html, "html", "", "write an HTML report into `dir`")
+	fs.StringVar(&f.pcap, "pcap", "", "keep failed scenarios' packets as pcap files in `dir`")
 	fs.Usage = func() {
 		fmt.Fprintf(stderr, "usage: netscript run [flags] [paths...]\nRun 'netscript help run' for details.\n")
 	}

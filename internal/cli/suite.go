@@ -82,6 +82,11 @@ func runScenarios(files []string, f runFlags, stdout, stderr io.Writer) int {
 			s.mu.Unlock()
 		}))
 	}
+	var pcaps *pcapRecorder
+	if f.pcap != "" {
+		pcaps = newPcapRecorder(f.pcap)
+		opts = append(opts, pcaps.option())
+	}
 	start := time.Now()
 	top := &topT{s: s}
 	done := make(chan struct{})
@@ -93,6 +98,9 @@ func runScenarios(files []string, f runFlags, stdout, stderr io.Writer) int {
 	s.wg.Wait()
 	sort.Slice(s.results, func(i, j int) bool { return s.results[i].name < s.results[j].name })
 	s.rep.finished(s.results, time.Since(start))
+	if pcaps != nil {
+		pcaps.report(stderr)
+	}
 	if top.fatal != "" {
 		fmt.Fprintf(stderr, "netscript run: %s\n", top.fatal)
 		return exitUsage
