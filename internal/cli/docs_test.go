@@ -126,7 +126,7 @@ func TestShardingDocYAML(t *testing.T) {
 	job := yamlToJSON(t, files["netscript-job.yaml"])
 	for path, want := range map[string]any{
 		"apiVersion": "batch/v1", "kind": "Job", "spec.completionMode": "Indexed",
-		"spec.template.spec.restartPolicy": "Never",
+		"spec.template.spec.restartPolicy":                           "Never",
 		"spec.template.spec.containers.0.securityContext.privileged": true,
 	} {
 		var p []any
