@@ -6,7 +6,7 @@ GO          ?= go
 STATICCHECK ?= $(shell $(GO) env GOPATH)/bin/staticcheck
 STATICCHECK_VERSION ?= v0.8.2
 
-.PHONY: build test article lint staticcheck fuzz bench
+.PHONY: build test article lint staticcheck fuzz bench screenshot
 
 build:
 	$(GO) build -o netscript ./cmd/netscript
@@ -18,6 +18,25 @@ test:
 # The tutorial scenario, verbosely: every command and its output.
 article:
 	$(GO) run ./cmd/netscript run -v scenarios/veth-pair.txtar
+
+# An HTML report holding a failure (testdata/report), photographed by
+# headless Chromium (apt-get install chromium; manual, not in CI: too heavy
+# for it). Writes SCREENSHOT_DIR/index.png and failure.png.
+SCREENSHOT_DIR ?= /tmp/netscript-screenshot
+CHROMIUM ?= chromium
+CHROMIUM_FLAGS = --headless --no-sandbox --disable-gpu --disable-quic --no-first-run \
+	--disable-background-networking --disable-component-update --disable-sync \
+	--hide-scrollbars --window-size=1280,1600
+screenshot: build
+	rm -rf $(SCREENSHOT_DIR) && mkdir -p $(SCREENSHOT_DIR)
+	./netscript run -html $(SCREENSHOT_DIR)/report scenarios/veth-pair.txtar scenarios/bridge.txtar \
+		testdata/report/forgotten-route.txtar; test $$? -eq 1
+	@set -e; profile=$$(mktemp -d); trap 'rm -rf "$$profile"' EXIT; \
+	$(CHROMIUM) $(CHROMIUM_FLAGS) --user-data-dir="$$profile" --screenshot=$(SCREENSHOT_DIR)/index.png \
+		file://$(SCREENSHOT_DIR)/report/index.html; \
+	$(CHROMIUM) $(CHROMIUM_FLAGS) --user-data-dir="$$profile" --screenshot=$(SCREENSHOT_DIR)/failure.png \
+		file://$(SCREENSHOT_DIR)/report/scenarios/forgotten-route.html
+	@ls -l $(SCREENSHOT_DIR)/index.png $(SCREENSHOT_DIR)/failure.png
 
 lint: staticcheck
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi

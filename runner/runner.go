@@ -16,6 +16,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"maps"
 	"os"
 	"path/filepath"
@@ -56,6 +57,16 @@ type config struct {
 	keep    func(name string, w *world.World)
 	ctx     context.Context
 	workdir string
+	shard   *Shard
+	watch   func(name string, w *world.World) (end func(failed bool), err error)
+}
+
+// WithWorldWatch calls start with each scenario's name and World as the
+// scenario begins (an error fails the scenario), and the end function it
+// returns with whether the scenario failed as it ends, before its World
+// closes: what watches a World (a packet capture) lives as long as it.
+func WithWorldWatch(start func(name string, w *world.World) (end func(failed bool), err error)) Option {
+	return func(c *config) { c.watch = start }
 }
 
 // WithTimeout bounds each scenario; every command runs under that deadline.
@@ -91,9 +102,12 @@ type stateKey struct{}
 
 // scenario is what one running scenario's commands share.
 type scenario struct {
-	world *world.World
-	ctx   context.Context
-	vars  []string // names of the environment variables set up for the script
+	world   *world.World
+	ctx     context.Context
+	vars    []string // names of the environment variables set up for the script
+	workDir string
+	update  bool // rewrite golden files whose check fails
+	golden  goldenUpdates
 }
 
 // Run runs every scenario in dir (or the files given WithFiles) as a
@@ -104,12 +118,21 @@ func Run(t *testing.T, dir string, opts ...Option) {
 	if msg := MissingPrivilege(); msg != "" {
 		t.Skip(msg)
 	}
-	files := configure(opts).files
+	cfg := configure(opts)
+	files := cfg.files
 	if dir != "" {
 		var err error
 		if files, err = Expand([]string{dir}); err != nil {
 			t.Fatalf("netscript: no scenarios in %s (%v)", dir, err)
 		}
+	}
+	files, err := shardFiles(cfg, files, os.Getenv)
+	if err != nil {
+		t.Fatalf("netscript: %v", err)
+	}
+	if len(files) == 0 {
+		t.Log("netscript: no scenario falls in this shard")
+		return
 	}
 	// A file testscript cannot parse fails on its own, without taking the
 	// other scenarios (or the test binary) down with it.
@@ -181,7 +204,7 @@ func params(opts []Option) testscript.Params {
 	p := testscript.Params{
 		Files:              cfg.files,
 		Cmds:               cmds,
-		UpdateScripts:      cfg.update || *update || os.Getenv(UpdateEnv) == "1",
+		UpdateScripts:      cfg.updating(),
 		RequireUniqueNames: true,
 		WorkdirRoot:        cfg.workdir,
 		Condition:          condition,
@@ -189,6 +212,9 @@ func params(opts []Option) testscript.Params {
 	}
 	return p
 }
+
+// updating reports whether golden files whose check fails are rewritten.
+func (cfg config) updating() bool { return cfg.update || *update || os.Getenv(UpdateEnv) == "1" }
 
 // configure applies opts to the defaults.
 func configure(opts []Option) config {
@@ -212,6 +238,14 @@ func setup(env *testscript.Env, cfg config, table script.Table) error {
 	if err != nil {
 		return fmt.Errorf("netscript: %w", err)
 	}
+	name := strings.TrimPrefix(filepath.Base(env.WorkDir), "script-")
+	var end func(failed bool)
+	if cfg.watch != nil {
+		if end, err = cfg.watch(name, w); err != nil {
+			w.Close()
+			return fmt.Errorf("netscript: %w", err)
+		}
+	}
 	runtime.LockOSThread()
 	orig, err := unix.Open("/proc/thread-self/ns/net", unix.O_RDONLY|unix.O_CLOEXEC, 0)
 	if err != nil {
@@ -226,7 +260,7 @@ func setup(env *testscript.Env, cfg config, table script.Table) error {
 		return fmt.Errorf("netscript: enter the scenario's namespace: %w", err)
 	}
 	ctx, cancel := context.WithTimeout(cfg.ctx, cfg.timeout)
-	sc := &scenario{world: w, ctx: ctx}
+	sc := &scenario{world: w, ctx: ctx, workDir: env.WorkDir, update: cfg.updating()}
 	for _, kv := range env.Vars {
 		if k, _, ok := strings.Cut(kv, "="); ok {
 			sc.vars = append(sc.vars, k)
@@ -234,12 +268,14 @@ func setup(env *testscript.Env, cfg config, table script.Table) error {
 	}
 	env.Values[stateKey{}] = sc
 	t := env.T()
-	name := strings.TrimPrefix(filepath.Base(env.WorkDir), "script-")
 	env.Defer(func() {
 		failed := false
 		if f, ok := t.(interface{ Failed() bool }); ok && f.Failed() {
 			failed = true
 			t.Log(dumpWorld(ctx, w, table))
+		}
+		if end != nil {
+			end(failed)
 		}
 		cancel()
 		if err := unix.Setns(orig, unix.CLONE_NEWNET); err == nil {
@@ -256,6 +292,15 @@ func setup(env *testscript.Env, cfg config, table script.Table) error {
 			t.Log("netscript: close world:", err)
 		}
 	})
+	// Deferred last, so run first: testscript has written cmp's updates by
+	// now (its own deferred call runs before these), the checks' go on top.
+	env.Defer(func() {
+		if err := sc.golden.apply(); err != nil {
+			t.Fatal("netscript: ", err)
+		} else if sc.golden.file != "" {
+			t.Log(sc.golden.file + " updated")
+		}
+	})
 	return nil
 }
 
@@ -266,12 +311,18 @@ func adapt(table script.Table, name string) func(*testscript.TestScript, bool, [
 	return func(ts *testscript.TestScript, neg bool, args []string) {
 		sc := ts.Value(stateKey{}).(*scenario)
 		st := &script.State{
-			Ctx:    sc.ctx,
-			World:  sc.world,
-			NS:     sc.world.Root(),
-			Dir:    ts.MkAbs("."),
-			Stdout: ts.Stdout(),
-			Stderr: ts.Stderr(),
+			Ctx:   sc.ctx,
+			World: sc.world,
+			NS:    sc.world.Root(),
+			Dir:   ts.MkAbs("."),
+		}
+		if table[name].Checks {
+			// A check leaves the last command's output for the next
+			// check, as cmp does; its own errors go to the log.
+			st.Stdout, st.Stderr = io.Discard, io.Discard
+			st.Scenario = &scenarioAccess{ts: ts, sc: sc, neg: neg}
+		} else {
+			st.Stdout, st.Stderr = ts.Stdout(), ts.Stderr()
 		}
 		st.Env = scriptEnv(ts, sc.vars)
 		background := false // a program started in the background, whose "!" wait checks

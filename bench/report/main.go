@@ -18,7 +18,7 @@ import (
 )
 
 // sample is one benchmark's medians.
-type sample struct{ wall, cpu, mib float64 }
+type sample struct{ wall, cpu, mib, balance float64 }
 
 var line = regexp.MustCompile(`^Benchmark(\S+?)(-\d+)?\s+\d+\s+(.*)$`)
 
@@ -29,14 +29,14 @@ func read(path string) (map[string]sample, error) {
 		return nil, err
 	}
 	defer f.Close()
-	runs := map[string][][3]float64{}
+	runs := map[string][][4]float64{}
 	sc := bufio.NewScanner(f)
 	for sc.Scan() {
 		m := line.FindStringSubmatch(sc.Text())
 		if m == nil {
 			continue
 		}
-		var v [3]float64
+		var v [4]float64
 		fields := strings.Fields(m[3])
 		for i := 0; i+1 < len(fields); i += 2 {
 			x, _ := strconv.ParseFloat(fields[i], 64)
@@ -47,18 +47,20 @@ func read(path string) (map[string]sample, error) {
 				v[1] = x
 			case "peak-MiB":
 				v[2] = x
+			case "max/mean":
+				v[3] = x
 			}
 		}
 		runs[m[1]] = append(runs[m[1]], v)
 	}
 	out := map[string]sample{}
 	for name, rs := range runs {
-		out[name] = sample{median(rs, 0), median(rs, 1), median(rs, 2)}
+		out[name] = sample{median(rs, 0), median(rs, 1), median(rs, 2), median(rs, 3)}
 	}
 	return out, sc.Err()
 }
 
-func median(rs [][3]float64, k int) float64 {
+func median(rs [][4]float64, k int) float64 {
 	xs := make([]float64, len(rs))
 	for i, r := range rs {
 		xs[i] = r[k]
@@ -142,6 +144,17 @@ func main() {
 	} {
 		n, sh := s[w.key+"/netscript"], s[w.key+"/shell"]
 		fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %s | %s |\n", w.label, ms(n.wall), ms(sh.wall), ratio(n.wall, sh.wall), ms(n.cpu), ms(sh.cpu), ratio(n.cpu, sh.cpu))
+	}
+	if one, ok := s["Shards/1-shard"]; ok {
+		b.WriteString("\n## Sharded suite: one run against two shards side by side\n\n")
+		b.WriteString("The shipped suite as one `netscript run` (`-parallel 2`), then as `-shard 1/2` and `-shard 2/2` run at once on this machine, split by name hash or balanced by an earlier run's times (`-durations`). Balance: the slowest shard's wall time over the shards' mean.\n\n")
+		b.WriteString("| workload | wall | wall against one run | CPU | balance (max/mean) |\n|---|---|---|---|---|\n")
+		for _, w := range []struct{ label, key string }{
+			{"one run", "Shards/1-shard"}, {"2 shards, by name hash", "Shards/2-shards-hash"}, {"2 shards, by durations", "Shards/2-shards-durations"},
+		} {
+			x := s[w.key]
+			fmt.Fprintf(&b, "| %s | %s | %s | %s | %.2f |\n", w.label, ms(x.wall), ratio(x.wall, one.wall), ms(x.cpu), x.balance)
+		}
 	}
 	for _, t := range topos {
 		fmt.Fprintf(&b, "\n## %s: built and checked (mesh: all ordered pairs; bridge: ns1 to every other)\n\n", t.name)

@@ -1,4 +1,5 @@
-// Package cli is the netscript command: run, check, graph, help, version.
+// Package cli is the netscript command: run, report, check, graph, help,
+// version.
 //
 // Exit statuses: 0 when everything passed, 1 when a scenario failed or a
 // check found problems, 2 for usage and input errors.
@@ -30,7 +31,7 @@ type subcommand struct {
 var subcommands []*subcommand
 
 func init() {
-	subcommands = []*subcommand{runCmd, checkCmd, graphCmd, helpCmd, versionCmd}
+	subcommands = []*subcommand{runCmd, reportCmd, checkCmd, graphCmd, helpCmd, versionCmd}
 }
 
 // Main runs the netscript command with args (without the program name)

@@ -186,6 +186,7 @@ type event struct {
 	Test    string   `json:",omitempty"`
 	Elapsed *float64 `json:",omitempty"`
 	Output  string   `json:",omitempty"`
+	File    string   `json:",omitempty"` // the scenario's file, on its last event
 }
 
 const jsonPackage = "netscript"
@@ -218,7 +219,7 @@ func (r *jsonReporter) ended(res *result) {
 	if res.status == interrupted { // go test's word for a test a signal cut short
 		action = string(failed)
 	}
-	r.emit(event{Action: action, Package: jsonPackage, Test: res.name, Elapsed: &secs})
+	r.emit(event{Action: action, Package: jsonPackage, Test: res.name, Elapsed: &secs, File: res.file})
 }
 
 func (r *jsonReporter) finished(sum summary) {

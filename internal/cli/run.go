@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"os"
 	"regexp"
 	"time"
 
@@ -27,12 +28,27 @@ shows what is running.
 Flags:
 	-v            print every command and its output, for passing scenarios too
 	-run REGEXP   run only the scenarios whose name matches REGEXP
-	-update       rewrite golden files whose cmp fails
+	-update       rewrite golden files whose cmp (or cmptime) fails, and say which
 	-parallel N   run at most N scenarios at once (default: the number of CPUs, at least 2)
 	-timeout D    deadline of each scenario (default 5m)
 	-json         print events as JSON lines, shaped like go test -json
 	-junit FILE   also write a JUnit XML report to FILE
 	-keep         on failure, keep the scenario's namespaces alive and print how to enter them
+	-html DIR     also write a self-contained HTML report into DIR (index.html)
+	-pcap DIR     capture the packets of every interface of each scenario, and keep
+	              those of a failed one as DIR/SCENARIO/NS-IFACE.pcap (tcpdump -r reads them)
+	-shard K/N    run only the K-th of N disjoint parts of the scenarios (K from 1)
+	-durations FILE
+	              balance the shards by the scenarios' times in FILE, the -json
+	              output of an earlier run (without it, a hash of each name decides)
+	-shards N     the number of shards of a Kubernetes Indexed Job (see below)
+
+Sharding also follows the CI engine's environment, without flags: under
+Bazel (a test target with shard_count), TEST_TOTAL_SHARDS and
+TEST_SHARD_INDEX pick the shard and TEST_SHARD_STATUS_FILE is touched;
+XML_OUTPUT_FILE, when set, receives the JUnit report. In a Kubernetes
+Indexed Job, JOB_COMPLETION_INDEX picks the shard of -shards N (or of
+NETSCRIPT_SHARDS=N). "netscript report" merges the shards' -json streams.
 
 Without root, netscript re-runs itself inside a new user and network
 namespace where the kernel allows unprivileged user namespaces.
@@ -61,6 +77,9 @@ type runFlags struct {
 	json     bool
 	junit    string
 	keep     bool
+	sharding shardFlags
+	html     string
+	pcap     string
 }
 
 func runMain(args []string, stdout, stderr io.Writer) int {
@@ -75,6 +94,9 @@ func runMain(args []string, stdout, stderr io.Writer) int {
 	fs.BoolVar(&f.json, "json", false, "print events as JSON lines")
 	fs.StringVar(&f.junit, "junit", "", "write a JUnit XML report to `file`")
 	fs.BoolVar(&f.keep, "keep", false, "keep failed scenarios' namespaces alive")
+	f.sharding.register(fs)
+	fs.StringVar(&f.html, "html", "", "write an HTML report into `dir`")
+	fs.StringVar(&f.pcap, "pcap", "", "keep failed scenarios' packets as pcap files in `dir`")
 	fs.Usage = func() {
 		fmt.Fprintf(stderr, "usage: netscript run [flags] [paths...]\nRun 'netscript help run' for details.\n")
 	}
@@ -101,14 +123,30 @@ func runMain(args []string, stdout, stderr io.Writer) int {
 		}
 	}
 	files, err := scenarioFiles(fs.Args(), match)
+	if err == nil {
+		files, err = shardRun(files, &f, os.Getenv, stderr)
+	}
 	if err != nil {
 		fmt.Fprintf(stderr, "netscript run: %v\n", err)
 		return exitUsage
 	}
+	if len(files) == 0 {
+		return runEmptyShard(f, stdout, stderr)
+	}
 	if msg := runner.MissingPrivilege(); msg != "" {
 		return runRootless(args, stdout, stderr, msg)
 	}
-	return runScenarios(files, f, stdout, stderr)
+	if !f.update {
+		return runScenarios(files, f, stdout, stderr)
+	}
+	paths := make([]string, len(files))
+	for i, sf := range files {
+		paths[i] = sf.path
+	}
+	before := snapshotGoldens(paths)
+	code := runScenarios(files, f, stdout, stderr)
+	before.reportUpdates(paths, stderr)
+	return code
 }
 
 func defaultParallel() int {

@@ -154,6 +154,11 @@ func runScenarios(files []scenarioFile, f runFlags, stdout, stderr io.Writer) in
 		s.watch(sigc, running, stderr)
 	}()
 
+	var pcaps *pcapRecorder
+	if f.pcap != "" {
+		pcaps = newPcapRecorder(f.pcap)
+		opts = append(opts, pcaps.option())
+	}
 	start := time.Now()
 	top := &topT{s: s}
 	done := make(chan struct{})
@@ -175,12 +180,21 @@ func runScenarios(files []scenarioFile, f runFlags, stdout, stderr io.Writer) in
 		sum.signal = signalName(sig)
 	}
 	s.rep.finished(sum)
+	if pcaps != nil {
+		pcaps.report(stderr)
+	}
 	if top.fatal != "" {
 		fmt.Fprintf(stderr, "netscript run: %s\n", top.fatal)
 		return exitUsage
 	}
 	if f.junit != "" {
 		if err := writeJUnit(f.junit, sum); err != nil {
+			fmt.Fprintf(stderr, "netscript run: %v\n", err)
+			return exitUsage
+		}
+	}
+	if f.html != "" {
+		if err := writeHTML(f.html, s.results, time.Since(start)); err != nil {
 			fmt.Fprintf(stderr, "netscript run: %v\n", err)
 			return exitUsage
 		}
@@ -377,6 +391,7 @@ func (t *scenarioT) Parallel() {
 // directory the scenario ran in, which is gone by the time anyone reads
 // the log: that line is dropped.
 func (t *scenarioT) Log(args ...any) {
+	args = withoutEnvDump(args) // -v shows commands and outputs, not the environment
 	if len(args) == 1 {
 		if s, ok := args[0].(string); ok {
 			args[0] = strings.TrimPrefix(s, t.workLine)
@@ -409,7 +424,7 @@ func (t *scenarioT) FailNow() {
 func (t *scenarioT) Failed() bool { return t.failed && !t.interrupted }
 
 func (t *scenarioT) Run(name string, f func(testscript.T)) { f(t) }
-func (t *scenarioT) Verbose() bool                         { return t.s.flags.verbose }
+func (t *scenarioT) Verbose() bool                         { return t.s.flags.logsAll() }
 
 func (t *scenarioT) finish() {
 	if t.slot {

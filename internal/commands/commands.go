@@ -4,6 +4,7 @@
 package commands
 
 import (
+	"github.com/netscript/netscript/internal/cmptime"
 	"github.com/netscript/netscript/internal/iproute"
 	"github.com/netscript/netscript/internal/nettools"
 	"github.com/netscript/netscript/internal/probe"
@@ -31,5 +32,6 @@ func Table() script.Table {
 	for _, c := range tools.Cmds() {
 		t.Add(c)
 	}
+	t.Add(cmptime.Cmd())
 	return t
 }

@@ -17,6 +17,7 @@ import (
 	"github.com/vishvananda/netlink"
 	"golang.org/x/sys/unix"
 
+	"github.com/netscript/netscript/internal/cmptime"
 	"github.com/netscript/netscript/internal/commands"
 	"github.com/netscript/netscript/internal/realtool"
 	"github.com/netscript/netscript/internal/script"
@@ -39,6 +40,7 @@ func scenarioCommands(t *testing.T, file string) [][]string {
 		t.Fatal(err)
 	}
 	var cmds [][]string
+	table := commands.Table()
 	for _, line := range strings.Split(string(a.Comment), "\n") {
 		f := strings.Fields(line)
 		if len(f) > 0 && f[0] == "!" {
@@ -49,6 +51,9 @@ func scenarioCommands(t *testing.T, file string) [][]string {
 		}
 		switch f[0] {
 		case "stdout", "stderr", "cmp", "cmpenv", "exists", "env":
+			continue
+		}
+		if c := table[f[0]]; c != nil && c.Checks { // cmptime: a check, not a tool
 			continue
 		}
 		cmds = append(cmds, f)
@@ -65,14 +70,14 @@ var masks = []struct {
 	re   *regexp.Regexp
 	with string
 }{
-	{regexp.MustCompile(`time=[0-9.]+ ms`), "time=T ms"},
-	{regexp.MustCompile(`time [0-9]+ms`), "time Tms"},
-	{regexp.MustCompile(`rtt min/avg/max/mdev = [0-9./]+ ms`), "rtt min/avg/max/mdev = T ms"},
 	{regexp.MustCompile(`([0-9a-f]{2}:){5}[0-9a-f]{2}`), "MAC"},
 	{regexp.MustCompile(`fe80::[0-9a-f:]+/64`), "fe80::EUI64/64"},
 }
 
+// mask hides timing figures (as cmptime does: ", pipe N" is timing too)
+// and what differs from run to run: MAC addresses, EUI-64 link-locals.
 func mask(s string) string {
+	s = cmptime.MaskTiming(s)
 	for _, m := range masks {
 		s = m.re.ReplaceAllString(s, m.with)
 	}
@@ -249,8 +254,8 @@ func TestScenarioEndStatesMatchRealTools(t *testing.T) {
 			defer cancel()
 			table := commands.Table()
 			for _, argv := range scenarioCommands(t, file) {
-				if _, ok := table[argv[0]]; !ok {
-					continue // testscript's own commands: nothing to build
+				if cmd, ok := table[argv[0]]; !ok || cmd.Checks {
+					continue // testscript's own commands and checks: nothing to build
 				}
 				var sink strings.Builder
 				s := &script.State{Ctx: ctx, World: w, NS: w.Root(), Stdout: &sink, Stderr: &sink}

@@ -41,4 +41,3 @@ func TestLookPath(t *testing.T) {
 		}
 	}
 }
-

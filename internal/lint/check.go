@@ -84,6 +84,13 @@ func (c *check) line(l topology.Line) {
 		c.files.wild = true
 	}
 	_, _, err := c.table.Parse(l.Args)
+	if err == nil && c.table[name].Checks {
+		// A check reads its FILE as cmp reads its second file.
+		if msg := c.need(l.Args[len(l.Args)-1], name, false); msg != "" {
+			c.report(l.Num, "%s", msg)
+		}
+		return
+	}
 	if err == nil || l.Neg {
 		return // a negated line may fail on purpose, even to parse
 	}

@@ -166,6 +166,18 @@ x
 			`3: unknown command "x"`,
 			`4: "-- --" is a file marker without a name, on which testscript's txtar parser panics`,
 		}},
+		{"cmptime reads a file of the archive", `ip netns add ns0
+ip netns exec ns0 ping -c 1 -W 1 127.0.0.1
+cmptime stdout ping.out
+cmptime stdout ping.ot
+cmptime stdout
+cmptime stdin ping.out
+-- ping.out --
+`, []string{
+			`4: cmptime: file "ping.ot" is not in the archive (no "-- ping.ot --" section) and no earlier command makes it (did you mean "ping.out"?)`,
+			`5: cmptime: usage: cmptime stdout|stderr FILE`,
+			`6: cmptime: compares stdout or stderr, not "stdin"`,
+		}},
 		{"negated and conditional lines are not reported", `! ip link set veth9 up
 ! ip link set veth9 mtu abc
 [root] ip link set veth9 up

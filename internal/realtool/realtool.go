@@ -10,11 +10,11 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
-	"regexp"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/netscript/netscript/internal/cmptime"
 	"github.com/netscript/netscript/internal/script"
 	"github.com/netscript/netscript/internal/world"
 )
@@ -72,27 +72,10 @@ func Builtin(ctx context.Context, w *world.World, ns *world.NS, cmd *script.Cmd,
 	return Result{stdout.String(), stderr.String(), script.ExitCode(err)}, nil
 }
 
-var timingFigures = []struct {
-	re   *regexp.Regexp
-	with string
-}{
-	{regexp.MustCompile(`time=[0-9.]+ ms`), "time=T ms"},
-	{regexp.MustCompile(`time [0-9]+ms`), "time Tms"},
-	{regexp.MustCompile(`ipg/ewma [0-9]+\.[0-9]{3}/[0-9]+\.[0-9]{3} ms`), "ipg/ewma T ms"},
-	// ", pipe N" follows when replies were outstanding as the next request
-	// went out: a matter of round-trip time against the interval, so
-	// timing too, present or not.
-	{regexp.MustCompile(`rtt min/avg/max/mdev = [0-9]+\.[0-9]{3}/[0-9]+\.[0-9]{3}/[0-9]+\.[0-9]{3}/[0-9]+\.[0-9]{3} ms(, pipe [0-9]+)?`), "rtt min/avg/max/mdev = T ms"},
-}
-
 // MaskTiming replaces the timing figures in ping's output, the only part of
-// an imitated tool's output allowed to differ from the real tool's.
-func MaskTiming(s string) string {
-	for _, m := range timingFigures {
-		s = m.re.ReplaceAllString(s, m.with)
-	}
-	return s
-}
+// an imitated tool's output allowed to differ from the real tool's: the
+// same figures the scenario command cmptime ignores.
+func MaskTiming(s string) string { return cmptime.MaskTiming(s) }
 
 // RequireRoot skips t unless it can create network namespaces.
 func RequireRoot(t testing.TB) {

@@ -42,6 +42,10 @@ type Cmd struct {
 	// it in the background itself when its arguments end in "&": a wrapper
 	// such as "ip netns exec NS" then passes the "&" on to it.
 	Background bool
+	// Checks marks a command that checks the previous command's output, as
+	// testscript's cmp does: it prints nothing of its own and leaves stdout
+	// and stderr as they were, for the next check.
+	Checks bool
 }
 
 // Table is the command table: every command a scenario can use beyond
@@ -120,6 +124,10 @@ type State struct {
 	// runs the line: the program then runs with its output discarded until
 	// its namespace closes.
 	Background func(Job) error
+
+	// Scenario is the running scenario, for commands that check outputs;
+	// nil outside a scenario (help, lint, the differential tests).
+	Scenario Scenario
 }
 
 // Job is a real program a command started in the background.
@@ -127,6 +135,23 @@ type Job struct {
 	Name string          // the NAME of a trailing "&NAME&"; "" for "&"
 	Cmd  *exec.Cmd       // the running program; its Stdout and Stderr are *strings.Builder
 	Done <-chan struct{} // closed once the program is reaped and Cmd.ProcessState set
+}
+
+// Scenario is what a checking command (Cmd.Checks) reaches of the running
+// scenario, as testscript's cmp does.
+type Scenario interface {
+	// Output returns what the previous command printed on "stdout" or
+	// "stderr".
+	Output(name string) string
+	// ReadFile reads a file of the scenario's work directory (a file of the
+	// archive, or one a command wrote), relative to the current directory.
+	ReadFile(name string) (string, error)
+	// Logf writes to the scenario's log, as a failed cmp writes its diff.
+	Logf(format string, args ...any)
+	// UpdateGolden records content as the new text of the archive file
+	// name when the run rewrites golden files (-update) and the check is
+	// not negated; it reports whether it did, as cmp then passes.
+	UpdateGolden(name, content string) bool
 }
 
 // In returns a copy of s that runs in ns.

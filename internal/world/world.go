@@ -153,6 +153,16 @@ type World struct {
 	named  map[string]*NS
 	nextSq int
 	closed bool
+	added  []func(*NS) // registered with OnAdd
+}
+
+// OnAdd registers fn to run with every namespace Add creates from now on,
+// before Add returns it: what watches a whole World (a packet capture)
+// follows it into new namespaces. fn must not call the World's methods.
+func (w *World) OnAdd(fn func(*NS)) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.added = append(w.added, fn)
 }
 
 // New creates a World with a fresh root namespace.
@@ -236,8 +246,8 @@ func (w *World) Add(name string) (*NS, error) {
 	}
 
 	w.mu.Lock()
-	defer w.mu.Unlock()
 	if _, ok := w.named[name]; ok || w.closed {
+		w.mu.Unlock()
 		unix.Close(fd)
 		if w.closed {
 			return nil, ErrClosed
@@ -247,6 +257,11 @@ func (w *World) Add(name string) (*NS, error) {
 	w.nextSq++
 	ns := &NS{Name: name, fd: fd, seq: w.nextSq}
 	w.named[name] = ns
+	added := w.added
+	w.mu.Unlock()
+	for _, fn := range added {
+		fn(ns)
+	}
 	return ns, nil
 }
 
