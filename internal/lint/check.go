@@ -31,9 +31,6 @@ func (c *check) report(line int, format string, args ...any) {
 func (c *check) run() {
 	c.files = newFileSet(c.sc.Archive)
 	c.archive()
-	if len(c.sc.Lines) == 0 {
-		c.report(0, "the scenario has no commands")
-	}
 	for _, l := range c.sc.Lines {
 		c.line(l)
 	}
@@ -86,7 +83,10 @@ func (c *check) line(l topology.Line) {
 // runsProgram reports whether args run a real program, which may write
 // files: "ip netns exec NS PROGRAM", perhaps nested.
 func (c *check) runsProgram(args []string) bool {
-	for len(args) > 0 && args[0] == "ip" {
+	for depth := 0; len(args) > 0 && args[0] == "ip"; depth++ {
+		if depth > script.MaxNesting {
+			return false // too deep to run: Parse reports it
+		}
 		e, err := iproute.Describe(args[1:])
 		if err != nil || e.Op != iproute.OpNetnsExec {
 			return false
