@@ -107,21 +107,27 @@ func defaultParallel() int {
 }
 
 // scenarioFiles expands paths into scenario files (runner.Expand), keeps
-// those -run selects, and checks each is a readable txtar archive.
+// those -run selects, and checks each is a readable txtar archive that can
+// start (runner.ReadArchive); the error lists every file that is not.
 func scenarioFiles(paths []string, match *regexp.Regexp) ([]string, error) {
 	files, err := runner.Expand(paths)
 	if err != nil {
 		return nil, err
 	}
 	var kept []string
+	var errs []error
 	for _, file := range files {
 		if match != nil && !match.MatchString(runner.ScenarioName(file)) {
 			continue
 		}
 		if _, err := runner.ReadArchive(file); err != nil {
-			return nil, err
+			errs = append(errs, err)
+			continue
 		}
 		kept = append(kept, file)
+	}
+	if len(errs) > 0 {
+		return nil, errors.Join(errs...)
 	}
 	if len(kept) == 0 {
 		return nil, fmt.Errorf("no scenario matches -run %q", match)

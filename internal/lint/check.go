@@ -22,6 +22,9 @@ type check struct {
 	sc    *topology.Scenario
 	files *fileSet
 	diags []Diagnostic
+	// badArchive holds the lines of archive files refused already, whose
+	// use is not reported.
+	badArchive map[int]bool
 }
 
 func (c *check) report(line int, format string, args ...any) {
@@ -30,6 +33,7 @@ func (c *check) report(line int, format string, args ...any) {
 
 func (c *check) run() {
 	c.files = newFileSet(c.sc.Archive)
+	c.badArchive = make(map[int]bool)
 	c.archive()
 	for _, l := range c.sc.Lines {
 		c.line(l)

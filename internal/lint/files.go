@@ -141,6 +141,9 @@ func (f *fileSet) near(name string) string {
 func (c *check) archive() {
 	for _, p := range scenariofile.Check(c.name, c.sc.Archive) {
 		c.report(p.Line, "%s", p.Msg)
+		if p.Line > 0 {
+			c.badArchive[p.Line] = true
+		}
 	}
 }
 
@@ -150,7 +153,7 @@ func (c *check) unused() {
 		return
 	}
 	for _, name := range c.files.order {
-		if !c.files.used[name] {
+		if !c.files.used[name] && !c.badArchive[c.files.archive[name]] {
 			c.diags = append(c.diags, Diagnostic{c.name, c.files.archive[name],
 				fmt.Sprintf("archive file %q is not used by any command", name)})
 		}
