@@ -145,3 +145,31 @@ func clipped(s string) string {
 	}
 	return s
 }
+
+// TestDirectoryWithSpecialFiles: a directory's special .txtar entries are
+// named, each with what it is, by run and check; the good one is checked.
+func TestDirectoryWithSpecialFiles(t *testing.T) {
+	dir := scenarios(t, map[string]string{"good.txtar": passing})
+	fifo := filepath.Join(dir, "fifo.txtar")
+	sub := filepath.Join(dir, "sub.txtar")
+	zero := filepath.Join(dir, "zero.txtar")
+	if syscall.Mkfifo(fifo, 0o644) != nil || os.Mkdir(sub, 0o755) != nil || os.Symlink("/dev/zero", zero) != nil {
+		t.Fatal("cannot make the special files")
+	}
+	wants := []string{
+		fifo + ": not a regular file (a FIFO)\n",
+		sub + ": not a regular file (a directory)\n",
+		zero + ": not a regular file (a character device)\n",
+	}
+	for _, cmd := range []string{"run", "check"} {
+		code, out := mainWithin(t, cmd, dir)
+		if code != exitUsage {
+			t.Errorf("netscript %s DIR: exit %d, want %d; output:\n%s", cmd, code, exitUsage, out)
+		}
+		for _, want := range wants {
+			if !strings.Contains(out, want) {
+				t.Errorf("netscript %s DIR: output lacks %q:\n%s", cmd, want, out)
+			}
+		}
+	}
+}
