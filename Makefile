@@ -62,7 +62,8 @@ bench:
 FUZZTIME ?= 1m
 FUZZ_TARGETS = ./internal/commands:FuzzTableParse ./runner:FuzzReadArchive \
 	./internal/lint:FuzzScenario ./internal/topology:FuzzRead \
-	./internal/iproute:FuzzParse ./internal/iproute:FuzzDescribe
+	./internal/iproute:FuzzParse ./internal/iproute:FuzzDescribe \
+	./internal/scenariofile:FuzzRead
 
 fuzz:
 	@set -e; for t in $(FUZZ_TARGETS); do \

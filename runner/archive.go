@@ -9,14 +9,24 @@ import (
 	"slices"
 
 	"github.com/rogpeppe/go-internal/txtar"
+
+	"github.com/netscript/netscript/internal/scenariofile"
 )
 
-// ReadArchive reads and parses a scenario file. go-internal's txtar parser
-// panics on a line "-- --" (a file marker without a name); ReadArchive
-// reports that as an error naming the file and line instead, and turns any
-// other panic of the parser into an error too.
+// ReadArchive reads and parses a scenario file, and refuses one that
+// would fail before its first line runs, with the same messages as
+// "netscript check", each as file:line: message:
+//
+//   - what is not a regular file, or is over scenariofile.MaxSize bytes
+//     (a FIFO, a symlink to /dev/zero), which is never read;
+//   - a line "-- --" (a file marker without a name), on which
+//     go-internal's txtar parser panics; any other panic of the parser is
+//     turned into an error too;
+//   - the problems scenariofile.Check finds: archive files testscript
+//     would write outside the work directory, or twice; a scenario without
+//     commands; a name too long for testscript's work directory.
 func ReadArchive(file string) (a *txtar.Archive, err error) {
-	data, err := os.ReadFile(file)
+	data, err := scenariofile.Read(file)
 	if err != nil {
 		return nil, err
 	}
@@ -30,7 +40,19 @@ func ReadArchive(file string) (a *txtar.Archive, err error) {
 			a, err = nil, fmt.Errorf("%s: not a txtar archive: %v", file, r)
 		}
 	}()
-	return txtar.Parse(data), nil
+	a = txtar.Parse(data)
+	var errs []error
+	for _, p := range scenariofile.Check(file, a) {
+		if p.Line == 0 {
+			errs = append(errs, fmt.Errorf("%s: %s", file, p.Msg))
+		} else {
+			errs = append(errs, fmt.Errorf("%s:%d: %s", file, p.Line, p.Msg))
+		}
+	}
+	if len(errs) > 0 {
+		return nil, errors.Join(errs...)
+	}
+	return a, nil
 }
 
 // Expand turns paths into scenario files, as Run, "netscript run" and

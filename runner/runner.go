@@ -134,8 +134,9 @@ func Run(t *testing.T, dir string, opts ...Option) {
 		t.Log("netscript: no scenario falls in this shard")
 		return
 	}
-	// A file testscript cannot parse fails on its own, without taking the
-	// other scenarios (or the test binary) down with it.
+	// A file testscript cannot read, parse or start fails on its own,
+	// without taking the other scenarios (or the test binary) down with
+	// it, and before testscript writes any of its archive files.
 	var good []string
 	for _, f := range files {
 		if _, err := ReadArchive(f); err != nil {
@@ -185,9 +186,20 @@ func SubtestNames(files []string) []string {
 
 // RunT runs the scenario files with t, any testscript.T: the netscript
 // command runs scenarios this way, outside go test. It does not check
-// privileges; the caller does, with MissingPrivilege.
+// privileges; the caller does, with MissingPrivilege. As with Run, a file
+// ReadArchive refuses fails on its own, before testscript reads it.
 func RunT(t testscript.T, files []string, opts ...Option) {
-	testscript.RunT(t, params(append(opts, WithFiles(files...))))
+	var good []string
+	for _, f := range files {
+		if _, err := ReadArchive(f); err != nil {
+			t.Run(ScenarioName(f), func(t testscript.T) { t.Fatal(err) })
+			continue
+		}
+		good = append(good, f)
+	}
+	if len(good) > 0 {
+		testscript.RunT(t, params(append(opts, WithFiles(good...))))
+	}
 }
 
 // params builds the testscript parameters Run uses.

@@ -155,21 +155,27 @@ func defaultParallel() int {
 
 // scenarioFiles expands paths into scenario files (runner.Expand), names
 // them (nameScenarios), keeps those -run selects, and checks each is a
-// readable txtar archive.
+// readable txtar archive that can
+// start (runner.ReadArchive); the error lists every file that is not.
 func scenarioFiles(paths []string, match *regexp.Regexp) ([]scenarioFile, error) {
 	files, err := runner.Expand(paths)
 	if err != nil {
 		return nil, err
 	}
 	var kept []scenarioFile
+	var errs []error
 	for _, file := range nameScenarios(files) {
 		if match != nil && !match.MatchString(file.name) {
 			continue
 		}
 		if _, err := runner.ReadArchive(file.path); err != nil {
-			return nil, err
+			errs = append(errs, err)
+			continue
 		}
 		kept = append(kept, file)
+	}
+	if len(errs) > 0 {
+		return nil, errors.Join(errs...)
 	}
 	if len(kept) == 0 {
 		return nil, fmt.Errorf("no scenario matches -run %q", match)

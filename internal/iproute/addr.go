@@ -12,7 +12,7 @@ import (
 )
 
 // parseAddress parses "ip address ...".
-func parseAddress(g *globals, list []string, _ script.Table) (script.Action, error) {
+func parseAddress(g *globals, list []string, _ script.Parser) (script.Action, error) {
 	a := &args{list: list}
 	if !a.more() {
 		return showAddrs(g, a)

@@ -35,7 +35,7 @@ type globals struct {
 // object is one of ip's objects and the parser of its commands.
 type object struct {
 	name  string
-	parse func(g *globals, args []string, t script.Table) (script.Action, error)
+	parse func(g *globals, args []string, inner script.Parser) (script.Action, error)
 }
 
 // objects lists ip's objects in iproute2's order, which decides what an
@@ -98,18 +98,21 @@ var Usage = script.Usage{
 // "ip netns exec NS CMD" to run netscript commands inside a namespace.
 func Cmd(t script.Table) *script.Cmd {
 	return &script.Cmd{
-		Name:  "ip",
-		Usage: Usage,
-		Parse: func(args []string) (script.Action, error) { return parse(args, t) },
+		Name:   "ip",
+		Usage:  Usage,
+		Parse:  func(args []string) (script.Action, error) { return parse(args, t.Parse) },
+		Nested: parse,
 	}
 }
 
-func parse(args []string, t script.Table) (script.Action, error) {
+// parse parses ip's arguments; inner parses the command "ip netns exec"
+// runs.
+func parse(args []string, inner script.Parser) (script.Action, error) {
 	g, obj, rest, err := parseHead(args)
 	if err != nil {
 		return nil, err
 	}
-	act, err := obj.parse(&g, rest, t)
+	act, err := obj.parse(&g, rest, inner)
 	if err != nil || g.netns == "" {
 		return act, err
 	}

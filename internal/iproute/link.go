@@ -25,7 +25,7 @@ func init() {
 }
 
 // parseLink parses "ip link ...".
-func parseLink(g *globals, list []string, _ script.Table) (script.Action, error) {
+func parseLink(g *globals, list []string, _ script.Parser) (script.Action, error) {
 	a := &args{list: list}
 	if !a.more() {
 		return showLinks(g, a)

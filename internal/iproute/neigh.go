@@ -54,7 +54,7 @@ type neighFilter struct {
 const masterNone = "\x00nomaster"
 
 // parseNeigh parses "ip neigh ...".
-func parseNeigh(g *globals, list []string, _ script.Table) (script.Action, error) {
+func parseNeigh(g *globals, list []string, _ script.Parser) (script.Action, error) {
 	a := &args{list: list}
 	if !a.more() {
 		return parseNeighShow(g, a)

@@ -13,7 +13,7 @@ import (
 )
 
 // parseNetns parses "ip netns ...".
-func parseNetns(g *globals, list []string, t script.Table) (script.Action, error) {
+func parseNetns(g *globals, list []string, inner script.Parser) (script.Action, error) {
 	a := &args{list: list}
 	if !a.more() {
 		return netnsList, nil
@@ -42,7 +42,7 @@ func parseNetns(g *globals, list []string, t script.Table) (script.Action, error
 		}
 		return func(s *script.State) error { return netnsDelete(s, name) }, nil
 	case matches(cmd, "exec"):
-		return parseNetnsExec(a, t)
+		return parseNetnsExec(a, inner)
 	default:
 		return nil, script.Errorf(exitUsage, "Command %q is unknown, try \"ip netns help\".", cmd)
 	}
@@ -168,7 +168,7 @@ func netnsList(s *script.State) error {
 // the table runs in-process inside NAME; anything else is a real program,
 // started from a thread inside NAME so that it is born there. A trailing
 // "&" runs a real program in the background until NAME closes.
-func parseNetnsExec(a *args, t script.Table) (script.Action, error) {
+func parseNetnsExec(a *args, parseInner script.Parser) (script.Action, error) {
 	name, err := netnsName(a, false)
 	if err != nil {
 		return nil, err
@@ -181,17 +181,18 @@ func parseNetnsExec(a *args, t script.Table) (script.Action, error) {
 	if n := len(argv); n > 1 && argv[n-1] == "&" {
 		argv, background = argv[:n-1], true
 	}
-	inner, builtin, err := t.Parse(argv)
-	if builtin && background && t[argv[0]].Background {
-		// A command that runs a real program starts it in the background itself.
-		inner, _, err = t.Parse(a.list)
-		background = false
+	if parseInner == nil {
+		parseInner = unparsed // no table: every command is a program
 	}
+	// With the "&": a command that runs a real program (Cmd.Background)
+	// starts it in the background itself; other commands refuse it.
+	inner, builtin, err := parseInner(a.list)
 	switch {
+	case errors.Is(err, script.ErrNotBackground):
+		return nil, script.Errorf(exitErr, "ip netns exec: %s is a netscript command: only real programs run in the background", argv[0])
 	case err != nil:
 		return nil, err
-	case builtin && background:
-		return nil, script.Errorf(exitErr, "ip netns exec: %s is a netscript command: only real programs run in the background", argv[0])
+	case builtin:
 	case background:
 		inner = func(s *script.State) error { return jobs.Start(s, argv) }
 	case !builtin:

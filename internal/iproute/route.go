@@ -12,7 +12,7 @@ import (
 )
 
 // parseRoute parses "ip route ...".
-func parseRoute(g *globals, list []string, _ script.Table) (script.Action, error) {
+func parseRoute(g *globals, list []string, _ script.Parser) (script.Action, error) {
 	a := &args{list: list}
 	if !a.more() {
 		return parseRouteShow(g, a)

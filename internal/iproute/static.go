@@ -5,6 +5,8 @@ import (
 
 	"github.com/vishvananda/netlink"
 	"golang.org/x/sys/unix"
+
+	"github.com/netscript/netscript/internal/script"
 )
 
 // Op is what an ip command does to a scenario's topology.
@@ -83,6 +85,10 @@ type Effect struct {
 	Via netip.Addr
 }
 
+// unparsed is the inner parser of Describe: the command "ip netns exec"
+// runs is left for the caller.
+func unparsed([]string) (script.Action, bool, error) { return nil, false, nil }
+
 // Describe tells what "ip WORDS..." does to the topology. words are the
 // arguments after "ip". The command's own parser checks them first, so the error
 // is the one the command reports for the same words: an *script.ExitError
@@ -93,7 +99,7 @@ func Describe(words []string) (Effect, error) {
 	if err != nil {
 		return Effect{}, err
 	}
-	if _, err := obj.parse(&g, rest, nil); err != nil {
+	if _, err := obj.parse(&g, rest, unparsed); err != nil {
 		return Effect{}, err
 	}
 	// The words parsed without error: the request parsers below, which the

@@ -17,7 +17,7 @@ type tuntapRequest struct {
 	mode netlink.TuntapMode
 }
 
-func parseTuntap(_ *globals, list []string, _ script.Table) (script.Action, error) {
+func parseTuntap(_ *globals, list []string, _ script.Parser) (script.Action, error) {
 	r, err := parseTuntapRequest(list)
 	if err != nil {
 		return nil, err

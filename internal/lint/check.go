@@ -23,6 +23,9 @@ type check struct {
 	files   *fileSet
 	diags   []Diagnostic
 	guarded map[string]bool // programs an earlier "[!exec:PROG] skip" requires
+	// badArchive holds the lines of archive files refused already, whose
+	// use is not reported.
+	badArchive map[int]bool
 }
 
 func (c *check) report(line int, format string, args ...any) {
@@ -36,10 +39,8 @@ func (c *check) warning(line int, format string, args ...any) {
 
 func (c *check) run() {
 	c.files = newFileSet(c.sc.Archive)
+	c.badArchive = make(map[int]bool)
 	c.archive()
-	if len(c.sc.Lines) == 0 {
-		c.report(0, "the scenario has no commands")
-	}
 	for _, l := range c.sc.Lines {
 		c.line(l)
 	}
@@ -101,7 +102,10 @@ func (c *check) line(l topology.Line) {
 // files: "ip netns exec NS PROGRAM", perhaps nested, or a tool such as
 // "tcpdump -w FILE".
 func (c *check) runsProgram(args []string) bool {
-	for len(args) > 0 && args[0] == "ip" {
+	for depth := 0; len(args) > 0 && args[0] == "ip"; depth++ {
+		if depth > script.MaxNesting {
+			return false // too deep to run: Parse reports it
+		}
 		e, err := iproute.Describe(args[1:])
 		if err != nil || e.Op != iproute.OpNetnsExec {
 			return false

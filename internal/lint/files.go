@@ -5,6 +5,8 @@ import (
 	"strings"
 
 	"github.com/rogpeppe/go-internal/txtar"
+
+	"github.com/netscript/netscript/internal/scenariofile"
 )
 
 // fileSet follows the files of a scenario's work directory ($WORK): those
@@ -131,25 +133,16 @@ func (f *fileSet) near(name string) string {
 	return ""
 }
 
-// archive checks the archive's files: names testscript cannot write, and
-// names given twice (netscript's runner requires unique names).
+// archive reports what stops the scenario before its first line runs, as
+// the runner refuses it (scenariofile.Check): archive files testscript
+// cannot write where it should, a scenario without commands, a name too
+// long.
 func (c *check) archive() {
-	seen := make(map[string]int)
-	line := 1 + strings.Count(string(c.sc.Archive.Comment), "\n")
-	for _, file := range c.sc.Archive.Files {
-		switch p, ok := c.files.resolve(file.Name); {
-		case file.Name == "":
-			c.report(line, "archive file with an empty name")
-		case !ok:
-			c.report(line, "archive file %q is outside the scenario's directory", file.Name)
-		default:
-			if first, dup := seen[p]; dup {
-				c.report(line, "archive file %q is given twice (first at line %d)", file.Name, first)
-			} else {
-				seen[p] = line
-			}
+	for _, p := range scenariofile.Check(c.name, c.sc.Archive) {
+		c.report(p.Line, "%s", p.Msg)
+		if p.Line > 0 {
+			c.badArchive[p.Line] = true
 		}
-		line += 1 + strings.Count(string(file.Data), "\n")
 	}
 }
 
@@ -159,7 +152,7 @@ func (c *check) unused() {
 		return
 	}
 	for _, name := range c.files.order {
-		if !c.files.used[name] {
+		if !c.files.used[name] && !c.badArchive[c.files.archive[name]] {
 			c.report(c.files.archive[name], "archive file %q is not used by any command", name)
 		}
 	}

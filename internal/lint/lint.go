@@ -24,12 +24,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"slices"
 	"strings"
 	"sync"
 
 	"github.com/netscript/netscript/internal/commands"
+	"github.com/netscript/netscript/internal/scenariofile"
 	"github.com/netscript/netscript/internal/script"
 	"github.com/netscript/netscript/internal/topology"
 	"github.com/netscript/netscript/runner"
@@ -87,17 +87,20 @@ func (c *Checker) Scenario(name string, data []byte) []Diagnostic {
 	ck := &check{name: name, table: table, conds: conds, sc: sc}
 	ck.run()
 	slices.SortStableFunc(ck.diags, func(a, b Diagnostic) int { return a.Line - b.Line })
-	return ck.diags
+	// A line the parser and the topology both refuse (nesting too deep) is
+	// reported once.
+	return slices.Compact(ck.diags)
 }
 
 // Paths checks the scenario files named by paths; a directory stands for
 // the *.txtar files in it. No path at all means "scenarios". The error
-// reports a path that cannot be read; the files that could be are checked.
+// reports a path that cannot be read, or is not a regular file of at most
+// scenariofile.MaxSize bytes; the files that could be are checked.
 func (c *Checker) Paths(paths []string) ([]Diagnostic, error) {
 	files, err := runner.Expand(paths)
 	var diags []Diagnostic
 	for _, f := range files {
-		data, rerr := os.ReadFile(f)
+		data, rerr := scenariofile.Read(f)
 		if rerr != nil {
 			err = errors.Join(err, rerr)
 			continue

@@ -5,8 +5,11 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
 
+	"github.com/netscript/netscript/internal/scenariofile"
 	"github.com/netscript/netscript/runner"
 )
 
@@ -178,6 +181,23 @@ cmptime stdin ping.out
 			`5: cmptime: usage: cmptime stdout|stderr FILE`,
 			`6: cmptime: compares stdout or stderr, not "stdin"`,
 		}},
+		{"archive files testscript would write elsewhere", "ip netns add a\n-- $WORK/x --\n-- /abs --\n-- a --\n-- a/b --\n-- .tmp --\n", []string{
+			`2: archive file "$WORK/x" is outside the scenario's directory (written as "/x": variables are empty when testscript writes the archive)`,
+			`3: archive file "/abs" is outside the scenario's directory`,
+			`5: archive file "a/b" is inside "a", a file of the archive (line 4)`,
+			`6: archive file ".tmp" is in testscript's temporary directory .tmp`,
+		}},
+		{"retry nested as deep as allowed", "ip netns add a\n" + strings.Repeat("retry ", 64) + "ip link\n", nil},
+		{"retry nested too deep", "ip netns add a\n" + strings.Repeat("retry ", 200_000) + "ip link\n", []string{
+			"2: retry: more than 64 commands that run another command (retry, ip netns exec) nested on one line",
+		}},
+		{"ip netns exec nested as deep as allowed", "ip netns add a\n" + strings.Repeat("ip netns exec a ", 64) + "ip link\n", nil},
+		{"ip netns exec nested too deep", "ip netns add a\n" + strings.Repeat("ip netns exec a ", 100_000) + "ip link\n", []string{
+			"2: ip: more than 64 commands that run another command (retry, ip netns exec) nested on one line",
+		}},
+		{"both nested too deep", "ip netns add a\n" + strings.Repeat("retry ip netns exec a ", 33) + "ip link\n", []string{
+			"2: retry: more than 64 commands that run another command (retry, ip netns exec) nested on one line",
+		}},
 		{"negated and conditional lines are not reported", `! ip link set veth9 up
 ! ip link set veth9 mtu abc
 [root] ip link set veth9 up
@@ -232,6 +252,23 @@ func TestMain_(t *testing.T) {
 		return p
 	}
 	good := write("good.txtar", "ip netns add ns0\n")
+	special := t.TempDir()
+	fifo := filepath.Join(special, "fifo.txtar")
+	if err := syscall.Mkfifo(fifo, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	zero := filepath.Join(special, "zero.txtar")
+	if err := os.Symlink("/dev/zero", zero); err != nil {
+		t.Fatal(err)
+	}
+	dirTxtar := filepath.Join(special, "dir.txtar")
+	if err := os.Mkdir(dirTxtar, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	big := filepath.Join(special, "big.txtar")
+	if err := os.WriteFile(big, nil, 0o644); err != nil || os.Truncate(big, scenariofile.MaxSize+1) != nil {
+		t.Fatal("cannot make a big file")
+	}
 	bad := write("bad.txtar", "ip netns add ns0\nip link set veth0 up\n")
 	empty := t.TempDir()
 	tests := []struct {
@@ -246,14 +283,38 @@ func TestMain_(t *testing.T) {
 		{[]string{filepath.Join(dir, "nope.txtar")}, 2, "no such file or directory"},
 		{[]string{empty}, 2, "no .txtar scenarios in the directory"},
 		{[]string{"-v", good}, 2, "flag provided but not defined: -v"},
+		{[]string{fifo}, 2, "netscript check: " + fifo + ": not a regular file (a FIFO)\n"},
+		{[]string{zero}, 2, "netscript check: " + zero + ": not a regular file (a character device)\n"},
+		{[]string{big}, 2, "netscript check: " + big + ": larger than 16 MiB\n"},
+		{[]string{special}, 2, big + ": larger than 16 MiB\n" + dirTxtar + ": not a regular file (a directory)\n" +
+			fifo + ": not a regular file (a FIFO)\n" + zero + ": not a regular file (a character device)\n"},
+		{[]string{good, fifo}, 2, "netscript check: " + fifo + ": not a regular file (a FIFO)\n"},
 	}
 	for _, tt := range tests {
 		var stdout, stderr bytes.Buffer
-		code := Main(tt.args, &stdout, &stderr)
+		code := mainWithin(t, tt.args, &stdout, &stderr)
 		if code != tt.code || !strings.Contains(stderr.String(), tt.stderr) || stdout.Len() > 0 {
 			t.Errorf("Main(%q) = %d, stderr %q, stdout %q; want %d, stderr with %q",
 				tt.args, code, stderr.String(), stdout.String(), tt.code, tt.stderr)
 		}
+	}
+}
+
+// mainWithin runs Main, and fails the test if it does not return in time:
+// no file may block check.
+func mainWithin(t *testing.T, args []string, stdout, stderr *bytes.Buffer) int {
+	t.Helper()
+	done := make(chan int, 1)
+	var out, errout bytes.Buffer
+	go func() { done <- Main(args, &out, &errout) }()
+	select {
+	case code := <-done:
+		stdout.Write(out.Bytes())
+		stderr.Write(errout.Bytes())
+		return code
+	case <-time.After(time.Minute):
+		t.Fatalf("Main(%q) still running after a minute", args)
+		return 0
 	}
 }
 

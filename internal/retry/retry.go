@@ -58,13 +58,15 @@ var Usage = script.Usage{
 // Cmd returns the "retry" entry of t, which must hold the commands retry runs.
 func Cmd(t script.Table) *script.Cmd {
 	return &script.Cmd{
-		Name:  "retry",
-		Usage: Usage,
-		Parse: func(args []string) (script.Action, error) { return parse(args, t) },
+		Name:   "retry",
+		Usage:  Usage,
+		Parse:  func(args []string) (script.Action, error) { return parse(args, t.Parse) },
+		Nested: parse,
 	}
 }
 
-func parse(args []string, t script.Table) (script.Action, error) {
+// parse parses retry's arguments; inner parses the command retry runs.
+func parse(args []string, inner script.Parser) (script.Action, error) {
 	timeout := DefaultTimeout
 	for len(args) > 0 && strings.HasPrefix(args[0], "-") {
 		switch args[0] {
@@ -101,7 +103,7 @@ func parse(args []string, t script.Table) (script.Action, error) {
 		r := &retrier{inner: func(s *script.State) error { return jobs.Run(s, argv) }, timeout: timeout, untilFail: untilFail}
 		return r.run, nil
 	}
-	inner, ok, err := t.Parse(args)
+	act, ok, err := inner(args)
 	switch {
 	case !ok:
 		return nil, script.Errorf(exitUsage, "retry: %q is not a netscript command: run a real program as \"retry exec %s ...\"",
@@ -109,7 +111,7 @@ func parse(args []string, t script.Table) (script.Action, error) {
 	case err != nil:
 		return nil, err
 	}
-	r := &retrier{inner: inner, timeout: timeout, untilFail: untilFail}
+	r := &retrier{inner: act, timeout: timeout, untilFail: untilFail}
 	return r.run, nil
 }
 

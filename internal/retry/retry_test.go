@@ -216,3 +216,51 @@ func TestRetryExec(t *testing.T) {
 		}
 	}
 }
+
+// TestNestingIsBounded checks that retry inside retry parses up to
+// script.MaxNesting deep, and that deeper lines, even two million deep,
+// get an error naming retry instead of exhausting the stack.
+func TestNestingIsBounded(t *testing.T) {
+	tests := []struct {
+		depth int
+		err   bool
+	}{
+		{1, false},
+		{script.MaxNesting, false},
+		{script.MaxNesting + 1, true},
+		{2_000_000, true},
+	}
+	for _, tt := range tests {
+		t.Run(fmt.Sprint(tt.depth), func(t *testing.T) {
+			f := &flaky{until: 1}
+			tb := table(f)
+			argv := make([]string, 0, 2*tt.depth+1)
+			for i := 0; i < tt.depth; i++ {
+				argv = append(argv, "retry")
+				if i%2 == 1 {
+					argv = append(argv, "-t", "1s") // options between levels
+				}
+			}
+			argv = append(argv, "flaky")
+			act, ok, err := tb.Parse(argv)
+			if !ok {
+				t.Fatal("retry is not in the table")
+			}
+			if tt.err {
+				want := "retry: more than 64 commands that run another command (retry, ip netns exec) nested on one line"
+				if err == nil || err.Error() != want {
+					t.Fatalf("Parse: %v, want %q", err, want)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatalf("Parse: %v", err)
+			}
+			var out bytes.Buffer
+			s := &script.State{Ctx: context.Background(), Stdout: &out, Stderr: &out}
+			if err := act(s); err != nil || out.String() != "attempt 1\n" || f.runs.Load() != 1 {
+				t.Fatalf("running %d nested retry: %v, output %q after %d runs", tt.depth, err, out.String(), f.runs.Load())
+			}
+		})
+	}
+}

@@ -46,6 +46,32 @@ type Cmd struct {
 	// testscript's cmp does: it prints nothing of its own and leaves stdout
 	// and stderr as they were, for the next check.
 	Checks bool
+	// Nested, set for a command that runs another command of the table
+	// (retry, ip netns exec), parses args as Parse does, with inner to
+	// parse the command it runs. Table.Parse calls it in place of Parse,
+	// with an inner that counts how deep such commands nest, and refuses
+	// more than MaxNesting of them on one line.
+	Nested func(args []string, inner Parser) (Action, error)
+}
+
+// Parser parses a command line of the table, as Table.Parse does.
+type Parser func(args []string) (act Action, ok bool, err error)
+
+// ErrNotBackground is what a nested parser returns for a command of the
+// table, one that does not run a real program (Cmd.Background), asked to
+// run in the background with a trailing "&".
+var ErrNotBackground = errors.New("only real programs run in the background")
+
+// MaxNesting is how many commands that run another command (retry, ip
+// netns exec) may nest on one line. Scenarios need two or three; the limit
+// keeps "retry retry retry ..." a million times from exhausting the stack.
+const MaxNesting = 64
+
+// NestingError is the error for a line where command, which runs another
+// command, is nested more than MaxNesting deep.
+func NestingError(command string) error {
+	return fmt.Errorf("%s: more than %d commands that run another command (retry, ip netns exec) nested on one line",
+		command, MaxNesting)
 }
 
 // Table is the command table: every command a scenario can use beyond
@@ -73,6 +99,11 @@ func (t Table) Names() []string {
 // Parse finds the command named by args[0] and parses the rest.
 // It reports ok=false when the table has no such command.
 func (t Table) Parse(args []string) (act Action, ok bool, err error) {
+	return t.parse(args, 0)
+}
+
+// parse parses args, run by depth commands of the line around them.
+func (t Table) parse(args []string, depth int) (Action, bool, error) {
 	if len(args) == 0 {
 		return nil, false, nil
 	}
@@ -80,7 +111,25 @@ func (t Table) Parse(args []string) (act Action, ok bool, err error) {
 	if !ok {
 		return nil, false, nil
 	}
-	act, err = cmd.Parse(args[1:])
+	if cmd.Nested == nil {
+		act, err := cmd.Parse(args[1:])
+		return act, true, err
+	}
+	act, err := cmd.Nested(args[1:], func(inner []string) (Action, bool, error) {
+		if depth+1 > MaxNesting {
+			return nil, true, NestingError(args[0])
+		}
+		if n := len(inner); n > 1 && inner[n-1] == "&" {
+			c, ok := t[inner[0]]
+			switch {
+			case !ok:
+				return nil, false, nil // a real program: the wrapper starts it
+			case !c.Background:
+				return nil, true, ErrNotBackground
+			}
+		}
+		return t.parse(inner, depth+1)
+	})
 	return act, true, err
 }
 

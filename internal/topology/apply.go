@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/netscript/netscript/internal/iproute"
+	"github.com/netscript/netscript/internal/script"
 )
 
 // Problem is a command that would fail when run, found without running it.
@@ -55,6 +56,11 @@ func (s *sim) report(line int, format string, args ...any) {
 
 // run applies one command, args, run in the namespace called nsName.
 func (s *sim) run(line int, nsName string, args []string) {
+	s.runAt(line, nsName, args, 0)
+}
+
+// runAt runs args, which depth "ip netns exec" run.
+func (s *sim) runAt(line int, nsName string, args []string, depth int) {
 	if len(args) == 0 || args[0] != "ip" {
 		return // the other commands change nothing the topology records
 	}
@@ -92,8 +98,11 @@ func (s *sim) run(line int, nsName string, args []string) {
 			s.gone[goneKey(target, "")] = fmt.Sprintf("deleted at line %d", line)
 		}
 	case iproute.OpNetnsExec:
-		if s.namespace(line, e.Namespace) != nil {
-			s.run(line, e.Namespace, e.Argv)
+		switch {
+		case depth+1 > script.MaxNesting:
+			s.report(line, "%v", script.NestingError("ip"))
+		case s.namespace(line, e.Namespace) != nil:
+			s.runAt(line, e.Namespace, e.Argv, depth+1)
 		}
 	case iproute.OpLinkAdd:
 		s.linkAdd(line, ns, e)

@@ -123,6 +123,23 @@ ip -n a link show w1`,
 			},
 		},
 		{
+			name:   "ip netns exec nested as deep as allowed",
+			script: "ip netns add a\n" + strings.Repeat("ip netns exec a ", 64) + "ip link add v0 type veth peer name v1",
+			want:   "a: lo(loopback) v1(veth,peer=a/v0) v0(veth,peer=a/v1)\n",
+		},
+		{
+			name:     "ip netns exec nested too deep",
+			script:   "ip netns add a\n" + strings.Repeat("ip netns exec a ", 65) + "ip link add v0 type veth peer name v1",
+			want:     "a: lo(loopback)\n",
+			problems: []string{"2: ip: more than 64 commands that run another command (retry, ip netns exec) nested on one line"},
+		},
+		{
+			name:     "ip netns exec nested 100,000 deep",
+			script:   "ip netns add a\n" + strings.Repeat("ip netns exec a ", 100_000) + "ip link",
+			want:     "a: lo(loopback)\n",
+			problems: []string{"2: ip: more than 64 commands that run another command (retry, ip netns exec) nested on one line"},
+		},
+		{
 			name: "it is elsewhere",
 			script: `ip netns add a
 ip -n a link add v0 type veth peer name v1

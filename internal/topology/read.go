@@ -2,12 +2,12 @@ package topology
 
 import (
 	"bytes"
-	"fmt"
-	"os"
 	"slices"
 	"strings"
 
 	"github.com/rogpeppe/go-internal/txtar"
+
+	"github.com/netscript/netscript/internal/scenariofile"
 )
 
 // Scenario is a scenario file read without running it.
@@ -26,11 +26,12 @@ type Scenario struct {
 	Problems []Problem
 }
 
-// ReadFile reads the scenario file at path.
+// ReadFile reads the scenario file at path: a regular file of at most
+// scenariofile.MaxSize bytes.
 func ReadFile(path string) (*Scenario, error) {
-	data, err := os.ReadFile(path)
+	data, err := scenariofile.Read(path)
 	if err != nil {
-		return nil, fmt.Errorf("read scenario: %w", err)
+		return nil, err // it names the file
 	}
 	return Read(path, data), nil
 }

@@ -8,7 +8,9 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden pictures in testdata")
@@ -245,6 +247,48 @@ func TestMain_(t *testing.T) {
 			if code != tt.code || !strings.Contains(out.String(), tt.out) || !strings.Contains(errout.String(), tt.errout) {
 				t.Errorf("Main(%q) = %d\nstdout: %s\nstderr: %s\nwant %d, stdout with %q, stderr with %q",
 					tt.args, code, out.String(), errout.String(), tt.code, tt.out, tt.errout)
+			}
+		})
+	}
+}
+
+// TestMainRefusesSpecialFiles: graph reads regular files of at most 16
+// MiB only, and says what else it was given, at once.
+func TestMainRefusesSpecialFiles(t *testing.T) {
+	dir := t.TempDir()
+	fifo := filepath.Join(dir, "fifo.txtar")
+	if err := syscall.Mkfifo(fifo, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	zero := filepath.Join(dir, "zero.txtar")
+	urandom := filepath.Join(dir, "urandom.txtar")
+	if os.Symlink("/dev/zero", zero) != nil || os.Symlink("/dev/urandom", urandom) != nil {
+		t.Fatal("cannot make symlinks")
+	}
+	big := filepath.Join(dir, "big.txtar")
+	if err := os.WriteFile(big, nil, 0o644); err != nil || os.Truncate(big, 16<<20+1) != nil {
+		t.Fatal("cannot make a big file")
+	}
+	tests := []struct{ file, msg string }{
+		{fifo, "not a regular file (a FIFO)"},
+		{zero, "not a regular file (a character device)"},
+		{urandom, "not a regular file (a character device)"},
+		{dir, "not a regular file (a directory)"},
+		{big, "larger than 16 MiB"},
+	}
+	for _, tt := range tests {
+		t.Run(filepath.Base(tt.file), func(t *testing.T) {
+			var out, errout bytes.Buffer
+			done := make(chan int, 1)
+			go func() { done <- Main([]string{tt.file}, &out, &errout) }()
+			select {
+			case code := <-done:
+				want := "netscript graph: " + tt.file + ": " + tt.msg + "\n"
+				if code != ExitUsage || errout.String() != want || out.Len() > 0 {
+					t.Errorf("Main(%s) = %d, stderr %q, stdout %q; want %d, %q", tt.file, code, errout.String(), out.String(), ExitUsage, want)
+				}
+			case <-time.After(time.Minute):
+				t.Fatalf("Main(%s) still running after a minute", tt.file)
 			}
 		})
 	}
