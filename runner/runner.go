@@ -13,6 +13,7 @@ package runner
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"maps"
@@ -22,6 +23,7 @@ import (
 	"runtime"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -52,6 +54,8 @@ type config struct {
 	extra   []*script.Cmd
 	update  bool
 	keep    func(name string, w *world.World)
+
+	noFallback bool
 }
 
 // WithTimeout bounds each scenario; every command runs under that deadline.
@@ -70,6 +74,17 @@ func WithKeepOnFailure(keep func(name string, w *world.World)) Option {
 	return func(c *config) { c.keep = keep }
 }
 
+// WithoutFallback forbids running the real tool for a builtin form
+// netscript does not implement (see script.Fallback): such a line fails
+// with "not implemented by netscript", for suites that must not depend on
+// installed binaries. The environment variable NoFallbackEnv=1 does the
+// same.
+func WithoutFallback() Option { return func(c *config) { c.noFallback = true } }
+
+// NoFallbackEnv, set to 1, forbids the fallback to real tools, as
+// WithoutFallback does.
+const NoFallbackEnv = "NETSCRIPT_NO_FALLBACK"
+
 // WithCmd adds a command to the table, for tests of the runner itself.
 func WithCmd(cmd *script.Cmd) Option { return func(c *config) { c.extra = append(c.extra, cmd) } }
 
@@ -77,9 +92,10 @@ type stateKey struct{}
 
 // scenario is what one running scenario's commands share.
 type scenario struct {
-	world *world.World
-	ctx   context.Context
-	vars  []string // names of the environment variables set up for the script
+	world      *world.World
+	ctx        context.Context
+	vars       []string // names of the environment variables set up for the script
+	noFallback bool     // WithoutFallback
 }
 
 // Run runs every scenario in dir (or the files given WithFiles) as a
@@ -163,29 +179,53 @@ func configure(opts []Option) config {
 
 // setup gives the scenario its World and moves the scenario's goroutine,
 // locked to its thread, into the World's root namespace, so that even
-// testscript's own exec starts programs there. At the end of the scenario
-// the thread goes back to its original namespace and is unlocked; should
-// that fail, it stays locked and the runtime ends it with the goroutine.
+// testscript's own exec starts programs there. A scenario that uses exec
+// gets its thread moved into the World's sandbox as well (see
+// world.World.Sandbox), so those programs name the scenario's namespaces
+// and die with it; that thread never returns to the scheduler and ends
+// with the scenario's goroutine. Otherwise, at the end of the scenario the
+// thread goes back to its original namespace and is unlocked; should that
+// fail, it stays locked and the runtime ends it with the goroutine.
+//
+// When the scenario's deadline passes, every process inside its
+// namespaces is killed, a foreground exec included, and the scenario fails.
 func setup(env *testscript.Env, cfg config, table script.Table) error {
 	w, err := world.New()
 	if err != nil {
 		return fmt.Errorf("netscript: %w", err)
 	}
+	name := strings.TrimPrefix(filepath.Base(env.WorkDir), "script-")
+	sandboxed := usesExec(cfg.scenarioFile(name))
 	runtime.LockOSThread()
-	orig, err := unix.Open("/proc/thread-self/ns/net", unix.O_RDONLY|unix.O_CLOEXEC, 0)
-	if err != nil {
-		runtime.UnlockOSThread()
-		w.Close()
-		return fmt.Errorf("netscript: open the thread's namespace: %w", err)
-	}
-	if err := unix.Setns(w.Root().Fd(), unix.CLONE_NEWNET); err != nil {
-		unix.Close(orig)
-		runtime.UnlockOSThread()
-		w.Close()
-		return fmt.Errorf("netscript: enter the scenario's namespace: %w", err)
+	orig := -1
+	if sandboxed {
+		if err := w.EnterSandbox(); err != nil {
+			w.Close()
+			return fmt.Errorf("netscript: enter the scenario's sandbox: %w", err)
+		}
+	} else {
+		if orig, err = unix.Open("/proc/thread-self/ns/net", unix.O_RDONLY|unix.O_CLOEXEC, 0); err != nil {
+			runtime.UnlockOSThread()
+			w.Close()
+			return fmt.Errorf("netscript: open the thread's namespace: %w", err)
+		}
+		if err := unix.Setns(w.Root().Fd(), unix.CLONE_NEWNET); err != nil {
+			unix.Close(orig)
+			runtime.UnlockOSThread()
+			w.Close()
+			return fmt.Errorf("netscript: enter the scenario's namespace: %w", err)
+		}
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), cfg.timeout)
-	sc := &scenario{world: w, ctx: ctx}
+	var expired atomic.Bool
+	go func() {
+		<-ctx.Done()
+		if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+			expired.Store(true)
+			w.KillProcesses()
+		}
+	}()
+	sc := &scenario{world: w, ctx: ctx, noFallback: cfg.noFallback || os.Getenv(NoFallbackEnv) == "1"}
 	for _, kv := range env.Vars {
 		if k, _, ok := strings.Cut(kv, "="); ok {
 			sc.vars = append(sc.vars, k)
@@ -193,29 +233,68 @@ func setup(env *testscript.Env, cfg config, table script.Table) error {
 	}
 	env.Values[stateKey{}] = sc
 	t := env.T()
-	name := strings.TrimPrefix(filepath.Base(env.WorkDir), "script-")
 	env.Defer(func() {
 		failed := false
 		if f, ok := t.(interface{ Failed() bool }); ok && f.Failed() {
 			failed = true
+		}
+		if expired.Load() {
+			failed = true
+		}
+		if failed {
 			t.Log(dumpWorld(ctx, w, table))
 		}
 		cancel()
-		if err := unix.Setns(orig, unix.CLONE_NEWNET); err == nil {
-			runtime.UnlockOSThread()
-		} else {
-			t.Log("netscript: could not leave the scenario's namespace; its thread will end:", err)
+		if orig >= 0 {
+			if err := unix.Setns(orig, unix.CLONE_NEWNET); err == nil {
+				runtime.UnlockOSThread()
+			} else {
+				t.Log("netscript: could not leave the scenario's namespace; its thread will end:", err)
+			}
+			unix.Close(orig)
 		}
-		unix.Close(orig)
 		if failed && cfg.keep != nil {
 			cfg.keep(name, w)
-			return
-		}
-		if err := w.Close(); err != nil {
+		} else if err := w.Close(); err != nil {
 			t.Log("netscript: close world:", err)
+		}
+		if expired.Load() {
+			t.Fatal(fmt.Sprintf("netscript: the scenario's deadline (%v) passed; every program it ran was killed", cfg.timeout))
 		}
 	})
 	return nil
+}
+
+// scenarioFile returns the file of the scenario testscript calls name.
+func (c config) scenarioFile(name string) string {
+	for _, f := range c.files {
+		if ScenarioName(f) == name {
+			return f
+		}
+	}
+	return ""
+}
+
+// usesExec reports whether the scenario in file has a line that runs
+// testscript's exec: such a scenario's thread enters the sandbox from the
+// start, since testscript starts those programs from it. Other scenarios
+// make the sandbox only when a real program first runs, and pay nothing
+// for it otherwise.
+func usesExec(file string) bool {
+	a, err := ReadArchive(file)
+	if err != nil {
+		return false
+	}
+	for _, line := range strings.Split(string(a.Comment), "\n") {
+		words := strings.Fields(line)
+		for len(words) > 0 && (strings.HasPrefix(words[0], "[") || words[0] == "!") {
+			words = words[1:]
+		}
+		if len(words) > 0 && words[0] == "exec" {
+			return true
+		}
+	}
+	return false
 }
 
 // adapt turns a table entry into a testscript command. A failure the real

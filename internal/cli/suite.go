@@ -157,8 +157,15 @@ func (t *topT) Run(name string, f func(testscript.T)) {
 	sc := &scenarioT{s: t.s, name: name}
 	t.s.wg.Add(1)
 	go func() {
-		defer t.s.wg.Done()
-		defer sc.finish()
+		defer func() {
+			if r := recover(); r != nil {
+				// A bug of netscript: crash, exit status 2, before the
+				// suite could report and exit with a status of its own.
+				panic(r)
+			}
+			sc.finish()
+			t.s.wg.Done()
+		}()
 		f(sc)
 	}()
 }
