@@ -84,6 +84,7 @@ func Start(s *script.State, argv []string) error {
 	}
 	return nil
 }
+
 // stop ends the program's process group and waits until it is reaped.
 func stop(cmd *exec.Cmd, done <-chan struct{}) error {
 	pgid := cmd.Process.Pid
