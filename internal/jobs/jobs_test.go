@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -151,4 +152,38 @@ func TestStartAndStop(t *testing.T) {
 	if !gone(pid) {
 		t.Errorf("pid %d still runs after the World closed", pid)
 	}
+}
+
+// BenchmarkStart measures one real-program start: "true" run through the
+// job control (the World's sandbox, made once) against a plain os/exec
+// start from an unlocked goroutine.
+func BenchmarkStart(b *testing.B) {
+	realtool.RequireRoot(b)
+	w, err := world.New()
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer w.Close()
+	ns, err := w.Add("a")
+	if err != nil {
+		b.Fatal(err)
+	}
+	s := &script.State{Ctx: context.Background(), World: w, NS: ns, Dir: b.TempDir(), Env: os.Environ(), Stdout: &bytes.Buffer{}, Stderr: &bytes.Buffer{}}
+	if err := Run(s, []string{"true"}); err != nil { // makes the sandbox
+		b.Fatal(err)
+	}
+	b.Run("jobs.Run", func(b *testing.B) {
+		for b.Loop() {
+			if err := Run(s, []string{"true"}); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("exec.Command", func(b *testing.B) {
+		for b.Loop() {
+			if err := exec.Command("true").Run(); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
 }
