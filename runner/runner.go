@@ -31,6 +31,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/netscript/netscript/internal/commands"
+	"github.com/netscript/netscript/internal/jobs"
 	"github.com/netscript/netscript/internal/script"
 	"github.com/netscript/netscript/internal/world"
 )
@@ -310,6 +311,10 @@ func adapt(table script.Table, name string) func(*testscript.TestScript, bool, [
 			Dir:    ts.MkAbs("."),
 			Stdout: ts.Stdout(),
 			Stderr: ts.Stderr(),
+
+			Real:       jobs.Run,
+			NoFallback: sc.noFallback,
+			Log:        ts.Logf,
 		}
 		st.Env = scriptEnv(ts, sc.vars)
 		argv := append([]string{name}, args...)

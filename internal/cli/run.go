@@ -33,6 +33,13 @@ Flags:
 	-json         print events as JSON lines, shaped like go test -json
 	-junit FILE   also write a JUnit XML report to FILE
 	-keep         on failure, keep the scenario's namespaces alive and print how to enter them
+	-no-fallback  never run the real tool (ip, bridge) for a form netscript does not
+	              implement; such a line fails with "not implemented by netscript"
+	              (as does NETSCRIPT_NO_FALLBACK=1)
+
+A builtin form netscript does not implement (ip rule, ip link add ... type
+vxlan) runs the real tool of the same name in the scenario's sandbox, when
+it is installed; -v marks those lines "(real ip)".
 
 Without root, netscript re-runs itself inside a new user and network
 namespace where the kernel allows unprivileged user namespaces.
@@ -52,6 +59,7 @@ type runFlags struct {
 	json     bool
 	junit    string
 	keep     bool
+	noReal   bool
 }
 
 func runMain(args []string, stdout, stderr io.Writer) int {
@@ -66,6 +74,7 @@ func runMain(args []string, stdout, stderr io.Writer) int {
 	fs.BoolVar(&f.json, "json", false, "print events as JSON lines")
 	fs.StringVar(&f.junit, "junit", "", "write a JUnit XML report to `file`")
 	fs.BoolVar(&f.keep, "keep", false, "keep failed scenarios' namespaces alive")
+	fs.BoolVar(&f.noReal, "no-fallback", false, "never run the real tool for a form netscript does not implement")
 	fs.Usage = func() {
 		fmt.Fprintf(stderr, "usage: netscript run [flags] [paths...]\nRun 'netscript help run' for details.\n")
 	}

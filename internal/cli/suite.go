@@ -75,6 +75,9 @@ func runScenarios(files []string, f runFlags, stdout, stderr io.Writer) int {
 		s.rep = newTextReporter(stdout, f.verbose, len(files))
 	}
 	opts := []runner.Option{runner.WithTimeout(f.timeout), runner.WithUpdate(f.update)}
+	if f.noReal {
+		opts = append(opts, runner.WithoutFallback())
+	}
 	if f.keep {
 		opts = append(opts, runner.WithKeepOnFailure(func(name string, w *world.World) {
 			s.mu.Lock()

@@ -110,6 +110,9 @@ func parse(args []string, t script.Table) (script.Action, error) {
 		return nil, err
 	}
 	act, err := obj.parse(&g, rest, t)
+	if _, ok := script.AsFallback(err); ok && g.netns != "" {
+		return inNetns(g.netns, act), err // "ip -n NS netns exec NS2 CMD" falling back
+	}
 	if err != nil || g.netns == "" {
 		return act, err
 	}
@@ -155,7 +158,7 @@ func parseHead(args []string) (globals, object, []string, error) {
 			continue
 		}
 		if obj.parse == nil {
-			return g, obj, nil, script.Errorf(exitUsage, "ip %s: not implemented by netscript", obj.name)
+			return g, obj, nil, script.Unimplemented(exitUsage, "ip %s: not implemented by netscript", obj.name)
 		}
 		return g, obj, args[1:], nil
 	}

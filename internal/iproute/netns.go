@@ -182,7 +182,12 @@ func parseNetnsExec(a *args, t script.Table) (script.Action, error) {
 		argv, background = argv[:n-1], true
 	}
 	inner, builtin, err := t.Parse(argv)
+	fb, fellBack := script.AsFallback(err)
 	switch {
+	case fellBack && background:
+		return nil, script.Errorf(exitErr, "ip netns exec: %s: only real programs run in the background", fb.Reason)
+	case fellBack:
+		return inNetns(name, inner), err // the real tool, inside NAME
 	case err != nil:
 		return nil, err
 	case builtin && background:

@@ -156,7 +156,7 @@ func command(ctx context.Context, s *script.State, argv []string) (*exec.Cmd, er
 	if len(argv) == 0 {
 		return nil, s.Fail(exitErr, "No command specified")
 	}
-	path, err := lookPath(argv[0], s.Env)
+	path, err := script.LookPath(argv[0], s.Env)
 	if err != nil {
 		return nil, s.Fail(exitErr, "exec of %q failed: No such file or directory", argv[0])
 	}
@@ -173,28 +173,4 @@ func command(ctx context.Context, s *script.State, argv []string) (*exec.Cmd, er
 	}
 	cmd.WaitDelay = OutputDelay
 	return cmd, nil
-}
-
-// LookPath finds a real program as the scenario would: in the PATH of env
-// when it sets one, else in netscript's own.
-func LookPath(name string, env []string) (string, error) { return lookPath(name, env) }
-
-func lookPath(name string, env []string) (string, error) {
-	if strings.Contains(name, "/") {
-		return exec.LookPath(name)
-	}
-	for i := len(env) - 1; i >= 0; i-- {
-		if p, ok := strings.CutPrefix(env[i], "PATH="); ok {
-			for _, dir := range strings.Split(p, ":") {
-				if dir == "" {
-					dir = "."
-				}
-				if found, err := exec.LookPath(dir + "/" + name); err == nil {
-					return found, nil
-				}
-			}
-			return "", exec.ErrNotFound
-		}
-	}
-	return exec.LookPath(name)
 }

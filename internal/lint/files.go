@@ -162,7 +162,7 @@ func (c *check) unused() {
 	for _, name := range c.files.order {
 		if !c.files.used[name] {
 			c.diags = append(c.diags, Diagnostic{c.name, c.files.archive[name],
-				fmt.Sprintf("archive file %q is not used by any command", name)})
+				fmt.Sprintf("archive file %q is not used by any command", name), false})
 		}
 	}
 }

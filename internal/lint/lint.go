@@ -13,6 +13,9 @@
 //     the archive, archive files no command uses, and duplicate names;
 //   - variables expanded but never set.
 //
+// A builtin form netscript does not implement, which runs the real tool
+// instead, is listed as a note ("file:line: note: ..."), not a problem.
+//
 // Lines negated with "!" are expected to fail: their parse errors and
 // their effects are not reported.
 package lint
@@ -37,14 +40,22 @@ type Diagnostic struct {
 	File string
 	Line int // 0 when it concerns the whole file
 	Msg  string
+	// Note marks information, not a problem: a line that runs the real
+	// tool because netscript does not implement its form.
+	Note bool
 }
 
-// String formats d as go vet does: "file:line: message".
+// String formats d as go vet does: "file:line: message", or
+// "file:line: note: message" for a note.
 func (d Diagnostic) String() string {
-	if d.Line == 0 {
-		return fmt.Sprintf("%s: %s", d.File, d.Msg)
+	msg := d.Msg
+	if d.Note {
+		msg = "note: " + msg
 	}
-	return fmt.Sprintf("%s:%d: %s", d.File, d.Line, d.Msg)
+	if d.Line == 0 {
+		return fmt.Sprintf("%s: %s", d.File, msg)
+	}
+	return fmt.Sprintf("%s:%d: %s", d.File, d.Line, msg)
 }
 
 // Checker checks scenarios. Its zero value checks them against netscript's
@@ -123,8 +134,10 @@ func Main(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "netscript check: %v\n", err)
 		return ExitUsage
 	}
-	if len(diags) > 0 {
-		return ExitProblems
+	for _, d := range diags {
+		if !d.Note {
+			return ExitProblems
+		}
 	}
 	return ExitClean
 }
