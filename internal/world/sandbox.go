@@ -312,7 +312,7 @@ func bindEtc(name string) error {
 	for _, e := range entries {
 		src, dst := filepath.Join(dir, e.Name()), filepath.Join("/etc", e.Name())
 		if err := unix.Mount(src, dst, "none", unix.MS_BIND, ""); err != nil {
-			errs = append(errs, fmt.Errorf("Bind %s -> %s failed: %w", src, dst, err))
+			errs = append(errs, fmt.Errorf("bind %s -> %s failed: %w", src, dst, err))
 		}
 	}
 	return errors.Join(errs...)
