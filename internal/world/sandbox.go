@@ -62,6 +62,13 @@ func init() {
 	if os.Getpid() == 1 && os.Getenv(initEnv) == "1" {
 		runInit()
 	}
+	// The main goroutine keeps the main thread. A thread that entered a
+	// sandbox never returns to the scheduler and ends with its goroutine,
+	// but the runtime cannot end the main thread: it would stay, wedged, in
+	// the sandbox's namespaces, and /proc/self (which names the main
+	// thread) would show them. Locked here, no other goroutine (a
+	// scenario's) ever runs on it.
+	runtime.LockOSThread()
 }
 
 // runInit is the PID namespace's init: it reaps the orphans that are
