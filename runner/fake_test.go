@@ -59,7 +59,14 @@ func (t *fakeT) Failed() bool {
 func (t *fakeT) Run(name string, f func(testscript.T)) {
 	done := make(chan struct{})
 	go func() {
-		defer close(done)
+		defer func() {
+			if r := recover(); r != nil {
+				// Crash as the panic would, without first waking the
+				// caller, which would exit 0 before the crash did.
+				panic(r)
+			}
+			close(done)
+		}()
 		f(t)
 	}()
 	<-done

@@ -25,6 +25,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -32,6 +33,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/netscript/netscript/internal/commands"
+	"github.com/netscript/netscript/internal/jobs"
 	"github.com/netscript/netscript/internal/script"
 	"github.com/netscript/netscript/internal/world"
 )
@@ -59,6 +61,8 @@ type config struct {
 	workdir string
 	shard   *Shard
 	watch   func(name string, w *world.World) (end func(failed bool), err error)
+
+	noFallback bool
 }
 
 // WithWorldWatch calls start with each scenario's name and World as the
@@ -95,6 +99,17 @@ func WithKeepOnFailure(keep func(name string, w *world.World)) Option {
 	return func(c *config) { c.keep = keep }
 }
 
+// WithoutFallback forbids running the real tool for a builtin form
+// netscript does not implement (see script.Fallback): such a line fails
+// with "not implemented by netscript", for suites that must not depend on
+// installed binaries. The environment variable NoFallbackEnv=1 does the
+// same.
+func WithoutFallback() Option { return func(c *config) { c.noFallback = true } }
+
+// NoFallbackEnv, set to 1, forbids the fallback to real tools, as
+// WithoutFallback does.
+const NoFallbackEnv = "NETSCRIPT_NO_FALLBACK"
+
 // WithCmd adds a command to the table, for tests of the runner itself.
 func WithCmd(cmd *script.Cmd) Option { return func(c *config) { c.extra = append(c.extra, cmd) } }
 
@@ -102,12 +117,13 @@ type stateKey struct{}
 
 // scenario is what one running scenario's commands share.
 type scenario struct {
-	world   *world.World
-	ctx     context.Context
-	vars    []string // names of the environment variables set up for the script
-	workDir string
-	update  bool // rewrite golden files whose check fails
-	golden  goldenUpdates
+	world      *world.World
+	ctx        context.Context
+	vars       []string // names of the environment variables set up for the script
+	workDir    string
+	update     bool // rewrite golden files whose check fails
+	golden     goldenUpdates
+	noFallback bool // WithoutFallback
 }
 
 // Run runs every scenario in dir (or the files given WithFiles) as a
@@ -239,9 +255,16 @@ func configure(opts []Option) config {
 
 // setup gives the scenario its World and moves the scenario's goroutine,
 // locked to its thread, into the World's root namespace, so that even
-// testscript's own exec starts programs there. At the end of the scenario
-// the thread goes back to its original namespace and is unlocked; should
-// that fail, it stays locked and the runtime ends it with the goroutine.
+// testscript's own exec starts programs there. A scenario that uses exec
+// gets its thread moved into the World's sandbox as well (see
+// world.World.Sandbox), so those programs name the scenario's namespaces
+// and die with it; that thread never returns to the scheduler and ends
+// with the scenario's goroutine. Otherwise, at the end of the scenario the
+// thread goes back to its original namespace and is unlocked; should that
+// fail, it stays locked and the runtime ends it with the goroutine.
+//
+// When the scenario's deadline passes, every process inside its
+// namespaces is killed, a foreground exec included, and the scenario fails.
 func setup(env *testscript.Env, cfg config, table script.Table) error {
 	if cfg.ctx.Err() != nil {
 		return fmt.Errorf("netscript: %w", context.Cause(cfg.ctx))
@@ -258,21 +281,37 @@ func setup(env *testscript.Env, cfg config, table script.Table) error {
 			return fmt.Errorf("netscript: %w", err)
 		}
 	}
+	sandboxed := usesExec(cfg.scenarioFile(name))
 	runtime.LockOSThread()
-	orig, err := unix.Open("/proc/thread-self/ns/net", unix.O_RDONLY|unix.O_CLOEXEC, 0)
-	if err != nil {
-		runtime.UnlockOSThread()
-		w.Close()
-		return fmt.Errorf("netscript: open the thread's namespace: %w", err)
-	}
-	if err := unix.Setns(w.Root().Fd(), unix.CLONE_NEWNET); err != nil {
-		unix.Close(orig)
-		runtime.UnlockOSThread()
-		w.Close()
-		return fmt.Errorf("netscript: enter the scenario's namespace: %w", err)
+	orig := -1
+	if sandboxed {
+		if err := w.EnterSandbox(); err != nil {
+			w.Close()
+			return fmt.Errorf("netscript: enter the scenario's sandbox: %w", err)
+		}
+	} else {
+		if orig, err = unix.Open("/proc/thread-self/ns/net", unix.O_RDONLY|unix.O_CLOEXEC, 0); err != nil {
+			runtime.UnlockOSThread()
+			w.Close()
+			return fmt.Errorf("netscript: open the thread's namespace: %w", err)
+		}
+		if err := unix.Setns(w.Root().Fd(), unix.CLONE_NEWNET); err != nil {
+			unix.Close(orig)
+			runtime.UnlockOSThread()
+			w.Close()
+			return fmt.Errorf("netscript: enter the scenario's namespace: %w", err)
+		}
 	}
 	ctx, cancel := context.WithTimeout(cfg.ctx, cfg.timeout)
-	sc := &scenario{world: w, ctx: ctx, workDir: env.WorkDir, update: cfg.updating()}
+	var expired atomic.Bool
+	go func() {
+		<-ctx.Done()
+		if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+			expired.Store(true)
+			w.KillProcesses()
+		}
+	}()
+	sc := &scenario{world: w, ctx: ctx, workDir: env.WorkDir, update: cfg.updating(), noFallback: cfg.noFallback || os.Getenv(NoFallbackEnv) == "1"}
 	for _, kv := range env.Vars {
 		if k, _, ok := strings.Cut(kv, "="); ok {
 			sc.vars = append(sc.vars, k)
@@ -284,24 +323,32 @@ func setup(env *testscript.Env, cfg config, table script.Table) error {
 		failed := false
 		if f, ok := t.(interface{ Failed() bool }); ok && f.Failed() {
 			failed = true
+		}
+		if expired.Load() {
+			failed = true
+		}
+		if failed {
 			t.Log(dumpWorld(ctx, w, table))
 		}
 		if end != nil {
 			end(failed)
 		}
 		cancel()
-		if err := unix.Setns(orig, unix.CLONE_NEWNET); err == nil {
-			runtime.UnlockOSThread()
-		} else {
-			t.Log("netscript: could not leave the scenario's namespace; its thread will end:", err)
+		if orig >= 0 {
+			if err := unix.Setns(orig, unix.CLONE_NEWNET); err == nil {
+				runtime.UnlockOSThread()
+			} else {
+				t.Log("netscript: could not leave the scenario's namespace; its thread will end:", err)
+			}
+			unix.Close(orig)
 		}
-		unix.Close(orig)
 		if failed && cfg.keep != nil {
 			cfg.keep(name, w)
-			return
-		}
-		if err := w.Close(); err != nil {
+		} else if err := w.Close(); err != nil {
 			t.Log("netscript: close world:", err)
+		}
+		if expired.Load() {
+			t.Fatal(fmt.Sprintf("netscript: the scenario's deadline (%v) passed; every program it ran was killed", cfg.timeout))
 		}
 	})
 	// Deferred last, so run first: testscript has written cmp's updates by
@@ -316,6 +363,38 @@ func setup(env *testscript.Env, cfg config, table script.Table) error {
 	return nil
 }
 
+// scenarioFile returns the file of the scenario testscript calls name.
+func (c config) scenarioFile(name string) string {
+	for _, f := range c.files {
+		if ScenarioName(f) == name {
+			return f
+		}
+	}
+	return ""
+}
+
+// usesExec reports whether the scenario in file has a line that runs
+// testscript's exec: such a scenario's thread enters the sandbox from the
+// start, since testscript starts those programs from it. Other scenarios
+// make the sandbox only when a real program first runs, and pay nothing
+// for it otherwise.
+func usesExec(file string) bool {
+	a, err := ReadArchive(file)
+	if err != nil {
+		return false
+	}
+	for _, line := range strings.Split(string(a.Comment), "\n") {
+		words := strings.Fields(line)
+		for len(words) > 0 && (strings.HasPrefix(words[0], "[") || words[0] == "!") {
+			words = words[1:]
+		}
+		if len(words) > 0 && words[0] == "exec" {
+			return true
+		}
+	}
+	return false
+}
+
 // adapt turns a table entry into a testscript command. A failure the real
 // tool would report (an *script.ExitError) fails the step unless it is
 // negated with "!"; any other error is netscript's own and always fails it.
@@ -327,6 +406,10 @@ func adapt(table script.Table, name string) func(*testscript.TestScript, bool, [
 			World: sc.world,
 			NS:    sc.world.Root(),
 			Dir:   ts.MkAbs("."),
+
+			Real:       jobs.Run,
+			NoFallback: sc.noFallback,
+			Log:        ts.Logf,
 		}
 		if table[name].Checks {
 			// A check leaves the last command's output for the next

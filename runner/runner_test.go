@@ -202,7 +202,7 @@ func TestBackgroundProgramEndsWithScenario(t *testing.T) {
 	dir := t.TempDir()
 	pidFile := filepath.Join(dir, "pid")
 	log, failed := runScenario(t, `ip netns add ns0
-ip netns exec ns0 sh -c 'echo $$ > `+pidFile+`; exec sleep 1000' &
+ip netns exec ns0 sh -c 'read -r pid rest < /proc/self/stat; echo $pid > `+pidFile+`; exec sleep 1000' &
 retry exec test -s `+pidFile+`
 ! ip netns exec ns0 ip link show &
 stderr 'ip is a netscript command: only real programs run in the background'

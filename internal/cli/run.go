@@ -42,6 +42,9 @@ Flags:
 	              balance the shards by the scenarios' times in FILE, the -json
 	              output of an earlier run (without it, a hash of each name decides)
 	-shards N     the number of shards of a Kubernetes Indexed Job (see below)
+	-no-fallback  never run the real tool (ip, bridge) for a form netscript does not
+	              implement; such a line fails with "not implemented by netscript"
+	              (as does NETSCRIPT_NO_FALLBACK=1)
 
 Sharding also follows the CI engine's environment, without flags: under
 Bazel (a test target with shard_count), TEST_TOTAL_SHARDS and
@@ -49,6 +52,10 @@ TEST_SHARD_INDEX pick the shard and TEST_SHARD_STATUS_FILE is touched;
 XML_OUTPUT_FILE, when set, receives the JUnit report. In a Kubernetes
 Indexed Job, JOB_COMPLETION_INDEX picks the shard of -shards N (or of
 NETSCRIPT_SHARDS=N). "netscript report" merges the shards' -json streams.
+
+A builtin form netscript does not implement (ip rule, ip link add ... type
+vxlan) runs the real tool of the same name in the scenario's sandbox, when
+it is installed; -v marks those lines "(real ip)".
 
 Without root, netscript re-runs itself inside a new user and network
 namespace where the kernel allows unprivileged user namespaces.
@@ -80,6 +87,7 @@ type runFlags struct {
 	sharding shardFlags
 	html     string
 	pcap     string
+	noReal   bool
 }
 
 func runMain(args []string, stdout, stderr io.Writer) int {
@@ -97,6 +105,7 @@ func runMain(args []string, stdout, stderr io.Writer) int {
 	f.sharding.register(fs)
 	fs.StringVar(&f.html, "html", "", "write an HTML report into `dir`")
 	fs.StringVar(&f.pcap, "pcap", "", "keep failed scenarios' packets as pcap files in `dir`")
+	fs.BoolVar(&f.noReal, "no-fallback", false, "never run the real tool for a form netscript does not implement")
 	fs.Usage = func() {
 		fmt.Fprintf(stderr, "usage: netscript run [flags] [paths...]\nRun 'netscript help run' for details.\n")
 	}

@@ -137,6 +137,9 @@ func runScenarios(files []scenarioFile, f runFlags, stdout, stderr io.Writer) in
 	}
 	opts := []runner.Option{runner.WithTimeout(f.timeout), runner.WithUpdate(f.update),
 		runner.WithContext(s.ctx), runner.WithWorkdirRoot(work.Dir)}
+	if f.noReal {
+		opts = append(opts, runner.WithoutFallback())
+	}
 	if f.keep {
 		opts = append(opts, runner.WithKeepOnFailure(func(name string, w *world.World) {
 			s.mu.Lock()
@@ -348,8 +351,15 @@ func (t *topT) Run(name string, f func(testscript.T)) {
 		workLine: "WORK=" + filepath.Join(t.s.work.Dir, "script-"+name) + "\n"}
 	t.s.wg.Add(1)
 	go func() {
-		defer t.s.wg.Done()
-		defer sc.finish()
+		defer func() {
+			if r := recover(); r != nil {
+				// A bug of netscript: crash, exit status 2, before the
+				// suite could report and exit with a status of its own.
+				panic(r)
+			}
+			sc.finish()
+			t.s.wg.Done()
+		}()
 		f(sc)
 	}()
 }

@@ -40,8 +40,14 @@ func FuzzTableParse(f *testing.F) {
 		// command's, so each parser sees every input.
 		for _, name := range append([]string{args[0]}, names...) {
 			argv := append([]string{name}, args[1:]...)
-			_, ok, err := table.Parse(argv)
+			act, ok, err := table.Parse(argv)
 			if !ok || err == nil {
+				continue
+			}
+			if fb, isFB := script.AsFallback(err); isFB {
+				if act == nil || fb.Tool != name {
+					t.Errorf("%q: fallback %v without an action for %s", argv, err, name)
+				}
 				continue
 			}
 			var e *script.ExitError

@@ -115,7 +115,7 @@ func parseBridge(args []string) (script.Action, error) {
 			matches(opt, "-timestamp"), matches(opt, "-family"), opt == "-4", opt == "-6",
 			matches(opt, "-compressvlans"), matches(opt, "-force"), matches(opt, "-batch"),
 			matches(opt, "-color"):
-			return nil, script.Errorf(exitUsage, "bridge: option %q is not implemented by netscript", args[0])
+			return nil, script.Unimplemented(exitUsage, "bridge: option %q is not implemented by netscript", args[0])
 		default:
 			return nil, script.Errorf(exitUsage, "Option %q is unknown, try \"bridge help\".", opt)
 		}
@@ -132,7 +132,7 @@ func parseBridge(args []string) (script.Action, error) {
 			return nil, err
 		}
 	case matches(obj, "fdb"), matches(obj, "mdb"), matches(obj, "vlan"), matches(obj, "vni"), matches(obj, "monitor"):
-		return nil, script.Errorf(exitUsage, "bridge %s: not implemented by netscript", obj)
+		return nil, script.Unimplemented(exitUsage, "bridge %s: not implemented by netscript", obj)
 	case matches(obj, "help"):
 		return nil, script.Errorf(exitUsage, "%s", bridgeUsageText)
 	default:
@@ -149,7 +149,7 @@ func parseBrlink(o *bridgeOpts, args []string) (script.Action, error) {
 	if len(args) > 0 {
 		switch cmd := args[0]; {
 		case matches(cmd, "set"), matches(cmd, "change"):
-			return nil, script.Errorf(exitUsage, "bridge link %s: not implemented by netscript (only show is)", cmd)
+			return nil, script.Unimplemented(exitUsage, "bridge link %s: not implemented by netscript (only show is)", cmd)
 		case matches(cmd, "show"), matches(cmd, "lst"), matches(cmd, "list"):
 			args = args[1:]
 		case matches(cmd, "help"):

@@ -113,6 +113,9 @@ func parse(args []string, inner script.Parser) (script.Action, error) {
 		return nil, err
 	}
 	act, err := obj.parse(&g, rest, inner)
+	if _, ok := script.AsFallback(err); ok && g.netns != "" {
+		return inNetns(g.netns, act), err // "ip -n NS netns exec NS2 CMD" falling back
+	}
 	if err != nil || g.netns == "" {
 		return act, err
 	}
@@ -158,7 +161,7 @@ func parseHead(args []string) (globals, object, []string, error) {
 			continue
 		}
 		if obj.parse == nil {
-			return g, obj, nil, script.Errorf(exitUsage, "ip %s: not implemented by netscript", obj.name)
+			return g, obj, nil, script.Unimplemented(exitUsage, "ip %s: not implemented by netscript", obj.name)
 		}
 		return g, obj, args[1:], nil
 	}

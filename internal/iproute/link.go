@@ -68,7 +68,7 @@ func parseLinkAttr(word string, a *args, la *linkAttrs) (bool, error) {
 				return true, err
 			}
 		}
-		return true, script.Errorf(exitUsage, "ip link: %q is not implemented by netscript", kw)
+		return true, script.Unimplemented(exitUsage, "ip link: %q is not implemented by netscript", kw)
 	}
 	switch kw {
 	case "up":
@@ -298,10 +298,10 @@ func parseLinkAddRequest(a *args) (linkAddRequest, error) {
 		}
 	}
 	if a.more() {
-		return linkAddRequest{}, script.Errorf(exitUsage, "ip link add: arguments of type %q are not implemented by netscript: %s", kind, strings.Join(a.list, " "))
+		return linkAddRequest{}, script.Unimplemented(exitUsage, "ip link add: arguments of type %q are not implemented by netscript: %s", kind, strings.Join(a.list, " "))
 	}
 	if peer != nil && peer.name == "" {
-		return linkAddRequest{}, script.Errorf(exitUsage, "ip link add: a veth peer without a name is not implemented by netscript: add \"name PEER\"")
+		return linkAddRequest{}, script.Unimplemented(exitUsage, "ip link add: a veth peer without a name is not implemented by netscript: add \"name PEER\"")
 	}
 	if la.master != nil || (peer != nil && peer.master != nil) {
 		return linkAddRequest{}, script.Errorf(exitUsage, "ip link add: \"master\" is not implemented by netscript here; use \"ip link set DEV master BR\"")

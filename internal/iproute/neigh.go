@@ -64,7 +64,7 @@ func parseNeigh(g *globals, list []string, _ script.Parser) (script.Action, erro
 		return parseNeighShow(g, a)
 	case matches(cmd, "add"), matches(cmd, "change"), cmd == "chg", matches(cmd, "replace"),
 		matches(cmd, "delete"), matches(cmd, "get"), matches(cmd, "flush"):
-		return nil, script.Errorf(exitUsage, "ip neigh %s: not implemented by netscript (only show is)", cmd)
+		return nil, script.Unimplemented(exitUsage, "ip neigh %s: not implemented by netscript (only show is)", cmd)
 	case matches(cmd, "help"):
 		return nil, script.Errorf(exitUsage, "%s", neighUsageText)
 	default:

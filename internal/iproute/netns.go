@@ -187,9 +187,12 @@ func parseNetnsExec(a *args, parseInner script.Parser) (script.Action, error) {
 	// With the "&": a command that runs a real program (Cmd.Background)
 	// starts it in the background itself; other commands refuse it.
 	inner, builtin, err := parseInner(a.list)
+	_, fellBack := script.AsFallback(err)
 	switch {
 	case errors.Is(err, script.ErrNotBackground):
 		return nil, script.Errorf(exitErr, "ip netns exec: %s is a netscript command: only real programs run in the background", argv[0])
+	case fellBack:
+		return inNetns(name, inner), err // the real tool, inside NAME
 	case err != nil:
 		return nil, err
 	case builtin:

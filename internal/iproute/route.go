@@ -270,7 +270,7 @@ func parseNexthops(a *args, r *routeRequest) error {
 					r.msg.Family = uint8(familyOf(gw))
 				}
 				if familyOf(gw) != int(r.msg.Family) {
-					return script.Errorf(exitUsage, "ip route: a nexthop via another address family is not implemented by netscript")
+					return script.Unimplemented(exitUsage, "ip route: a nexthop via another address family is not implemented by netscript")
 				}
 				nh.gw = &gw
 			case "dev":

@@ -62,7 +62,7 @@ func tuntap(s *script.State, r tuntapRequest) error {
 func parseTuntapRequest(list []string) (tuntapRequest, error) {
 	a := &args{list: list}
 	if !a.more() {
-		return tuntapRequest{}, script.Errorf(exitUsage, "ip tuntap show: not implemented by netscript")
+		return tuntapRequest{}, script.Unimplemented(exitUsage, "ip tuntap show: not implemented by netscript")
 	}
 	cmd := a.next()
 	add := matches(cmd, "add")

@@ -1,7 +1,20 @@
-// Package jobs runs real programs in the background inside a scenario's
-// namespace, for as long as the namespace lives: the scenario's
-// "ip netns exec NS PROGRAM ... &" is meant to start with it. Nothing it
-// starts outlives the scenario.
+// Package jobs is the job control of every real program a scenario runs:
+// a program given to "ip netns exec", a builtin form netscript does not
+// implement run by the real tool, a background job. Run and Start are the
+// API: they run argv, a real program, in s.NS of s.World, inside the World's
+// sandbox (see world.World.Sandbox): a /run/netns that names exactly the
+// scenario's namespaces, the namespace's /sys, and the scenario's PID
+// namespace.
+//
+// Every program gets a process group of its own, so that signals reach
+// what it started too. Nothing it starts outlives the scenario: the
+// scenario's deadline ends a foreground program, a background one ends
+// with its namespace, and when the World closes, or netscript dies even by
+// SIGKILL, the kernel ends every process of the scenario's PID namespace,
+// however it daemonized. (A parent-death signal cannot be asked for across
+// PID namespaces: Go's child would find getppid() == 0 and kill itself at
+// once. The PID namespace's init dies with netscript instead, and takes
+// every process of the namespace with it.)
 package jobs
 
 import (
@@ -24,6 +37,10 @@ const Grace = time.Second
 // grace is Grace, shortened by tests.
 var grace = Grace
 
+// OutputDelay is how long a foreground program's output is still read
+// after it exits: a daemon it left behind may hold its output open.
+const OutputDelay = 200 * time.Millisecond
+
 // exitErr is the status of a program that could not be started, as for
 // "ip netns exec".
 const exitErr = 1
@@ -35,10 +52,7 @@ const exitErr = 1
 //
 // The program is stopped when its namespace closes, at the end of the
 // scenario or by "ip netns del": SIGTERM to its process group, SIGKILL
-// after Grace, and it is reaped before the namespace is released. Like
-// "ip netns exec" programs, it is started, and waited for, on one thread
-// locked inside the namespace with a parent-death signal, so if netscript
-// itself dies the kernel kills it.
+// after Grace, and it is reaped before the namespace is released.
 func Start(s *script.State, argv []string) error {
 	_, _, err := StartOutput(s, argv, nil, nil)
 	return err
@@ -64,7 +78,7 @@ func StartOutput(s *script.State, argv []string, stdout, stderr io.Writer) (*exe
 	go func() {
 		defer close(done)
 		running := false
-		err := s.NS.Do(func() error {
+		err := s.World.Sandbox(s.NS, func() error {
 			if err := cmd.Start(); err != nil {
 				return err
 			}
@@ -114,14 +128,11 @@ func stop(cmd *exec.Cmd, done <-chan struct{}) error {
 	return nil
 }
 
-// Run runs argv, a real program, in the foreground in s.NS with the scenario's working
-// directory and environment, under the scenario deadline.
-//
-// The program is started and waited for on one thread locked inside the
-// namespace, with a parent-death signal: the kernel sends SIGKILL to the
-// program when that thread ends, and the thread ends only when the program
-// has been reaped or when netscript itself dies. So a runner killed with
-// SIGKILL leaves no program behind to hold a namespace alive.
+// Run runs argv, a real program, in the foreground in s.NS with the
+// scenario's working directory, environment and standard input, and its
+// output going to s.Stdout and s.Stderr. The scenario's deadline ends it:
+// SIGKILL to its process group. A status it exits with is returned as an
+// *script.ExitError, 128+N when signal N ended it, as a shell reports it.
 func Run(s *script.State, argv []string) error {
 	cmd, err := command(s.Ctx, s, argv)
 	if err != nil {
@@ -131,7 +142,7 @@ func Run(s *script.State, argv []string) error {
 	cmd.Stdout = s.Stdout
 	cmd.Stderr = s.Stderr
 	var started bool
-	err = s.NS.Do(func() error {
+	err = s.World.Sandbox(s.NS, func() error {
 		if err := cmd.Start(); err != nil {
 			return err
 		}
@@ -140,6 +151,9 @@ func Run(s *script.State, argv []string) error {
 	})
 	if !started {
 		return s.Fail(exitErr, "exec of %q failed: %v", argv[0], err)
+	}
+	if errors.Is(err, exec.ErrWaitDelay) {
+		err = nil // it exited 0; what it left running held its output
 	}
 	var ee *exec.ExitError
 	if errors.As(err, &ee) {
@@ -153,7 +167,8 @@ func Run(s *script.State, argv []string) error {
 
 // command prepares argv, a real program, as the scenario runs programs: found
 // in the scenario's PATH, its working directory and environment, argv[0] as
-// given, and SIGKILL from the kernel if netscript dies.
+// given, a process group of its own, and, when ctx ends, SIGKILL to that
+// group.
 func command(ctx context.Context, s *script.State, argv []string) (*exec.Cmd, error) {
 	if len(argv) == 0 {
 		return nil, s.Fail(exitErr, "No command specified")
@@ -166,6 +181,13 @@ func command(ctx context.Context, s *script.State, argv []string) (*exec.Cmd, er
 	cmd.Args[0] = argv[0]
 	cmd.Dir = s.Dir
 	cmd.Env = s.Env
-	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	cmd.Cancel = func() error {
+		if err := syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL); err != nil {
+			return cmd.Process.Kill()
+		}
+		return nil
+	}
+	cmd.WaitDelay = OutputDelay
 	return cmd, nil
 }

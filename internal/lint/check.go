@@ -26,6 +26,18 @@ type check struct {
 	// badArchive holds the lines of archive files refused already, whose
 	// use is not reported.
 	badArchive map[int]bool
+	// realFrom is the first line from which the real ip (or bridge) runs
+	// and may change namespaces and links the static topology cannot
+	// follow; 0 when none does.
+	realFrom int
+}
+
+// realTopology notes that line runs a real tool that may change the
+// topology.
+func (c *check) realTopology(line int) {
+	if c.realFrom == 0 || line < c.realFrom {
+		c.realFrom = line
+	}
 }
 
 func (c *check) report(line int, format string, args ...any) {
@@ -45,6 +57,9 @@ func (c *check) run() {
 		c.line(l)
 	}
 	for _, p := range c.sc.Problems {
+		if c.realFrom > 0 && p.Line > c.realFrom && !strings.HasPrefix(p.Msg, `"-- --"`) {
+			continue // the real tool made what the topology cannot see
+		}
 		c.report(p.Line, "%s", p.Msg)
 	}
 	c.unused()
@@ -85,6 +100,11 @@ func (c *check) line(l topology.Line) {
 		c.files.wild = true
 	}
 	_, _, err := c.table.Parse(l.Args)
+	if fb, ok := script.AsFallback(err); ok {
+		c.realTopology(l.Num)
+		c.diags = append(c.diags, Diagnostic{File: c.name, Line: l.Num, Msg: fmt.Sprintf("%s: runs the real %s when it is installed", fb.Reason, fb.Tool), Note: true})
+		return
+	}
 	if err == nil && c.table[name].Checks {
 		// A check reads its FILE as cmp reads its second file.
 		if msg := c.need(l.Args[len(l.Args)-1], name, false); msg != "" {

@@ -16,6 +16,9 @@
 //     and a tcpdump without -c, -w or -G, which run until the scenario's
 //     deadline, and real programs this machine does not have.
 //
+// A builtin form netscript does not implement, which runs the real tool
+// instead, is listed as a note ("file:line: note: ..."), not a problem.
+//
 // Lines negated with "!" are expected to fail: their parse errors and
 // their effects are not reported.
 package lint
@@ -43,14 +46,20 @@ type Diagnostic struct {
 	// Warning marks what may go wrong when the scenario runs (a ping
 	// without -c, a tool not installed here), not a mistake in it.
 	Warning bool
+	// Note marks information, not a problem: a line that runs the real
+	// tool because netscript does not implement its form.
+	Note bool
 }
 
 // String formats d as go vet does: "file:line: message", with "warning: "
-// before the message of a warning.
+// or "note: " before the message of a warning or a note.
 func (d Diagnostic) String() string {
 	msg := d.Msg
-	if d.Warning {
+	switch {
+	case d.Warning:
 		msg = "warning: " + msg
+	case d.Note:
+		msg = "note: " + msg
 	}
 	if d.Line == 0 {
 		return fmt.Sprintf("%s: %s", d.File, msg)
@@ -139,7 +148,7 @@ func Main(args []string, stdout, stderr io.Writer) int {
 		return ExitUsage
 	}
 	for _, d := range diags {
-		if !d.Warning {
+		if !d.Warning && !d.Note {
 			return ExitProblems
 		}
 	}

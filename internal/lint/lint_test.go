@@ -2,6 +2,7 @@ package lint
 
 import (
 	"bytes"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -120,7 +121,6 @@ wait x y
 			`10: unsupported: ! cd`,
 			`11: unsupported: ! env`,
 			`12: usage: exec program [args...] [&]`,
-			`13: exec ip runs the machine's own ip program, outside netscript's namespaces' control: drop "exec" to use netscript's ip`,
 			`15: unknown signal: HUP`,
 			`16: invalid mode: 999`,
 			`17: usage: symlink file -> target`,
@@ -361,4 +361,33 @@ func FuzzScenario(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestRealToolNotes checks that a builtin form netscript does not
+// implement is a note, not a problem, and that what the real ip may have
+// made is not reported missing after it runs.
+func TestRealToolNotes(t *testing.T) {
+	var c Checker
+	diags := c.Scenario("s.txtar", []byte(`ip netns add ns1
+ip -n ns1 rule add from 10.0.0.0/24 table 7
+exec ip -n ns1 link add v1 type veth peer name v2
+ip -n ns1 link set v1 up
+`))
+	want := []string{"s.txtar:2: note: ip rule: not implemented by netscript: runs the real ip when it is installed"}
+	var got []string
+	for _, d := range diags {
+		got = append(got, d.String())
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("got %q, want %q", got, want)
+	}
+	var stderr strings.Builder
+	dir := t.TempDir()
+	file := dir + "/s.txtar"
+	if err := os.WriteFile(file, []byte("ip rule show\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if code := Main([]string{file}, io.Discard, &stderr); code != ExitClean {
+		t.Errorf("Main with only notes = %d, want %d (%s)", code, ExitClean, stderr.String())
+	}
 }

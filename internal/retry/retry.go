@@ -104,15 +104,16 @@ func parse(args []string, inner script.Parser) (script.Action, error) {
 		return r.run, nil
 	}
 	act, ok, err := inner(args)
+	_, fellBack := script.AsFallback(err)
 	switch {
 	case !ok:
 		return nil, script.Errorf(exitUsage, "retry: %q is not a netscript command: run a real program as \"retry exec %s ...\"",
 			args[0], args[0])
-	case err != nil:
+	case err != nil && !fellBack:
 		return nil, err
 	}
 	r := &retrier{inner: act, timeout: timeout, untilFail: untilFail}
-	return r.run, nil
+	return r.run, err // err: nil, or the Fallback of the real tool retried
 }
 
 type retrier struct {

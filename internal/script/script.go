@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"io"
 	"os/exec"
+	"path/filepath"
 	"slices"
 	"strings"
 	"syscall"
@@ -111,26 +112,95 @@ func (t Table) parse(args []string, depth int) (Action, bool, error) {
 	if !ok {
 		return nil, false, nil
 	}
+	var act Action
+	var err error
 	if cmd.Nested == nil {
-		act, err := cmd.Parse(args[1:])
-		return act, true, err
-	}
-	act, err := cmd.Nested(args[1:], func(inner []string) (Action, bool, error) {
-		if depth+1 > MaxNesting {
-			return nil, true, NestingError(args[0])
-		}
-		if n := len(inner); n > 1 && inner[n-1] == "&" {
-			c, ok := t[inner[0]]
-			switch {
-			case !ok:
-				return nil, false, nil // a real program: the wrapper starts it
-			case !c.Background:
-				return nil, true, ErrNotBackground
+		act, err = cmd.Parse(args[1:])
+	} else {
+		act, err = cmd.Nested(args[1:], func(inner []string) (Action, bool, error) {
+			if depth+1 > MaxNesting {
+				return nil, true, NestingError(args[0])
 			}
-		}
-		return t.parse(inner, depth+1)
-	})
+			if n := len(inner); n > 1 && inner[n-1] == "&" {
+				c, ok := t[inner[0]]
+				switch {
+				case !ok:
+					return nil, false, nil // a real program: the wrapper starts it
+				case !c.Background:
+					return nil, true, ErrNotBackground
+				}
+			}
+			return t.parse(inner, depth+1)
+		})
+	}
+	var e *ExitError
+	if errors.As(err, &e) && e.Unimplemented {
+		argv := slices.Clone(args)
+		return fallback(argv, e), true, &Fallback{Tool: args[0], Argv: argv, Reason: e.Msg}
+	}
 	return act, true, err
+}
+
+// Fallback is the error Table.Parse returns, with an action, for a form
+// the command does not implement (see Unimplemented): the action runs the
+// real tool of the same name, with the same arguments, inside the
+// scenario's sandbox, when it is installed and the run allows it. It is
+// not a failure: a wrapper that parses a command ("ip netns exec", "retry")
+// returns it along with its own action, Table.Run runs the action, and
+// "netscript check" lists it as a note.
+type Fallback struct {
+	Tool   string   // the real tool that runs: argv[0]
+	Argv   []string // the command line it runs
+	Reason string   // netscript's message: "ip rule: not implemented by netscript"
+}
+
+func (f *Fallback) Error() string {
+	return fmt.Sprintf("%s: the real %s runs instead", f.Reason, f.Tool)
+}
+
+// AsFallback reports whether err is a *Fallback, and returns it.
+func AsFallback(err error) (*Fallback, bool) {
+	var f *Fallback
+	ok := errors.As(err, &f)
+	return f, ok
+}
+
+// fallback is the action that runs the real tool for argv, a form its
+// command does not implement.
+func fallback(argv []string, e *ExitError) Action {
+	return func(s *State) error {
+		tool := argv[0]
+		if s.NoFallback || s.Real == nil {
+			return s.Fail(e.Code, "%s", e.Msg)
+		}
+		if _, err := LookPath(tool, s.Env); err != nil {
+			return s.Fail(e.Code, "%s, and no %s binary is installed", e.Msg, tool)
+		}
+		s.Logf("(real %s)", tool)
+		return s.Real(s, argv)
+	}
+}
+
+// LookPath finds a real program as the scenario would: in the PATH of env
+// when it sets one, else in netscript's own.
+func LookPath(name string, env []string) (string, error) {
+	if strings.Contains(name, "/") {
+		return exec.LookPath(name)
+	}
+	for i := len(env) - 1; i >= 0; i-- {
+		if p, ok := strings.CutPrefix(env[i], "PATH="); ok {
+			for _, dir := range filepath.SplitList(p) {
+				if dir == "" {
+					dir = "."
+				}
+				if found, err := exec.LookPath(filepath.Join(dir, name)); err == nil {
+					return found, nil
+				}
+			}
+			return "", exec.ErrNotFound
+		}
+	}
+	return exec.LookPath(name)
 }
 
 // Run parses and runs args in s. A parse error's message is written to
@@ -140,6 +210,9 @@ func (t Table) Run(s *State, args []string) error {
 	act, ok, err := t.Parse(args)
 	if !ok {
 		return fmt.Errorf("unknown command %q", args[0])
+	}
+	if _, ok := AsFallback(err); ok {
+		return act(s)
 	}
 	if err != nil {
 		var e *ExitError
@@ -177,6 +250,15 @@ type State struct {
 	// Scenario is the running scenario, for commands that check outputs;
 	// nil outside a scenario (help, lint, the differential tests).
 	Scenario Scenario
+
+	// Real runs argv, a real program, in s.NS under the scenario's job
+	// control (the runner sets jobs.Run); nil where real programs cannot run.
+	Real func(s *State, argv []string) error
+	// NoFallback forbids running the real tool for a form netscript does
+	// not implement (see Fallback).
+	NoFallback bool
+	// Log, when set, writes a line to the scenario's log (shown by -v).
+	Log func(format string, args ...any)
 }
 
 // Job is a real program a command started in the background.
@@ -203,6 +285,13 @@ type Scenario interface {
 	UpdateGolden(name, content string) bool
 }
 
+// Logf writes a line to the scenario's log, if it has one.
+func (s *State) Logf(format string, args ...any) {
+	if s.Log != nil {
+		s.Log(format, args...)
+	}
+}
+
 // In returns a copy of s that runs in ns.
 func (s *State) In(ns *world.NS) *State {
 	c := *s
@@ -218,6 +307,17 @@ type ExitError struct {
 	// Stdout is set for a parse error whose message the tool prints on
 	// standard output (a usage text), not standard error.
 	Stdout bool
+	// Unimplemented marks a parse error for a form the real tool accepts
+	// but netscript does not implement: Table.Parse turns it into a
+	// Fallback.
+	Unimplemented bool
+}
+
+// Unimplemented returns the parse error of a form netscript does not
+// implement, with message "... not implemented by netscript" and status
+// code for when the real tool cannot run instead (see Fallback).
+func Unimplemented(code int, format string, args ...any) error {
+	return &ExitError{Code: code, Msg: fmt.Sprintf(format, args...), Unimplemented: true}
 }
 
 func (e *ExitError) Error() string {

@@ -154,6 +154,7 @@ type World struct {
 	nextSq int
 	closed bool
 	added  []func(*NS) // registered with OnAdd
+	sb     *sandbox    // where real programs run; made on first use
 }
 
 // OnAdd registers fn to run with every namespace Add creates from now on,
@@ -234,11 +235,14 @@ func (w *World) Add(name string) (*NS, error) {
 		w.mu.Unlock()
 		return nil, ErrClosed
 	}
+	gone := w.syncLocked()
 	if _, ok := w.named[name]; ok {
 		w.mu.Unlock()
+		closeAll(gone)
 		return nil, fmt.Errorf("%q: %w", name, ErrExist)
 	}
 	w.mu.Unlock()
+	closeAll(gone)
 
 	fd, err := newNetns()
 	if err != nil {
@@ -256,6 +260,12 @@ func (w *World) Add(name string) (*NS, error) {
 	}
 	w.nextSq++
 	ns := &NS{Name: name, fd: fd, seq: w.nextSq}
+	if w.sb != nil {
+		if err := w.sb.bind(ns); err != nil {
+			unix.Close(fd)
+			return nil, fmt.Errorf("ip netns add %s: %w", name, err)
+		}
+	}
 	w.named[name] = ns
 	added := w.added
 	w.mu.Unlock()
@@ -268,8 +278,10 @@ func (w *World) Add(name string) (*NS, error) {
 // Lookup returns the namespace called name.
 func (w *World) Lookup(name string) (*NS, error) {
 	w.mu.Lock()
-	defer w.mu.Unlock()
+	gone := w.syncLocked()
 	ns, ok := w.named[name]
+	w.mu.Unlock()
+	closeAll(gone)
 	if !ok {
 		return nil, fmt.Errorf("%q: %w", name, ErrNotExist)
 	}
@@ -281,14 +293,23 @@ func (w *World) Lookup(name string) (*NS, error) {
 // still running inside keeps it alive until it exits).
 func (w *World) Delete(name string) error {
 	w.mu.Lock()
+	gone := w.syncLocked()
 	ns, ok := w.named[name]
 	if !ok {
 		w.mu.Unlock()
+		closeAll(gone)
 		return fmt.Errorf("%q: %w", name, ErrNotExist)
 	}
 	delete(w.named, name)
+	sb := w.sb
 	w.mu.Unlock()
-	return ns.close()
+	closeAll(gone)
+	var errs []error
+	if sb != nil {
+		errs = append(errs, sb.unbind(name))
+		sb.forget(ns)
+	}
+	return errors.Join(append(errs, ns.close())...)
 }
 
 // All returns the root namespace, then the named ones newest first.
@@ -300,6 +321,8 @@ func (w *World) All() []*NS {
 // "ip netns list" shows the entries of /run/netns.
 func (w *World) Namespaces() []*NS {
 	w.mu.Lock()
+	gone := w.syncLocked()
+	defer closeAll(gone)
 	defer w.mu.Unlock()
 	list := make([]*NS, 0, len(w.named))
 	for _, ns := range w.named {
@@ -317,22 +340,72 @@ func (w *World) Close() error {
 		w.mu.Unlock()
 		return nil
 	}
+	gone := w.syncLocked()
 	w.closed = true
 	list := make([]*NS, 0, len(w.named)+1)
 	for name, ns := range w.named {
 		list = append(list, ns)
 		delete(w.named, name)
 	}
+	sb := w.sb
 	w.mu.Unlock()
+	closeAll(gone)
 	sort.Slice(list, func(i, j int) bool { return list[i].seq > list[j].seq })
+	all := append(list, w.root)
 	var errs []error
-	for _, ns := range append(list, w.root) {
+	for _, ns := range all {
+		errs = append(errs, ns.runHooks())
+	}
+	// What the hooks did not stop: the sandbox's PID namespace, and then
+	// anything else still inside one of the World's namespaces.
+	if sb != nil {
+		sb.close()
+	}
+	if _, err := KillInNamespaces(inodes(all)); err != nil {
+		errs = append(errs, err)
+	}
+	for _, ns := range all {
 		errs = append(errs, ns.close())
 	}
 	return errors.Join(errs...)
 }
 
-func (n *NS) close() error {
+// KillProcesses kills every process inside the World's namespaces: the
+// sandbox's PID namespace, and anything else whose /proc/PID/ns/net is one
+// of them. After it no real program can start in the World: it is what the
+// scenario's deadline does.
+func (w *World) KillProcesses() error {
+	w.mu.Lock()
+	sb := w.sb
+	w.mu.Unlock()
+	if sb != nil {
+		sb.killInit()
+	}
+	_, err := KillInNamespaces(inodes(w.All()))
+	return err
+}
+
+// inodes returns the set of the namespaces' inodes; closed ones are left out.
+func inodes(list []*NS) map[uint64]bool {
+	set := make(map[uint64]bool, len(list))
+	for _, ns := range list {
+		if ino, err := ns.Inode(); err == nil {
+			set[ino] = true
+		}
+	}
+	return set
+}
+
+// closeAll closes namespaces that sync found deleted by a real program.
+func closeAll(list []*NS) {
+	for _, ns := range list {
+		ns.close()
+	}
+}
+
+// runHooks marks the namespace closing and runs its OnClose functions,
+// newest first.
+func (n *NS) runHooks() error {
 	n.mu.Lock()
 	if n.fd < 0 || n.closing {
 		n.mu.Unlock()
@@ -347,8 +420,18 @@ func (n *NS) close() error {
 	for i := len(hooks) - 1; i >= 0; i-- {
 		errs = append(errs, hooks[i]())
 	}
+	return errors.Join(errs...)
+}
+
+// close runs the OnClose functions, if runHooks has not, and closes the
+// namespace's descriptor.
+func (n *NS) close() error {
+	errs := []error{n.runHooks()}
 	n.mu.Lock()
 	defer n.mu.Unlock()
+	if n.fd < 0 {
+		return errors.Join(errs...)
+	}
 	n.closeNetlink()
 	if err := unix.Close(n.fd); err != nil {
 		errs = append(errs, fmt.Errorf("close namespace %s: %w", n.label(), err))
