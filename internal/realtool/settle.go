@@ -24,6 +24,7 @@ type Links interface {
 	LinkByIndex(index int) (netlink.Link, error)
 	AddrList(link netlink.Link, family int) ([]netlink.Addr, error)
 	RouteListFiltered(family int, filter *netlink.Route, mask uint64) ([]netlink.Route, error)
+	NeighList(linkIndex, family int) ([]netlink.Neigh, error)
 }
 
 // SettleStep is how long Settle waits between two looks.
@@ -47,6 +48,12 @@ const SettleStep = 2 * time.Millisecond
 //   - the local route of an IPv6 address, added by the kernel's address
 //     work queue when detection ends (at once with nodad): Settle waits
 //     until every address past detection has its route in table local.
+//   - neighbour resolution: a packet sent to a neighbour that never
+//     answers waits in its INCOMPLETE entry until the solicitations run
+//     out (3 s); the kernel then sends its sender an ICMP "address
+//     unreachable", whose route lookup adds a per-CPU copy of the local
+//     route (route -A inet6 counts it under Ref). Settle waits until no
+//     entry is INCOMPLETE.
 //
 // It returns an error naming what did not settle.
 func Settle(ctx context.Context, nss map[string]Links) error {
@@ -118,6 +125,15 @@ func unsettled(h Links) ([]string, error) {
 			if len(routes) == 0 {
 				pending = append(pending, fmt.Sprintf("address %s without its local route", a.IPNet))
 			}
+		}
+	}
+	neighs, err := h.NeighList(0, netlink.FAMILY_ALL)
+	if err != nil {
+		return nil, fmt.Errorf("list neighbours: %w", err)
+	}
+	for _, n := range neighs {
+		if n.State&netlink.NUD_INCOMPLETE != 0 {
+			pending = append(pending, fmt.Sprintf("neighbour %s incomplete", n.IP))
 		}
 	}
 	return pending, nil

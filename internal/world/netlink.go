@@ -130,6 +130,13 @@ func (l *Netlink) RouteListFiltered(family int, filter *netlink.Route, mask uint
 	return routes, err
 }
 
+// NeighList is netlink.Handle.NeighList: the neighbour entries of the link
+// with index linkIndex (0: all) in family.
+func (l *Netlink) NeighList(linkIndex, family int) (neighs []netlink.Neigh, err error) {
+	err = l.do(func(h *netlink.Handle) error { neighs, err = h.NeighList(linkIndex, family); return err })
+	return neighs, err
+}
+
 // GetNetNsIdByFd is netlink.Handle.GetNetNsIdByFd: the netnsid this
 // namespace has assigned to the namespace fd refers to, or -1.
 func (l *Netlink) GetNetNsIdByFd(fd int) (id int, err error) {
