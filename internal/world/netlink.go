@@ -2,6 +2,7 @@ package world
 
 import (
 	"fmt"
+	"net"
 	"sync"
 
 	"github.com/vishvananda/netlink"
@@ -127,6 +128,12 @@ func (l *Netlink) AddrList(link netlink.Link, family int) (addrs []netlink.Addr,
 // RouteListFiltered is netlink.Handle.RouteListFiltered.
 func (l *Netlink) RouteListFiltered(family int, filter *netlink.Route, mask uint64) (routes []netlink.Route, err error) {
 	err = l.do(func(h *netlink.Handle) error { routes, err = h.RouteListFiltered(family, filter, mask); return err })
+	return routes, err
+}
+
+// RouteGet is netlink.Handle.RouteGet: the route the kernel picks for dst.
+func (l *Netlink) RouteGet(dst net.IP) (routes []netlink.Route, err error) {
+	err = l.do(func(h *netlink.Handle) error { routes, err = h.RouteGet(dst); return err })
 	return routes, err
 }
 
