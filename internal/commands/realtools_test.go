@@ -69,7 +69,8 @@ var masks = []struct {
 }{
 	{regexp.MustCompile(`time=[0-9.]+ ms`), "time=T ms"},
 	{regexp.MustCompile(`time [0-9]+ms`), "time Tms"},
-	{regexp.MustCompile(`rtt min/avg/max/mdev = [0-9./]+ ms`), "rtt min/avg/max/mdev = T ms"},
+	// ", pipe N": replies outstanding as the next request left, timing too.
+	{regexp.MustCompile(`rtt min/avg/max/mdev = [0-9./]+ ms(, pipe [0-9]+)?`), "rtt min/avg/max/mdev = T ms"},
 	// With -w, ping sends until -c replies came: how many requests that
 	// took, and so the loss, is timing on a busy machine.
 	{regexp.MustCompile(`[0-9]+ packets transmitted, ([0-9]+) received(, \+[0-9]+ errors)?, [0-9.]+% packet loss`), "N packets transmitted, $1 received$2, P% packet loss"},
