@@ -6,7 +6,7 @@ GO          ?= go
 STATICCHECK ?= $(shell $(GO) env GOPATH)/bin/staticcheck
 STATICCHECK_VERSION ?= v0.8.2
 
-.PHONY: build test article lint staticcheck fuzz bench screenshot
+.PHONY: build test stress article lint staticcheck fuzz bench screenshot
 
 build:
 	$(GO) build -o netscript ./cmd/netscript
@@ -14,6 +14,13 @@ build:
 # The README's test command; CI runs it too.
 test:
 	$(GO) test -race -count=1 ./...
+
+# The suite, -race -count=$(STRESS_COUNT), while two CPU hogs run and
+# another process adds and deletes namespaces in the host's /run/netns every
+# 50 ms (.ci/stress; root needed). It must be as green as make test.
+STRESS_COUNT ?= 3
+stress:
+	GO=$(GO) STRESS_COUNT=$(STRESS_COUNT) .ci/stress
 
 # The tutorial scenario, verbosely: every command and its output.
 article:

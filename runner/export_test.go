@@ -9,6 +9,7 @@ import (
 // (which may import the netscript command, itself importing runner).
 var (
 	RequireRoot        = requireRoot
+	InPrivateHost      = inPrivateHost
 	HostSnapshot       = hostSnapshot
 	NoisySysctls       = noisySysctls
 	NetnsHeldBySelf    = func() map[string]bool { return netnsHeldBy(selfPid()) }

@@ -126,6 +126,9 @@ func checkHostUntouched(t *testing.T, before map[string][]string, noisy map[stri
 // sysctls are exactly as before.
 func TestHostUntouched(t *testing.T) {
 	requireRoot(t)
+	if !inPrivateHost(t) {
+		return
+	}
 	before := hostSnapshot(t)
 	if len(before["sysctls"]) < 100 || len(before["links"]) == 0 {
 		t.Fatalf("snapshot too small to prove anything: %d sysctls, %d links", len(before["sysctls"]), len(before["links"]))
@@ -213,6 +216,9 @@ func barrierCmd(n int) *script.Cmd {
 // sysctls, and the host is untouched.
 func TestInterference(t *testing.T) {
 	requireRoot(t)
+	if !inPrivateHost(t) {
+		return
+	}
 	before := hostSnapshot(t)
 	noisy := noisySysctls(t, before)
 	dir := t.TempDir()

@@ -1,6 +1,7 @@
 package commands_test
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"fmt"
@@ -14,8 +15,6 @@ import (
 	"time"
 
 	"github.com/rogpeppe/go-internal/txtar"
-	"github.com/vishvananda/netlink"
-	"golang.org/x/sys/unix"
 
 	"github.com/netscript/netscript/internal/cmptime"
 	"github.com/netscript/netscript/internal/commands"
@@ -29,7 +28,10 @@ import (
 // network namespace made by unshare(1), with a private /run, so "ip netns
 // add" pins nothing on the host), and through netscript's builtins in a
 // World. Each command's stdout, stderr and exit status must match, except
-// timing figures and random MAC addresses.
+// timing figures and random MAC addresses. Before each command both sides
+// wait for the kernel's deferred work (linkwatch, duplicate address
+// detection: realtool.Settle), so what a command shows does not depend on
+// how long the commands before it took on a busy machine.
 
 // scenarioCommands returns the command lines of a scenario, without
 // testscript's own checks and without the "!" of expected failures.
@@ -70,6 +72,9 @@ var masks = []struct {
 	re   *regexp.Regexp
 	with string
 }{
+	// With -w, ping sends until -c replies came: how many requests that
+	// took, and so the loss, is timing on a busy machine.
+	{regexp.MustCompile(`[0-9]+ packets transmitted, ([0-9]+) received(, \+[0-9]+ errors)?, [0-9.]+% packet loss`), "N packets transmitted, $1 received$2, P% packet loss"},
 	{regexp.MustCompile(`([0-9a-f]{2}:){5}[0-9a-f]{2}`), "MAC"},
 	{regexp.MustCompile(`fe80::[0-9a-f:]+/64`), "fe80::EUI64/64"},
 }
@@ -84,33 +89,82 @@ func mask(s string) string {
 	return s
 }
 
-// runReal runs cmds with the real tools in a private sandbox.
+// settleTimeout bounds each wait for the kernel's deferred work (see
+// realtool.Settle): duplicate address detection takes up to 2 s, more on
+// a loaded machine.
+const settleTimeout = 30 * time.Second
+
+// runReal runs cmds with the real tools in a private sandbox. Before each
+// command the script asks the test, over a pipe, to settle the sandbox's
+// namespaces (realtool.SettleProcess), as runBuiltin settles its World, so
+// both sides show the same state however long their commands took.
 func runReal(t *testing.T, cmds [][]string) string {
 	t.Helper()
 	var sh strings.Builder
 	sh.WriteString("set -u\nmount -t tmpfs netscript-test /run || exit 99\nd=$(mktemp -d)\ntrap 'rm -rf \"$d\"' EXIT\n")
+	sh.WriteString("settle() { echo settle >&3 && read -r ack <&4 && [ \"$ack\" = ok ] || exit 98; }\n")
 	for _, argv := range cmds {
 		quoted := make([]string, len(argv))
 		for i, a := range argv {
 			quoted[i] = "'" + strings.ReplaceAll(a, "'", `'\''`) + "'"
 		}
 		q := strings.Join(quoted, " ")
-		fmt.Fprintf(&sh, "%s >\"$d/out\" 2>\"$d/err\"; rc=$?\nprintf '$ %%s\\n' %q\ncat \"$d/out\"; echo '[stderr]'; cat \"$d/err\"; echo \"[rc $rc]\"\n",
+		fmt.Fprintf(&sh, "settle\n%s >\"$d/out\" 2>\"$d/err\" 3>&- 4<&-; rc=$?\nprintf '$ %%s\\n' %q\ncat \"$d/out\"; echo '[stderr]'; cat \"$d/err\"; echo \"[rc $rc]\"\n",
 			q, strings.Join(argv, " "))
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, "unshare", "--mount", "--net", "--propagation", "private", "bash", "-c", sh.String())
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
-	out, err := cmd.Output()
+	reqR, reqW, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ackR, ackW, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd.ExtraFiles = []*os.File{reqW, ackR}
+	var stdout bytes.Buffer
+	cmd.Stdout = &stdout
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	reqW.Close()
+	ackR.Close()
+	// unshare execs bash in the new namespaces: same process.
+	settleErr := make(chan error, 1)
+	go func() {
+		defer ackW.Close()
+		sc := bufio.NewScanner(reqR)
+		for sc.Scan() {
+			sctx, cancel := context.WithTimeout(ctx, settleTimeout)
+			err := realtool.SettleProcess(sctx, cmd.Process.Pid)
+			cancel()
+			if err != nil {
+				settleErr <- fmt.Errorf("real side: %w", err)
+				return
+			}
+			if _, err := ackW.WriteString("ok\n"); err != nil {
+				break
+			}
+		}
+		settleErr <- nil
+	}()
+	err = cmd.Wait()
+	reqR.Close()
+	if serr := <-settleErr; serr != nil {
+		t.Fatal(serr)
+	}
 	if err != nil {
 		t.Fatalf("real tools: %v\n%s", err, stderr.String())
 	}
-	return string(out)
+	return stdout.String()
 }
 
-// runBuiltin runs cmds with netscript's command table in a new World.
+// runBuiltin runs cmds with netscript's command table in a new World,
+// settling its namespaces before each command as runReal does.
 func runBuiltin(t *testing.T, cmds [][]string) string {
 	t.Helper()
 	w, err := world.New()
@@ -118,14 +172,20 @@ func runBuiltin(t *testing.T, cmds [][]string) string {
 		t.Fatal(err)
 	}
 	defer w.Close()
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
 	table := commands.Table()
 	var b bytes.Buffer
 	for _, argv := range cmds {
+		sctx, scancel := context.WithTimeout(ctx, settleTimeout)
+		err := realtool.SettleWorld(sctx, w)
+		scancel()
+		if err != nil {
+			t.Fatalf("builtin side, before %s: %v", strings.Join(argv, " "), err)
+		}
 		var stdout, stderr strings.Builder
 		s := &script.State{Ctx: ctx, World: w, NS: w.Root(), Stdout: &stdout, Stderr: &stderr}
-		err := table.Run(s, argv)
+		err = table.Run(s, argv)
 		if err != nil {
 			if _, ok := err.(*script.ExitError); !ok {
 				t.Fatalf("%s: netscript error: %v", strings.Join(argv, " "), err)
@@ -263,8 +323,13 @@ func TestScenarioEndStatesMatchRealTools(t *testing.T) {
 					t.Fatalf("%s: %v", strings.Join(argv, " "), err)
 				}
 			}
+			sctx, scancel := context.WithTimeout(ctx, settleTimeout)
+			err = realtool.SettleWorld(sctx, w)
+			scancel()
+			if err != nil {
+				t.Fatal(err)
+			}
 			for _, ns := range w.All() {
-				settleDAD(t, ns)
 				for _, argv := range endStateShows {
 					real, err := realtool.Real(ctx, ns, nil, argv...)
 					if err != nil {
@@ -282,34 +347,6 @@ func TestScenarioEndStatesMatchRealTools(t *testing.T) {
 				}
 			}
 		})
-	}
-}
-
-// settleDAD waits, under a deadline, until no IPv6 address in ns is still
-// tentative: the kernel's duplicate address detection for the link-local
-// addresses it made when links came up ends a second or two later and then
-// adds routes, which would otherwise appear between the two sides' runs.
-func settleDAD(t *testing.T, ns *world.NS) {
-	t.Helper()
-	deadline := time.Now().Add(5 * time.Second)
-	for {
-		tentative := false
-		if err := ns.Do(func() error {
-			addrs, err := netlink.AddrList(nil, netlink.FAMILY_V6)
-			for _, a := range addrs {
-				tentative = tentative || a.Flags&(unix.IFA_F_TENTATIVE|unix.IFA_F_DADFAILED) == unix.IFA_F_TENTATIVE
-			}
-			return err
-		}); err != nil {
-			t.Fatal(err)
-		}
-		if !tentative {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("namespace %s: addresses still tentative after 5 s", ns.Label())
-		}
-		time.Sleep(10 * time.Millisecond)
 	}
 }
 

@@ -15,6 +15,7 @@ import (
 	"github.com/vishvananda/netlink/nl"
 	"golang.org/x/sys/unix"
 
+	"github.com/netscript/netscript/internal/realtool"
 	"github.com/netscript/netscript/internal/script"
 	"github.com/netscript/netscript/internal/world"
 )
@@ -158,26 +159,27 @@ func ours(ns *world.NS, inv invocation, names NetnsName) (result, error) {
 	return r, nil
 }
 
-// realIP runs the real ip inside ns: the child is born in the namespace.
+// realIP runs the real ip inside ns: the child is born in the namespace,
+// with a /run/netns of its own (realtool.Start).
 func realIP(ns *world.NS, ipPath string, args []string) (result, error) {
 	var r result
-	err := ns.Do(func() error {
-		var stdout, stderr bytes.Buffer
-		cmd := exec.Command(ipPath, args...)
-		cmd.Env = []string{"LC_ALL=C", "PATH=/usr/sbin:/usr/bin:/sbin:/bin"}
-		cmd.Stdout, cmd.Stderr = &stdout, &stderr
-		err := cmd.Run()
-		var ee *exec.ExitError
-		switch {
-		case errors.As(err, &ee):
-			r.code = ee.ExitCode()
-		case err != nil:
-			return fmt.Errorf("run ip %s: %w", strings.Join(args, " "), err)
-		}
-		r.stdout, r.stderr = stdout.String(), stderr.String()
-		return nil
-	})
-	return r, err
+	var stdout, stderr bytes.Buffer
+	cmd := exec.Command(ipPath, args...)
+	cmd.Env = []string{"LC_ALL=C", "PATH=/usr/sbin:/usr/bin:/sbin:/bin"}
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if err := realtool.Start(ns, cmd); err != nil {
+		return r, fmt.Errorf("run ip %s: %w", strings.Join(args, " "), err)
+	}
+	err := cmd.Wait()
+	var ee *exec.ExitError
+	switch {
+	case errors.As(err, &ee):
+		r.code = ee.ExitCode()
+	case err != nil:
+		return r, fmt.Errorf("run ip %s: %w", strings.Join(args, " "), err)
+	}
+	r.stdout, r.stderr = stdout.String(), stderr.String()
+	return r, nil
 }
 
 // compare runs the command both ways and reports a difference. A

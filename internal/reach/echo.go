@@ -37,6 +37,9 @@ type echoSock struct {
 	dst   netip.Addr
 	id    uint16
 	token [8]byte
+	// hasNeighbour reports whether the source namespace has a neighbour
+	// entry for the next hop to dst; true when it cannot tell.
+	hasNeighbour func() bool
 }
 
 // unreachableError is a destination the source has no route to: a final
@@ -58,6 +61,17 @@ func openEcho(dst netip.Addr) (*echoSock, error) {
 	if err := filterReplies(fd, dst.Is6()); err != nil {
 		unix.Close(fd)
 		return nil, err
+	}
+	// Without IP_RECVERR a raw socket's send hides ENOBUFS, which is how
+	// the kernel says that it could not make a neighbour entry for the
+	// next hop because the neighbour table is full.
+	level, opt := unix.IPPROTO_IP, unix.IP_RECVERR
+	if dst.Is6() {
+		level, opt = unix.IPPROTO_IPV6, unix.IPV6_RECVERR
+	}
+	if err := unix.SetsockoptInt(fd, level, opt, 1); err != nil {
+		unix.Close(fd)
+		return nil, fmt.Errorf("set RECVERR on a raw ICMP socket: %w", err)
 	}
 	var sa unix.Sockaddr
 	if dst.Is6() {
@@ -107,6 +121,29 @@ const (
 
 func (s *echoSock) close() { s.f.Close() }
 
+// send writes one request. Tests replace it to inject send errors.
+var send = func(s *echoSock, b []byte) error {
+	_, err := s.f.Write(b)
+	return err
+}
+
+// drainErrors empties the socket's error queue, where IP_RECVERR puts the
+// ICMP errors (and local send errors) it reports.
+func (s *echoSock) drainErrors() {
+	rc, err := s.f.SyscallConn()
+	if err != nil {
+		return
+	}
+	buf, oob := make([]byte, 512), make([]byte, 512)
+	_ = rc.Control(func(fd uintptr) {
+		for {
+			if _, _, _, _, err := unix.Recvmsg(int(fd), buf, oob, unix.MSG_ERRQUEUE|unix.MSG_DONTWAIT); err != nil {
+				return
+			}
+		}
+	})
+}
+
 // request builds echo request seq. The kernel fills in the ICMPv6
 // checksum; the ICMP one is computed here.
 func (s *echoSock) request(seq uint16) []byte {
@@ -147,7 +184,8 @@ func (s *echoSock) probe(ctx context.Context, timeout time.Duration) cell {
 	stop := context.AfterFunc(ctx, func() { s.f.SetReadDeadline(time.Now()) })
 	defer stop()
 	buf := make([]byte, 1500)
-	var lastErr error // an ICMP error the kernel reported on the socket
+	var lastErr error  // an ICMP error the kernel reported on the socket
+	tableFull := false // a send failed for want of room in the neighbour table
 	interval, next := firstResend, time.Now()
 	for seq := uint16(1); ; {
 		now := time.Now()
@@ -156,19 +194,26 @@ func (s *echoSock) probe(ctx context.Context, timeout time.Duration) cell {
 		}
 		if !now.Before(deadline) {
 			reason := fmt.Sprintf("no reply within %v", timeout)
-			if lastErr != nil {
+			if tableFull {
+				reason = fmt.Sprintf("the neighbour table was full (%s), and no reply came within %v", script.ErrorText(unix.ENOBUFS), timeout)
+			} else if lastErr != nil {
 				reason += fmt.Sprintf(" (last error: %s)", script.ErrorText(lastErr))
 			}
-			return cell{probed: true, reason: reason}
+			return cell{probed: true, reason: reason, tableFull: tableFull}
 		}
 		if !now.Before(next) {
-			if _, err := s.f.Write(s.request(seq)); err != nil {
+			if err := send(s, s.request(seq)); err != nil {
 				if errors.Is(err, unix.ENETUNREACH) {
 					return cell{probed: true, reason: script.ErrorText(err)}
 				}
 				// Other send errors (a neighbour that failed to
-				// resolve, a full queue) may clear up: resend.
+				// resolve, a full neighbour table) may clear up:
+				// resend.
+				// ENOBUFS is also a queueing discipline's drop: the
+				// table was full only if the next hop has no entry.
+				tableFull = tableFull || errors.Is(err, unix.ENOBUFS) && !s.hasNeighbour()
 				lastErr = errnoOf(err)
+				s.drainErrors()
 			}
 			seq++
 			next = now.Add(interval)
@@ -187,6 +232,7 @@ func (s *echoSock) probe(ctx context.Context, timeout time.Duration) cell {
 				// keep probing, it may clear up.
 				if !errors.Is(err, os.ErrDeadlineExceeded) {
 					lastErr = errnoOf(err)
+					s.drainErrors()
 				}
 				break
 			}

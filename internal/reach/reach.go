@@ -48,6 +48,12 @@ var Usage = script.Usage{
 			"timeout, does not fail the pair. A pair whose source has no route to the " +
 			"destination fails at once. Pairs that fail are listed on stderr with the reason, " +
 			"row by row.",
+		"The kernel's neighbour tables (ARP, NDP) are shared by every namespace on the machine, " +
+			"up to net.ipv4.neigh.default.gc_thresh3 (and net.ipv6's) entries, 1024 by default: " +
+			"about 35 namespaces probing all pairs on one bridge fill it. A pair that fails because " +
+			"the kernel could not add a neighbour entry (its send failed with ENOBUFS and the next " +
+			"hop has no entry) is marked \"X!\" instead of \"X\", and a line on stderr says so and " +
+			"how to raise the limit on the host: such a failure is the machine's, not the scenario's.",
 		"Exit status: 0 when every probed pair answered, 1 when some did not (the matrix is " +
 			"printed all the same), 2 when the check could not be made (an unknown namespace, " +
 			"no address to probe, a bad argument). A matrix with expected-unreachable cells is " +

@@ -2,8 +2,15 @@ package reach_test
 
 import (
 	"errors"
+	"fmt"
+	"net"
+	"net/netip"
 	"strings"
 	"testing"
+
+	"github.com/vishvananda/netlink"
+	"github.com/vishvananda/netlink/nl"
+	"golang.org/x/sys/unix"
 
 	"github.com/netscript/netscript/internal/commands"
 	"github.com/netscript/netscript/internal/reach"
@@ -164,6 +171,107 @@ func TestReachManyPairs(t *testing.T) {
 	}
 	if got := strings.Count(stdout, "ok"); got != 56 {
 		t.Errorf("%d ok cells, want 56:\n%s", got, stdout)
+	}
+}
+
+// twoHosts makes a World with namespaces a (10.0.9.1, fd09::1) and b
+// (10.0.9.2, fd09::2) joined by a veth pair.
+func twoHosts(t *testing.T) *world.World {
+	t.Helper()
+	realtool.RequireRoot(t)
+	w, err := world.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { w.Close() })
+	mustRun(t, w, "ip netns add a", "ip netns add b",
+		"ip -n a link add va type veth peer name vb netns b",
+		"ip -n a addr add 10.0.9.1/24 dev va", "ip -n b addr add 10.0.9.2/24 dev vb",
+		"ip -n a addr add fd09::1/64 dev va nodad", "ip -n b addr add fd09::2/64 dev vb nodad",
+		"ip -n a link set va up", "ip -n b link set vb up")
+	return w
+}
+
+// TestReachNeighbourTableFull makes every request from a to a second
+// address of b (which b never uses, so a never learns it) fail as the
+// kernel fails a send when the neighbour table, shared by every namespace,
+// is full (ENOBUFS, and no neighbour entry for the next hop): that cell is
+// marked X!, the others are probed as usual, and stderr says what happened
+// and how to raise the limit. The error is injected: a real overflow would
+// evict the machine's own neighbour entries.
+func TestReachNeighbourTableFull(t *testing.T) {
+	w := twoHosts(t)
+	tests := []struct {
+		line, dst, key string
+	}{
+		{"reach -t 300ms a 10.0.9.2 10.0.9.3", "10.0.9.3", "net.ipv4.neigh.default.gc_thresh3"},
+		{"reach -t 300ms -6 a fd09::2 fd09::3", "fd09::3", "net.ipv6.neigh.default.gc_thresh3"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.line, func(t *testing.T) {
+			mustRun(t, w, "ip -n b addr add "+tt.dst+"/"+map[bool]string{true: "64 nodad", false: "24"}[strings.Contains(tt.dst, ":")]+" dev vb")
+			reach.InjectSendError(t, netip.MustParseAddr(tt.dst), unix.ENOBUFS)
+			stdout, stderr, code := run(t, w, tt.line)
+			lines := strings.Split(stdout, "\n")
+			if len(lines) != 3 || strings.Join(strings.Fields(lines[1]), " ") != "a -- ok X!" || code != 1 {
+				t.Errorf("exit %d, matrix:\n%s\nwant exit 1 and a row \"a -- ok X!\"", code, stdout)
+			}
+			for _, want := range []string{
+				"reach: a -> " + tt.dst + " (" + tt.dst + "): the neighbour table was full (No buffer space available), and no reply came within 300ms\n",
+				"reach: neighbour table overflow (" + tt.key,
+				" is shared by every namespace): 1 pairs, marked X!, failed for want of room for a neighbour entry, " +
+					"not because of the scenario's network; raise the limit on the host (sysctl -w " + tt.key +
+					"=8192, with gc_thresh1 and gc_thresh2) or probe fewer pairs at once\n",
+				"reach: 1 of 2 pairs unreachable\n",
+			} {
+				if !strings.Contains(stderr, want) {
+					t.Errorf("stderr lacks %q:\n%s", want, stderr)
+				}
+			}
+		})
+	}
+}
+
+// TestReachQdiscDropIsNotOverflow checks the other source of ENOBUFS: a
+// queueing discipline that drops every packet (pfifo, limit 0), towards a
+// neighbour that is known. reach sees the error (its sockets set
+// IP_RECVERR) but must not blame the neighbour table.
+func TestReachQdiscDropIsNotOverflow(t *testing.T) {
+	w := twoHosts(t)
+	a, err := w.Lookup("a")
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = a.Do(func() error {
+		va, err := netlink.LinkByName("va")
+		if err != nil {
+			return err
+		}
+		mac, _ := net.ParseMAC("02:00:00:00:09:02")
+		if err := netlink.NeighAdd(&netlink.Neigh{LinkIndex: va.Attrs().Index, IP: net.ParseIP("10.0.9.2"),
+			HardwareAddr: mac, State: netlink.NUD_PERMANENT, Family: netlink.FAMILY_V4}); err != nil {
+			return fmt.Errorf("add a permanent neighbour: %w", err)
+		}
+		// tc qdisc add dev va root pfifo limit 0
+		req := nl.NewNetlinkRequest(unix.RTM_NEWQDISC, unix.NLM_F_CREATE|unix.NLM_F_EXCL|unix.NLM_F_ACK)
+		req.AddData(&nl.TcMsg{Family: nl.FAMILY_ALL, Ifindex: int32(va.Attrs().Index), Parent: netlink.HANDLE_ROOT})
+		req.AddData(nl.NewRtAttr(nl.TCA_KIND, nl.ZeroTerminated("pfifo")))
+		req.AddData(nl.NewRtAttr(nl.TCA_OPTIONS, nl.Uint32Attr(0)))
+		_, err = req.Execute(unix.NETLINK_ROUTE, 0)
+		return err
+	})
+	if err != nil {
+		t.Skipf("cannot set up a dropping qdisc here: %v", err)
+	}
+	stdout, stderr, code := run(t, w, "reach -t 300ms a 10.0.9.2")
+	if want := "   a   10.0.9.2\na  --  X\n"; stdout != want || code != 1 {
+		t.Errorf("exit %d, matrix:\n%s\nwant exit 1 and:\n%s", code, stdout, want)
+	}
+	if want := "reach: a -> 10.0.9.2 (10.0.9.2): no reply within 300ms (last error: No buffer space available)\n"; !strings.Contains(stderr, want) {
+		t.Errorf("stderr lacks %q:\n%s", want, stderr)
+	}
+	if strings.Contains(stderr, "overflow") {
+		t.Errorf("a qdisc's drops blamed on the neighbour table:\n%s", stderr)
 	}
 }
 

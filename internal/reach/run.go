@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"net/netip"
+	"os"
 	"slices"
 	"strings"
 	"sync"
@@ -24,9 +25,10 @@ type column struct {
 
 // cell is the outcome of one probe.
 type cell struct {
-	probed bool
-	ok     bool
-	reason string // why a probed pair failed
+	probed    bool
+	ok        bool
+	reason    string // why a probed pair failed
+	tableFull bool   // it failed while the neighbour table was full
 }
 
 // run resolves the targets, probes every pair concurrently and prints the
@@ -83,6 +85,7 @@ func (o *opts) run(s *script.State) error {
 					}
 					return fmt.Errorf("reach: from %s to %s: %w", cols[ri].label, cols[c].addr, err)
 				}
+				sock.hasNeighbour = func() bool { return hasNeighbour(src, sock.dst) }
 				socks = append(socks, sock)
 				dsts = append(dsts, c)
 			}
@@ -112,6 +115,7 @@ func (o *opts) run(s *script.State) error {
 		return err
 	}
 	failed, probed := 0, 0
+	full := map[int]int{} // pairs that failed on a full table, by family
 	for r, ri := range rows {
 		for c := range cols {
 			x := cells[r][c]
@@ -121,14 +125,94 @@ func (o *opts) run(s *script.State) error {
 			probed++
 			if !x.ok {
 				failed++
+				if x.tableFull {
+					full[family(cols[c].addr)]++
+				}
 				fmt.Fprintf(s.Stderr, "reach: %s -> %s (%s): %s\n", cols[ri].label, cols[c].label, cols[c].addr, x.reason)
 			}
+		}
+	}
+	for _, f := range []int{4, 6} {
+		if full[f] > 0 {
+			fmt.Fprintf(s.Stderr, "reach: %s\n", overflowNote(full[f], f))
 		}
 	}
 	if failed > 0 {
 		return s.Fail(exitUnreachable, "reach: %d of %d pairs unreachable", failed, probed)
 	}
 	return nil
+}
+
+// hasNeighbour reports whether ns has a neighbour entry, in any state, for
+// the next hop of its route to dst; true when it cannot tell.
+func hasNeighbour(ns *world.NS, dst netip.Addr) bool {
+	h, err := ns.Netlink()
+	if err != nil {
+		return true
+	}
+	routes, err := h.RouteGet(dst.AsSlice())
+	if err != nil || len(routes) == 0 {
+		return true
+	}
+	next := routes[0].Gw
+	if next == nil {
+		next = dst.AsSlice()
+	}
+	fam := netlink.FAMILY_V4
+	if dst.Is6() {
+		fam = netlink.FAMILY_V6
+	}
+	neighs, err := h.NeighList(routes[0].LinkIndex, fam)
+	if err != nil {
+		return true
+	}
+	for _, n := range neighs {
+		if n.IP.Equal(next) {
+			return true
+		}
+	}
+	return false
+}
+
+// overflowNote explains pairs that failed because the kernel's neighbour
+// table of the family (4 or 6) was full: the table, and its limit, are
+// shared by every namespace on the machine, so the failure says nothing
+// about the scenario's network.
+func overflowNote(pairs, family int) string {
+	key := fmt.Sprintf("net.ipv%d.neigh.default.gc_thresh3", family)
+	setting := key + " (1024 by default)"
+	if v, err := hostSysctl(key); err == nil {
+		setting = key + "=" + v
+	}
+	return fmt.Sprintf("neighbour table overflow (%s is shared by every namespace): %d pairs, marked X!, "+
+		"failed for want of room for a neighbour entry, not because of the scenario's network; "+
+		"raise the limit on the host (sysctl -w %s=8192, with gc_thresh1 and gc_thresh2) or probe fewer pairs at once",
+		setting, pairs, key)
+}
+
+func family(a netip.Addr) int {
+	if a.Is6() {
+		return 6
+	}
+	return 4
+}
+
+// hostSysctl reads key as the process's own network namespace has it (the
+// neighbour table limits are only there, in the machine's initial one):
+// from a fresh goroutine, on a thread that never entered a scenario's
+// namespace.
+func hostSysctl(key string) (string, error) {
+	type result struct {
+		v   string
+		err error
+	}
+	c := make(chan result, 1)
+	go func() {
+		data, err := os.ReadFile("/proc/sys/" + strings.ReplaceAll(key, ".", "/"))
+		c <- result{strings.TrimSpace(string(data)), err}
+	}()
+	r := <-c
+	return r.v, r.err
 }
 
 // globalAddr returns the single global address of the family in ns.
@@ -199,6 +283,8 @@ func writeMatrix(w io.Writer, cols []column, rows []int, cells [][]cell) error {
 				return "--"
 			case x.ok:
 				return "ok"
+			case x.tableFull:
+				return "X!"
 			default:
 				return "X"
 			}

@@ -10,9 +10,12 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
+
+	"golang.org/x/sys/unix"
 
 	"github.com/netscript/netscript/internal/cmptime"
 	"github.com/netscript/netscript/internal/script"
@@ -33,8 +36,7 @@ func (r Result) String() string {
 // locale, so their messages are the untranslated ones.
 var Env = []string{"PATH=/usr/sbin:/usr/bin:/sbin:/bin", "LANG=C.UTF-8"}
 
-// Real runs argv, a real program, in ns: started from a thread inside the
-// namespace, the process is born there. env defaults to Env.
+// Real runs argv, a real program, in ns (see Start). env defaults to Env.
 func Real(ctx context.Context, ns *world.NS, env []string, argv ...string) (Result, error) {
 	cmd := exec.CommandContext(ctx, argv[0], argv[1:]...)
 	cmd.Env = env
@@ -43,8 +45,8 @@ func Real(ctx context.Context, ns *world.NS, env []string, argv ...string) (Resu
 	}
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	if err := ns.Do(cmd.Start); err != nil {
-		return Result{}, fmt.Errorf("start %s: %w", argv[0], err)
+	if err := Start(ns, cmd); err != nil {
+		return Result{}, err
 	}
 	err := cmd.Wait()
 	if ctx.Err() != nil {
@@ -55,6 +57,53 @@ func Real(ctx context.Context, ns *world.NS, env []string, argv ...string) (Resu
 		return Result{}, fmt.Errorf("%q: %w", argv, err)
 	}
 	return Result{stdout.String(), stderr.String(), cmd.ProcessState.ExitCode()}, nil
+}
+
+// Start starts cmd, a real program, inside ns and inside a mount namespace
+// of its own whose /run is an empty tmpfs: started from a thread that has
+// entered both, the process is born there. So a real ip names no
+// namespace of the host's /run/netns (where other processes may add and
+// delete namespaces at any moment: iproute2 asks the kernel about each
+// name it finds, and prints "Peer netns reference is invalid." for one
+// half made), and a real "ip netns add" pins nothing on the host.
+//
+// The thread is used for nothing else: it unshares its file system
+// attributes and mount namespace, which cannot be undone, so it ends with
+// the goroutine that locked it.
+func Start(ns *world.NS, cmd *exec.Cmd) error {
+	errc := make(chan error, 1)
+	go func() {
+		runtime.LockOSThread() // never unlocked: the thread dies with this goroutine
+		errc <- startSandboxed(ns, cmd)
+	}()
+	if err := <-errc; err != nil {
+		return fmt.Errorf("start %s: %w", cmd.Path, err)
+	}
+	return nil
+}
+
+func startSandboxed(ns *world.NS, cmd *exec.Cmd) error {
+	if err := unix.Unshare(unix.CLONE_FS | unix.CLONE_NEWNS); err != nil {
+		return fmt.Errorf("unshare mount namespace: %w", err)
+	}
+	if err := unix.Mount("", "/", "", unix.MS_REC|unix.MS_PRIVATE, ""); err != nil {
+		return fmt.Errorf("make mounts private: %w", err)
+	}
+	// The copies of the host's named namespaces would hold them alive
+	// for as long as the program runs: let them go first. iproute2 makes
+	// /run/netns a mount point of its own; where nothing did, there is
+	// nothing to let go.
+	_ = unix.Unmount("/run/netns", unix.MNT_DETACH)
+	if err := unix.Mount("netscript-realtool", "/run", "tmpfs", unix.MS_NOSUID|unix.MS_NODEV, "mode=0755"); err != nil {
+		return fmt.Errorf("mount a tmpfs on /run: %w", err)
+	}
+	if err := unix.Mkdir("/run/netns", 0o755); err != nil {
+		return fmt.Errorf("make /run/netns: %w", err)
+	}
+	if err := unix.Setns(ns.Fd(), unix.CLONE_NEWNET); err != nil {
+		return fmt.Errorf("enter network namespace %s: %w", ns.Label(), err)
+	}
+	return cmd.Start()
 }
 
 // Builtin runs netscript's cmd with args in ns of w, as the runner would.

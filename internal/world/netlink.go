@@ -2,6 +2,7 @@ package world
 
 import (
 	"fmt"
+	"net"
 	"sync"
 
 	"github.com/vishvananda/netlink"
@@ -128,6 +129,19 @@ func (l *Netlink) AddrList(link netlink.Link, family int) (addrs []netlink.Addr,
 func (l *Netlink) RouteListFiltered(family int, filter *netlink.Route, mask uint64) (routes []netlink.Route, err error) {
 	err = l.do(func(h *netlink.Handle) error { routes, err = h.RouteListFiltered(family, filter, mask); return err })
 	return routes, err
+}
+
+// RouteGet is netlink.Handle.RouteGet: the route the kernel picks for dst.
+func (l *Netlink) RouteGet(dst net.IP) (routes []netlink.Route, err error) {
+	err = l.do(func(h *netlink.Handle) error { routes, err = h.RouteGet(dst); return err })
+	return routes, err
+}
+
+// NeighList is netlink.Handle.NeighList: the neighbour entries of the link
+// with index linkIndex (0: all) in family.
+func (l *Netlink) NeighList(linkIndex, family int) (neighs []netlink.Neigh, err error) {
+	err = l.do(func(h *netlink.Handle) error { neighs, err = h.NeighList(linkIndex, family); return err })
+	return neighs, err
 }
 
 // GetNetNsIdByFd is netlink.Handle.GetNetNsIdByFd: the netnsid this
