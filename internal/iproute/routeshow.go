@@ -2,14 +2,17 @@ package iproute
 
 import (
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"net/netip"
 	"strconv"
+	"strings"
 
 	"github.com/vishvananda/netlink/nl"
 	"golang.org/x/sys/unix"
 
 	"github.com/netscript/netscript/internal/cnum"
+	"github.com/netscript/netscript/internal/ipshow"
 	"github.com/netscript/netscript/internal/jsonw"
 	"github.com/netscript/netscript/internal/script"
 	"github.com/netscript/netscript/internal/world"
@@ -401,10 +404,11 @@ func routeShow(s *script.State, g *globals, f routeFilter) error {
 		return err
 	}
 	routes, err := dumpRoutes(s, &f)
-	if err != nil {
-		if err := kernelError(s, err); err != nil {
-			return dumpTerminated(s, err, "Dump terminated")
-		}
+	switch {
+	case errors.Is(err, unix.ENOENT) && f.tb == unix.RT_TABLE_MAIN:
+		// save_route_errhndlr: no main table yet is no route.
+	case err != nil:
+		return dumpFailed(s, err, "Dump terminated")
 	}
 	p := jsonw.NewPrinter(g.json, g.pretty)
 	p.Begin()
@@ -419,12 +423,19 @@ func routeShow(s *script.State, g *globals, f routeFilter) error {
 	return err
 }
 
-// dumpTerminated adds ip's second line to a dump's kernel error.
-func dumpTerminated(s *script.State, err error, line string) error {
-	if e, ok := err.(*script.ExitError); ok {
-		return s.Fail(e.Code, "%s\n%s", e.Msg, line)
+// dumpFailed reports a failed dump as rtnl_dump_done does: the kernel's
+// extended-ack message, or strerror except for ENOENT and EOPNOTSUPP,
+// which it leaves unsaid; then ip's own line ("Dump terminated").
+func dumpFailed(s *script.State, err error, line string) error {
+	var errno unix.Errno
+	if !errors.As(err, &errno) {
+		return err
 	}
-	return err
+	msg := ipshow.TalkError(err)
+	if !strings.HasPrefix(msg, "Error: ") && (errno == unix.ENOENT || errno == unix.EOPNOTSUPP) {
+		return s.Fail(exitKernel, "%s", line)
+	}
+	return s.Fail(exitKernel, "%s\n%s", msg, line)
 }
 
 // routeFlush is iproute_flush: dump, delete what the filter selects, and
@@ -444,10 +455,10 @@ func routeFlush(s *script.State, g *globals, f routeFilter) error {
 		}
 		routes, err := dumpRoutes(s, &f)
 		if err != nil {
-			if err := kernelError(s, err); err != nil {
-				s.Stdout.Write(p.Buf.Bytes())
-				return dumpTerminated(s, err, "Flush terminated")
+			if _, werr := s.Stdout.Write(p.Buf.Bytes()); werr != nil {
+				return werr
 			}
+			return dumpFailed(s, err, "Flush terminated")
 		}
 		six := false
 		var doomed []*route
@@ -474,7 +485,9 @@ func routeFlush(s *script.State, g *globals, f routeFilter) error {
 		}
 		for _, r := range doomed {
 			if err := deleteRoute(s, r); err != nil {
-				s.Stdout.Write(p.Buf.Bytes())
+				if _, werr := s.Stdout.Write(p.Buf.Bytes()); werr != nil {
+					return werr
+				}
 				return err
 			}
 		}
