@@ -108,3 +108,12 @@ func (p inetPrefix) addrMatch(a []byte, bits int) bool {
 	}
 	return true
 }
+
+// netipFromSlice formats a 4- or 16-byte address.
+func netipFromSlice(b []byte) (string, bool) {
+	a, ok := netip.AddrFromSlice(b)
+	if !ok {
+		return "", false
+	}
+	return a.String(), true
+}

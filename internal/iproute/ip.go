@@ -102,7 +102,7 @@ var objects = []object{
 	{"addrlabel", nil},
 	{"maddress", nil},
 	{"route", parseRoute},
-	{"rule", nil},
+	{"rule", parseRule},
 	{"neighbor", parseNeigh},
 	{"neighbour", parseNeigh},
 	{"ntable", nil},

@@ -3,6 +3,7 @@ package jsonw
 import (
 	"bytes"
 	"fmt"
+	"strings"
 )
 
 // Out says where a Printer call goes, as iproute2's enum output_type.
@@ -87,17 +88,30 @@ func (p *Printer) Uint(t Out, key, format string, v int64) {
 	}
 }
 
-// Hex is print_0xhex: a JSON string "0x..." and text in format.
+// Hex is print_0xhex: a JSON string "0x..." and text in format, where
+// %#x prints 0 as C's printf does ("0", not "0x0").
 func (p *Printer) Hex(t Out, key, format string, v uint64) {
 	switch {
 	case p.jsonCtx(t):
 		if key != "" {
 			p.jw.Name(key)
 		}
-		p.jw.Str(fmt.Sprintf("%#x", v))
+		p.jw.Str(cHex(v))
 	case p.fpCtx(t):
+		if v == 0 && strings.Contains(format, "%#x") {
+			p.Buf.WriteString(strings.ReplaceAll(format, "%#x", "0"))
+			return
+		}
 		fmt.Fprintf(&p.Buf, format, v)
 	}
+}
+
+// cHex is C's "%#llx".
+func cHex(v uint64) string {
+	if v == 0 {
+		return "0"
+	}
+	return fmt.Sprintf("%#x", v)
 }
 
 // Bool is print_bool: true or false in JSON, text in text mode.
