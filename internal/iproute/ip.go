@@ -137,7 +137,7 @@ var objects = []object{
 // Usage is the "ip" entry's documentation in the command table.
 var Usage = script.Usage{
 	Summary: "show and change links, addresses, routes and namespaces (iproute2)",
-	Args:    "[-n NETNS] [-br] [-j] [-4|-6] OBJECT COMMAND [ARGS...]",
+	Args:    "[-n NETNS] [-br] [-j] [-p] [-d] [-s] [-o] [-N] [-4|-6] OBJECT COMMAND [ARGS...]",
 	Detail: []string{
 		"ip runs in-process on netlink in the scenario's namespaces, with iproute2's grammar, " +
 			"output, error messages and exit statuses (0 ok, 1 bad argument, 2 kernel error, " +
@@ -149,8 +149,15 @@ var Usage = script.Usage{
 			"up|down|netns NS|name NEW|master BR|nomaster|mtu N|address MAC ...; ip link del DEV; " +
 			"ip link show [DEV]; ip tuntap add|del dev NAME mode tap|tun.",
 		"ip addr add|del CIDR dev DEV; ip addr flush dev DEV; ip addr show [dev DEV].",
-		"ip route add|del|change|replace|append PREFIX|default [via GW] [dev DEV] [metric N] " +
-			"[src ADDR] [proto P] [scope S] [table T]; ip route show [table T]; ip route get ADDR.",
+		"ip route add|del|change|replace|prepend|append|test PREFIX|default [via GW] [dev DEV] " +
+			"[metric N] [src ADDR] [proto P] [scope S] [table T]; ip route show|list|flush " +
+			"[root|match|exact PREFIX] [table T] [dev D] [via GW] [src A] [proto P] [scope S] [type T] " +
+			"[metric N]; ip route get ADDR [from A] [iif D] [oif D] [mark M] [fibmatch].",
+		"ip rule add|del|show|flush [not] [from P] [to P] [iif D] [oif D] [fwmark M[/MASK]] " +
+			"[pref N] [table T] [suppress_prefixlength N] [goto N] [nop|unreachable|prohibit|blackhole].",
+		"Global options an object does not reproduce are refused (not implemented by netscript), " +
+			"never ignored: -j/-p on link, addr, route, rule, neigh and netns list; -d, -s, -o, -N on " +
+			"route and rule; -br on link, addr, neigh.",
 	},
 }
 
