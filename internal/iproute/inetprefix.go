@@ -75,14 +75,6 @@ func getPrefix1(v string, family int) (inetPrefix, bool) {
 	return p, true
 }
 
-// netipAddr returns the prefix's address as a netip.Addr of its family.
-func (p inetPrefix) netipAddr() netip.Addr {
-	if p.family == unix.AF_INET6 {
-		return netip.AddrFrom16(p.addr)
-	}
-	return netip.AddrFrom4([4]byte(p.addr[:4]))
-}
-
 // bytes returns the address as the kernel takes it: 4 or 16 bytes, none
 // for a prefix without a family.
 func (p inetPrefix) bytes() []byte {

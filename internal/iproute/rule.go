@@ -135,10 +135,6 @@ func parseRuleModify(g *globals, a *args, cmd int) (script.Action, error) {
 				r.hdr.dstLen = uint8(p.bitlen)
 				add(fraDst, p.bytes())
 			}
-			if r.hdr.family == 0 && p.family != 0 {
-				// get_prefix keeps the family it was given; the request's
-				// stays unset until the end, as in iproute2.
-			}
 		case matches(word, "preference") || matches(word, "order") || matches(word, "priority"):
 			v, err := need()
 			if err != nil {
