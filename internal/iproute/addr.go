@@ -17,6 +17,17 @@ func parseAddress(g *globals, list []string, _ script.Parser) (script.Action, er
 	if !a.more() {
 		return showAddrs(g, a)
 	}
+	cmd := a.list[0]
+	honoured := option(optsChange)
+	switch {
+	case matches(cmd, "flush"):
+		honoured &^= optStats // ip -s addr flush counts its rounds
+	case matches(cmd, "show") || matches(cmd, "list") || cmd == "lst":
+		honoured = optBrief | optJSON
+	}
+	if err := g.refuse("ip address "+cmd, honoured); err != nil {
+		return nil, err
+	}
 	switch cmd := a.next(); {
 	case matches(cmd, "add"):
 		return parseAddrModify(g, a, unix.RTM_NEWADDR, unix.NLM_F_CREATE|unix.NLM_F_EXCL)
@@ -236,6 +247,9 @@ func parseAddrFlush(g *globals, a *args) (script.Action, error) {
 }
 
 func showAddrs(g *globals, a *args) (script.Action, error) {
+	if err := g.refuse("ip address show", optBrief|optJSON); err != nil {
+		return nil, err
+	}
 	opt, err := parseShowFilter(g, a)
 	if err != nil {
 		return nil, err

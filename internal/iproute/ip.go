@@ -12,6 +12,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"github.com/netscript/netscript/internal/cnum"
 	"github.com/netscript/netscript/internal/script"
 	"github.com/netscript/netscript/internal/world"
 )
@@ -25,11 +26,66 @@ const (
 
 // globals are ip's options before the object: ip [OPTIONS] OBJECT ...
 type globals struct {
-	netns  string // -n NAME: run in this namespace
-	brief  bool   // -br
-	json   bool   // -j
-	pretty bool   // -p
-	family int    // -4 / -6: unix.AF_INET, unix.AF_INET6, or 0
+	netns   string // -n NAME: run in this namespace
+	brief   bool   // -br
+	json    bool   // -j
+	pretty  bool   // -p
+	family  int    // -4 / -6: unix.AF_INET, unix.AF_INET6, or 0
+	details int    // -d, once or more
+	stats   int    // -s, once or twice
+	oneline bool   // -o: records end in "\\" instead of a line break inside
+	numeric bool   // -N: numbers instead of protocol, scope, table and type names
+
+	given []givenOption // every option given, for the objects to refuse
+}
+
+// option is one of ip's global options, as a bit of a set of them.
+type option uint32
+
+const (
+	optBrief option = 1 << iota
+	optJSON
+	optPretty
+	optDetails
+	optStats
+	optOneline
+	optNumeric
+	optResolve   // -r: names through the resolver
+	optTimestamp // -t, -ts: timestamps for ip monitor
+	optHuman     // -h, -iec: units in statistics
+	optAll       // -a: ip -all netns exec
+	optColor     // -c, -color[=always]
+	optEcho      // -echo: the kernel's answer to a change, printed
+	optFamily    // -0, -M, -B, -f link|mpls|bridge: families netscript does not show
+	optQuiet     // -force, -loops N, -rcvbuf N, -c=never, -c=auto: nothing visible here
+)
+
+// givenOption is an option as the user wrote it.
+type givenOption struct {
+	opt  option
+	text string
+}
+
+// Sets of options, for object.refuse.
+const (
+	// optsNoEffect change nothing anywhere netscript takes them.
+	optsNoEffect = optPretty | optQuiet | optTimestamp | optHuman
+	// optsChange is what a change (add, del, set ...) honours: it prints
+	// nothing on success, whatever the display options say.
+	optsChange = optsNoEffect | optBrief | optJSON | optDetails | optStats | optOneline |
+		optNumeric | optResolve | optAll | optColor
+)
+
+// refuse returns an error naming the first option given that the command
+// what (such as "ip route show") does not honour, or nil. The options in
+// honoured, and those without effect, are honoured.
+func (g *globals) refuse(what string, honoured option) error {
+	for _, o := range g.given {
+		if o.opt&(honoured|optsNoEffect) == 0 {
+			return script.Errorf(exitUsage, "%s: option %q is not implemented by netscript", what, o.text)
+		}
+	}
+	return nil
 }
 
 // object is one of ip's objects and the parser of its commands.
@@ -46,20 +102,23 @@ var objects = []object{
 	{"addrlabel", nil},
 	{"maddress", nil},
 	{"route", parseRoute},
-	{"rule", nil},
+	{"rule", parseRule},
 	{"neighbor", parseNeigh},
 	{"neighbour", parseNeigh},
 	{"ntable", nil},
+	{"ntbl", nil},
 	{"link", parseLink},
 	{"l2tp", nil},
 	{"fou", nil},
 	{"ila", nil},
 	{"macsec", nil},
 	{"tunnel", nil},
+	{"tunl", nil},
 	{"tuntap", parseTuntap},
 	{"tap", parseTuntap},
 	{"token", nil},
 	{"tcpmetrics", nil},
+	{"tcp_metrics", nil},
 	{"monitor", nil},
 	{"xfrm", nil},
 	{"mroute", nil},
@@ -71,13 +130,14 @@ var objects = []object{
 	{"nexthop", nil},
 	{"mptcp", nil},
 	{"ioam", nil},
+	{"help", func(*globals, []string, script.Parser) (script.Action, error) { return nil, ipUsage() }},
 	{"stats", nil},
 }
 
 // Usage is the "ip" entry's documentation in the command table.
 var Usage = script.Usage{
 	Summary: "show and change links, addresses, routes and namespaces (iproute2)",
-	Args:    "[-n NETNS] [-br] [-j] [-4|-6] OBJECT COMMAND [ARGS...]",
+	Args:    "[-n NETNS] [-br] [-j] [-p] [-d] [-s] [-o] [-N] [-4|-6] OBJECT COMMAND [ARGS...]",
 	Detail: []string{
 		"ip runs in-process on netlink in the scenario's namespaces, with iproute2's grammar, " +
 			"output, error messages and exit statuses (0 ok, 1 bad argument, 2 kernel error, " +
@@ -89,8 +149,15 @@ var Usage = script.Usage{
 			"up|down|netns NS|name NEW|master BR|nomaster|mtu N|address MAC ...; ip link del DEV; " +
 			"ip link show [DEV]; ip tuntap add|del dev NAME mode tap|tun.",
 		"ip addr add|del CIDR dev DEV; ip addr flush dev DEV; ip addr show [dev DEV].",
-		"ip route add|del|change|replace|append PREFIX|default [via GW] [dev DEV] [metric N] " +
-			"[src ADDR] [proto P] [scope S] [table T]; ip route show [table T]; ip route get ADDR.",
+		"ip route add|del|change|replace|prepend|append|test PREFIX|default [via GW] [dev DEV] " +
+			"[metric N] [src ADDR] [proto P] [scope S] [table T]; ip route show|list|flush " +
+			"[root|match|exact PREFIX] [table T] [dev D] [via GW] [src A] [proto P] [scope S] [type T] " +
+			"[metric N]; ip route get ADDR [from A] [iif D] [oif D] [mark M] [fibmatch].",
+		"ip rule add|del|show|flush [not] [from P] [to P] [iif D] [oif D] [fwmark M[/MASK]] " +
+			"[pref N] [table T] [suppress_prefixlength N] [goto N] [nop|unreachable|prohibit|blackhole].",
+		"Global options an object does not reproduce are refused (not implemented by netscript), " +
+			"never ignored: -j/-p on link, addr, route, rule, neigh and netns list; -d, -s, -o, -N on " +
+			"route and rule; -br on link, addr, neigh.",
 	},
 }
 
@@ -126,35 +193,121 @@ func parse(args []string, inner script.Parser) (script.Action, error) {
 // and the object's arguments.
 func parseHead(args []string) (globals, object, []string, error) {
 	var g globals
-	for len(args) > 0 && strings.HasPrefix(args[0], "-") && len(args[0]) > 1 {
+	usage := ipUsage()
+	for len(args) > 0 && strings.HasPrefix(args[0], "-") {
+		if args[0] == "--" {
+			args = args[1:]
+			break
+		}
 		opt := args[0]
 		if strings.HasPrefix(opt, "--") {
 			opt = opt[1:]
 		}
+		// value takes the argument an option needs, as ip.c does.
+		value := func() (string, bool) {
+			if len(args) < 2 {
+				return "", false
+			}
+			args = args[1:]
+			return args[0], true
+		}
+		var o option
 		switch {
+		case matches(opt, "-loops"):
+			if _, ok := value(); !ok {
+				return g, object{}, nil, usage
+			}
+			o = optQuiet
+		case matches(opt, "-family"):
+			v, ok := value()
+			if !ok || v == "help" {
+				return g, object{}, nil, usage
+			}
+			switch v {
+			case "inet":
+				g.family = unix.AF_INET
+			case "inet6":
+				g.family = unix.AF_INET6
+			case "link", "mpls", "bridge":
+				o = optFamily
+			default:
+				return g, object{}, nil, invalidName("invalid protocol family", v)
+			}
 		case opt == "-4":
 			g.family = unix.AF_INET
 		case opt == "-6":
 			g.family = unix.AF_INET6
+		case opt == "-0" || opt == "-M" || opt == "-B":
+			o = optFamily
+		case matches(opt, "-human") || matches(opt, "-human-readable") || matches(opt, "-iec"):
+			o = optHuman
+		case matches(opt, "-stats") || matches(opt, "-statistics"):
+			o = optStats
+			g.stats++
+		case matches(opt, "-details"):
+			o = optDetails
+			g.details++
+		case matches(opt, "-resolve"):
+			o = optResolve
+		case matches(opt, "-oneline"):
+			o = optOneline
+			g.oneline = true
+		case matches(opt, "-timestamp") || matches(opt, "-tshort"):
+			o = optTimestamp
+		case matches(opt, "-Version"):
+			return g, object{}, nil, script.Errorf(exitUsage, "ip %s: not implemented by netscript", args[0])
+		case matches(opt, "-force"):
+			o = optQuiet
+		case matches(opt, "-batch"):
+			return g, object{}, nil, script.Errorf(exitUsage, "ip %s: not implemented by netscript", args[0])
+		case matches(opt, "-brief"):
+			o = optBrief
+			g.brief = true
+		case matches(opt, "-json"):
+			o = optJSON
+			g.json = true
+		case matches(opt, "-pretty"):
+			o = optPretty
+			g.pretty = true
+		case matches(opt, "-rcvbuf"):
+			v, ok := value()
+			if !ok {
+				return g, object{}, nil, usage
+			}
+			if _, ok := cnum.GetU32(v); !ok {
+				return g, object{}, nil, script.Errorf(exitUsage, "Invalid rcvbuf size '%s'", v)
+			}
+			o = optQuiet
+		case colorOption(opt) != "":
+			o = optQuiet
+			if colorOption(opt) == "always" {
+				o = optColor
+			}
+		case matches(opt, "-help"):
+			return g, object{}, nil, usage
 		case matches(opt, "-netns"):
 			if len(args) < 2 {
 				return g, object{}, nil, script.Errorf(exitUsage, `Cannot open network namespace "(null)": No such file or directory`)
 			}
 			g.netns = args[1]
 			args = args[1:]
-		case matches(opt, "-json"):
-			g.json = true
-		case matches(opt, "-pretty"):
-			g.pretty = true
-		case matches(opt, "-brief") && len(opt) >= 3:
-			g.brief = true
+		case matches(opt, "-Numeric"):
+			o = optNumeric
+			g.numeric = true
+		case matches(opt, "-all"):
+			o = optAll
+		case opt == "-echo":
+			o = optEcho
 		default:
-			return g, object{}, nil, script.Errorf(exitUsage, "Option %q is unknown, try \"ip -help\".", args[0])
+			return g, object{}, nil, script.Errorf(exitUsage, "Option %q is unknown, try \"ip -help\".", opt)
+		}
+		if o != 0 {
+			g.given = append(g.given, givenOption{o, args[0]})
 		}
 		args = args[1:]
 	}
 	if len(args) == 0 {
-		return g, object{}, nil, script.Errorf(exitUsage, "Usage: ip [ OPTIONS ] OBJECT { COMMAND | help }")
+		return g, object{}, nil, usage
 	}
 	for _, obj := range objects {
 		if !matches(args[0], obj.name) {
@@ -166,6 +319,41 @@ func parseHead(args []string) (globals, object, []string, error) {
 		return g, obj, args[1:], nil
 	}
 	return g, object{}, nil, script.Errorf(exitErr, "Object %q is unknown, try \"ip help\".", args[0])
+}
+
+// ipUsage is ip.c's usage(): on stderr, exit 255.
+func ipUsage() error { return script.Errorf(exitUsage, "%s", ipUsageText) }
+
+const ipUsageText = `Usage: ip [ OPTIONS ] OBJECT { COMMAND | help }
+       ip [ -force ] -batch filename
+where  OBJECT := { address | addrlabel | amt | fou | help | ila | ioam | l2tp |
+                   link | macsec | maddress | monitor | mptcp | mroute | mrule |
+                   neighbor | neighbour | netconf | netns | nexthop | ntable |
+                   ntbl | route | rule | sr | tap | tcpmetrics |
+                   token | tunnel | tuntap | vrf | xfrm }
+       OPTIONS := { -V[ersion] | -s[tatistics] | -d[etails] | -r[esolve] |
+                    -h[uman-readable] | -iec | -j[son] | -p[retty] |
+                    -f[amily] { inet | inet6 | mpls | bridge | link } |
+                    -4 | -6 | -M | -B | -0 |
+                    -l[oops] { maximum-addr-flush-attempts } | -br[ief] |
+                    -o[neline] | -t[imestamp] | -ts[hort] | -b[atch] [filename] |
+                    -rc[vbuf] [size] | -n[etns] name | -N[umeric] | -a[ll] |
+                    -c[olor]}`
+
+// colorOption is lib/color.c's matches_color: for -c, -color, -color=WHEN
+// it returns "always", "auto" or "never"; otherwise "".
+func colorOption(opt string) string {
+	name, when, _ := strings.Cut(opt, "=")
+	if !matches(name, "-color") {
+		return ""
+	}
+	switch when {
+	case "", "always":
+		return "always"
+	case "auto", "never":
+		return when
+	}
+	return ""
 }
 
 // inNetns wraps act to run in the named namespace, as "ip -n NAME" does.

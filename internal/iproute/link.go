@@ -30,6 +30,11 @@ func parseLink(g *globals, list []string, _ script.Parser) (script.Action, error
 	if !a.more() {
 		return showLinks(g, a)
 	}
+	if cmd := a.list[0]; !matches(cmd, "show") && !matches(cmd, "list") && cmd != "lst" {
+		if err := g.refuse("ip link "+cmd, optsChange); err != nil {
+			return nil, err
+		}
+	}
 	switch cmd := a.next(); {
 	case matches(cmd, "add"):
 		return parseLinkAdd(a)
@@ -716,6 +721,9 @@ func parseShowFilter(g *globals, a *args) (ipshow.Options, error) {
 }
 
 func showLinks(g *globals, a *args) (script.Action, error) {
+	if err := g.refuse("ip link show", optBrief|optJSON); err != nil {
+		return nil, err
+	}
 	opt, err := parseShowFilter(g, a)
 	if err != nil {
 		return nil, err

@@ -88,6 +88,9 @@ const neighUsageText = "Usage: ip neigh { add | del | change | replace }\n" +
 // parseNeighShow parses the arguments of "ip neigh show", as
 // do_show_or_flush does.
 func parseNeighShow(g *globals, a *args) (script.Action, error) {
+	if err := g.refuse("ip neigh show", optBrief|optJSON|optDetails); err != nil {
+		return nil, err
+	}
 	f := neighFilter{family: g.family, state: 0xff &^ unix.NUD_NOARP}
 	stateGiven := false
 	for a.more() {

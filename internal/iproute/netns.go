@@ -8,6 +8,7 @@ import (
 	"github.com/vishvananda/netlink"
 
 	"github.com/netscript/netscript/internal/jobs"
+	"github.com/netscript/netscript/internal/jsonw"
 	"github.com/netscript/netscript/internal/script"
 	"github.com/netscript/netscript/internal/world"
 )
@@ -15,12 +16,22 @@ import (
 // parseNetns parses "ip netns ...".
 func parseNetns(g *globals, list []string, inner script.Parser) (script.Action, error) {
 	a := &args{list: list}
+	list0 := func(s *script.State) error { return netnsList(s, g) }
+	// ip netns list prints names and ids whatever the display options say.
+	// (ip -all netns exec runs a command in every namespace: refused.)
+	honoured := option(optsChange &^ optAll)
+	if err := g.refuse("ip netns", honoured); err != nil {
+		return nil, err
+	}
 	if !a.more() {
-		return netnsList, nil
+		return list0, nil
 	}
 	switch cmd := a.next(); {
-	case matches(cmd, "list") || matches(cmd, "show") || cmd == "lst":
-		return netnsList, nil
+	case matches(cmd, "list") || matches(cmd, "show") || matches(cmd, "lst"):
+		return list0, nil
+	case matches(cmd, "list-id"), matches(cmd, "help"), matches(cmd, "set"), matches(cmd, "identify"),
+		matches(cmd, "pids"), matches(cmd, "monitor"), matches(cmd, "attach"):
+		return nil, script.Errorf(exitUsage, "ip netns %s: not implemented by netscript", cmd)
 	case matches(cmd, "add"):
 		name, err := netnsName(a, true)
 		if err != nil {
@@ -138,7 +149,7 @@ func netnsName(a *args, creating bool) (string, error) {
 
 // netnsList prints the world's namespaces as "ip netns list" does, with
 // " (id: N)" where the current namespace has assigned one to it.
-func netnsList(s *script.State) error {
+func netnsList(s *script.State, g *globals) error {
 	all := s.World.Namespaces()
 	ids := make([]int, len(all))
 	err := s.NS.Do(func() error {
@@ -154,14 +165,20 @@ func netnsList(s *script.State) error {
 	if err != nil {
 		return err
 	}
+	p := jsonw.NewPrinter(g.json, g.pretty)
+	p.Begin()
 	for i, ns := range all {
+		p.OpenObject("")
+		p.Str(jsonw.Any, "name", "%s", ns.Name)
 		if ids[i] >= 0 {
-			fmt.Fprintf(s.Stdout, "%s (id: %d)\n", ns.Name, ids[i])
-		} else {
-			fmt.Fprintln(s.Stdout, ns.Name)
+			p.Uint(jsonw.Any, "id", " (id: %d)", int64(ids[i]))
 		}
+		p.Text("\n")
+		p.CloseObject()
 	}
-	return nil
+	p.End()
+	_, err = s.Stdout.Write(p.Buf.Bytes())
+	return err
 }
 
 // parseNetnsExec parses "ip netns exec NAME CMD [ARGS...] [&]". A command of

@@ -11,27 +11,41 @@ import (
 	"github.com/netscript/netscript/internal/script"
 )
 
-// parseRoute parses "ip route ...".
+// parseRoute parses "ip route ...", dispatching as do_iproute does.
 func parseRoute(g *globals, list []string, _ script.Parser) (script.Action, error) {
 	a := &args{list: list}
 	if !a.more() {
 		return parseRouteShow(g, a)
 	}
+	modify := func(msgType, nlFlags int) (script.Action, error) {
+		if err := g.refuse("ip route "+list[0], optsChange); err != nil {
+			return nil, err
+		}
+		return parseRouteModify(g, a, msgType, nlFlags)
+	}
 	switch cmd := a.next(); {
 	case matches(cmd, "add"):
-		return parseRouteModify(g, a, unix.RTM_NEWROUTE, unix.NLM_F_CREATE|unix.NLM_F_EXCL)
-	case matches(cmd, "change"):
-		return parseRouteModify(g, a, unix.RTM_NEWROUTE, unix.NLM_F_REPLACE)
+		return modify(unix.RTM_NEWROUTE, unix.NLM_F_CREATE|unix.NLM_F_EXCL)
+	case matches(cmd, "change") || cmd == "chg":
+		return modify(unix.RTM_NEWROUTE, unix.NLM_F_REPLACE)
 	case matches(cmd, "replace"):
-		return parseRouteModify(g, a, unix.RTM_NEWROUTE, unix.NLM_F_CREATE|unix.NLM_F_REPLACE)
+		return modify(unix.RTM_NEWROUTE, unix.NLM_F_CREATE|unix.NLM_F_REPLACE)
+	case matches(cmd, "prepend"):
+		return modify(unix.RTM_NEWROUTE, unix.NLM_F_CREATE)
 	case matches(cmd, "append"):
-		return parseRouteModify(g, a, unix.RTM_NEWROUTE, unix.NLM_F_CREATE|unix.NLM_F_APPEND)
+		return modify(unix.RTM_NEWROUTE, unix.NLM_F_CREATE|unix.NLM_F_APPEND)
+	case matches(cmd, "test"):
+		return modify(unix.RTM_NEWROUTE, unix.NLM_F_EXCL)
 	case matches(cmd, "delete"):
-		return parseRouteModify(g, a, unix.RTM_DELROUTE, 0)
-	case matches(cmd, "show") || matches(cmd, "list") || cmd == "lst":
+		return modify(unix.RTM_DELROUTE, 0)
+	case matches(cmd, "list") || matches(cmd, "show") || matches(cmd, "lst"):
 		return parseRouteShow(g, a)
 	case matches(cmd, "get"):
 		return parseRouteGet(g, a)
+	case matches(cmd, "flush"):
+		return parseRouteFlush(g, a)
+	case matches(cmd, "save"), matches(cmd, "restore"), matches(cmd, "showdump"), matches(cmd, "help"):
+		return nil, script.Errorf(exitUsage, "ip route %s: not implemented by netscript", cmd)
 	default:
 		return nil, script.Errorf(exitUsage, "Command %q is unknown, try \"ip route help\".", cmd)
 	}

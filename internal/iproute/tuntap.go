@@ -17,7 +17,10 @@ type tuntapRequest struct {
 	mode netlink.TuntapMode
 }
 
-func parseTuntap(_ *globals, list []string, _ script.Parser) (script.Action, error) {
+func parseTuntap(g *globals, list []string, _ script.Parser) (script.Action, error) {
+	if err := g.refuse("ip tuntap", optsChange); err != nil {
+		return nil, err
+	}
 	r, err := parseTuntapRequest(list)
 	if err != nil {
 		return nil, err

@@ -287,8 +287,8 @@ func TestRouteRefusals(t *testing.T) {
 		{nil, "route: netscript cannot look up the host name of 10.5.0.5 without the network (DNS): use route -n\n", false},
 		{[]string{"-n", "-A", "ipx"}, "route: netscript shows only the IPv4 (inet) and IPv6 (inet6) routing tables, not `ipx'\n", false},
 		{[]string{"-n", "-A", "inet,ipx"}, "route: netscript shows only the IPv4 (inet) and IPv6 (inet6) routing tables, not `ipx'\n", true},
-		{[]string{"add", "default", "gw", "10.0.0.2"}, "route: netscript does not change routes: use ip route add, ip route del or ip route flush\n", false},
-		{[]string{"-A", "ipx", "del", "x"}, "route: netscript does not change routes: use ip route add, ip route del or ip route flush\n", false},
+		{[]string{"-A", "inet6", "add", "fd00::/64", "dev", "lo"}, "route add: `inet6' routes are not implemented by netscript: use ip route\n", false},
+		{[]string{"-A", "ipx", "del", "x"}, "route del: `ipx' routes are not implemented by netscript: use ip route\n", false},
 	}
 	for _, tt := range tests {
 		got := runOurRoute(t, w, ns, tt.args)

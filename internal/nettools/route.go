@@ -27,8 +27,8 @@ const (
 
 // RouteUsage is the "route" entry's documentation in the command table.
 var RouteUsage = script.Usage{
-	Summary: "show the IPv4 or IPv6 routing table (net-tools route)",
-	Args:    "[-n] [-N] [-e|-ee] [-F] [-C] [-v] [-4|-6|-A inet|-A inet6|--inet|--inet6]",
+	Summary: "show the IPv4 or IPv6 routing table, add and delete IPv4 routes (net-tools route)",
+	Args:    "[-n] [-N] [-e|-ee] [-F] [-C] [-v] [-4|-6|-A inet|-A inet6|--inet|--inet6] [add|del ...]",
 	Detail: []string{
 		"route prints the main IPv4 routing table of the namespace it runs in exactly as " +
 			"net-tools 2.10's \"route -n\" does from /proc/net/route: same routes (broadcast " +
@@ -47,9 +47,13 @@ var RouteUsage = script.Usage{
 			"packet keeps a copy of the route); compare it only where no traffic has used the " +
 			"route. Without -n, :: shows as [::], names come from /etc/hosts, other addresses " +
 			"stay numeric (DNS cannot answer inside a scenario).",
+		"route add|del [-net|-host] TARGET[/LEN] [netmask N] [gw GW] [metric M] [mss M] " +
+			"[window W] [irtt I] [reject] [mod] [dyn] [reinstate] [[dev] IF] changes the IPv4 " +
+			"table with the SIOCADDRT and SIOCDELRT ioctls, as net-tools does; targets and " +
+			"gateways are addresses or \"default\" (looking names up is not implemented by " +
+			"netscript). IPv6 route add and del are not implemented by netscript.",
 		"route -h, -V, -C (the routing cache, empty since Linux 3.6), bad options and " +
-			"command words behave as net-tools. route add, del and flush do not change " +
-			"anything: use ip route. Families other than inet and inet6 are refused.",
+			"command words behave as net-tools. Families other than inet and inet6 are refused.",
 	},
 }
 
@@ -112,6 +116,14 @@ func readRoute(args []string) (*routeParser, script.Action, error) {
 
 // read applies the options; a nil action and error mean "show the tables".
 func (p *routeParser) read(args []string) (script.Action, error) {
+	// route.c: "getopts and -net wont work :-/", so -net and -host become
+	// #net and #host before getopt sees them.
+	args = append([]string(nil), args...)
+	for i, a := range args {
+		if a == "-net" || a == "-host" {
+			args[i] = "#" + a[1:]
+		}
+	}
 	opts, operands := routeSpec.Parse(args)
 	help := false
 	for _, o := range opts {
@@ -191,9 +203,21 @@ func (p *routeParser) edit(what string, args []string) (script.Action, error) {
 	case p.afname == "inet6" && what == "help":
 		return p.result(inet6RouteUsage, "", 0)
 	case what == "help":
-		return p.result("", "route: netscript does not support address family `"+p.afname+"'\n", exitOptErr)
+		return p.result("", "route: address family `"+p.afname+"' is not implemented by netscript\n", exitOptErr)
+	case p.afname == "inet":
+		sr, msg, code := parseInetSetroute(what == "add", args)
+		if code != 0 {
+			return p.result("", msg, code)
+		}
+		warnings := p.warnings
+		return func(s *script.State) error {
+			for _, w := range warnings {
+				io.WriteString(s.Stderr, w+"\n")
+			}
+			return sr.run(s)
+		}, nil
 	}
-	return p.result("", "route: netscript does not change routes: use ip route add, ip route del or ip route flush\n", exitOptErr)
+	return p.result("", "route "+what+": `"+p.afname+"' routes are not implemented by netscript: use ip route\n", exitOptErr)
 }
 
 // result ends route with fixed output. Failures that print only on stderr

@@ -60,8 +60,10 @@ func TestRouteParseStatic(t *testing.T) {
 		{[]string{"-4", "-6", "add", "1"}, 3, true, "", "Please don't supply more than one address family.\nAddress family `inet,inet6' not supported.\n"},
 		{[]string{"-h", "-A", "unix"}, 3, true, "", "No routing for address family `unix'.\n"},
 		{[]string{"-A", "ax25", "-h"}, 3, true, "", "No routing for address family `ax25'.\n"},
-		{[]string{"-n", "add", "default", "gw", "10.0.0.1"}, 3, true, "", "route: netscript does not change routes"},
-		{[]string{"-A", "x25", "-h"}, 3, true, "", "route: netscript does not support address family `x25'"},
+		{[]string{"-n", "-6", "add", "fd00::/64", "dev", "lo"}, 3, true, "", "route add: `inet6' routes are not implemented by netscript"},
+		{[]string{"-n", "add", "-net", "10.0.0.0", "netmask", "255.0.0.255"}, 3, true, "", "route: bogus netmask 255.0.0.255\nUsage: inet_route"},
+		{[]string{"add", "-net", "foo"}, 6, true, "", "route: looking up the name \"foo\" is not implemented by netscript"},
+		{[]string{"-A", "x25", "-h"}, 3, true, "", "route: address family `x25' is not implemented by netscript"},
 	}
 	for _, tt := range tests {
 		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
