@@ -68,6 +68,10 @@ var masks = []struct {
 	{regexp.MustCompile(`time=[0-9.]+ ms`), "time=T ms"},
 	{regexp.MustCompile(`time [0-9]+ms`), "time Tms"},
 	{regexp.MustCompile(`rtt min/avg/max/mdev = [0-9./]+ ms`), "rtt min/avg/max/mdev = T ms"},
+	// Bridge IDs are the priority and the bridge's (random) MAC, which
+	// ether_ntoa prints without leading zeros; bridge timers run.
+	{regexp.MustCompile(`\b[0-9a-f]{4}\.[0-9a-f]{1,2}(:[0-9a-f]{1,2}){5}\b`), "BRIDGE-ID"},
+	{regexp.MustCompile(`(_timer"?:? *)[0-9]+\.[0-9]{2}`), "${1}T"},
 	{regexp.MustCompile(`([0-9a-f]{2}:){5}[0-9a-f]{2}`), "MAC"},
 	{regexp.MustCompile(`fe80::[0-9a-f:]+/64`), "fe80::EUI64/64"},
 }

@@ -30,7 +30,13 @@ type globals struct {
 	json   bool   // -j
 	pretty bool   // -p
 	family int    // -4 / -6: unix.AF_INET, unix.AF_INET6, or 0
+	// details is -d: honoured by the objects in detailObjects, refused
+	// by the others.
+	details bool
 }
+
+// detailObjects are the objects whose commands honour -d.
+var detailObjects = map[string]bool{"link": true, "address": true}
 
 // object is one of ip's objects and the parser of its commands.
 type object struct {
@@ -77,7 +83,7 @@ var objects = []object{
 // Usage is the "ip" entry's documentation in the command table.
 var Usage = script.Usage{
 	Summary: "show and change links, addresses, routes and namespaces (iproute2)",
-	Args:    "[-n NETNS] [-br] [-j] [-4|-6] OBJECT COMMAND [ARGS...]",
+	Args:    "[-n NETNS] [-br] [-d] [-j] [-4|-6] OBJECT COMMAND [ARGS...]",
 	Detail: []string{
 		"ip runs in-process on netlink in the scenario's namespaces, with iproute2's grammar, " +
 			"output, error messages and exit statuses (0 ok, 1 bad argument, 2 kernel error, " +
@@ -136,6 +142,8 @@ func parseHead(args []string) (globals, object, []string, error) {
 			}
 			g.netns = args[1]
 			args = args[1:]
+		case matches(opt, "-details"):
+			g.details = true
 		case matches(opt, "-json"):
 			g.json = true
 		case matches(opt, "-pretty"):
@@ -156,6 +164,9 @@ func parseHead(args []string) (globals, object, []string, error) {
 		}
 		if obj.parse == nil {
 			return g, obj, nil, script.Errorf(exitUsage, "ip %s: not implemented by netscript", obj.name)
+		}
+		if g.details && !detailObjects[obj.name] {
+			return g, obj, nil, script.Errorf(exitUsage, "ip -d %s: not implemented by netscript", obj.name)
 		}
 		return g, obj, args[1:], nil
 	}

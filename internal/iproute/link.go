@@ -683,7 +683,7 @@ func linkDel(s *script.State, dev string) error {
 // parseShowFilter parses the selectors of "ip link show" and "ip addr show":
 // [dev] DEV, up, master BR, type KIND.
 func parseShowFilter(g *globals, a *args) (ipshow.Options, error) {
-	opt := ipshow.Options{Brief: g.brief, JSON: g.json, Pretty: g.pretty, Family: g.family}
+	opt := ipshow.Options{Brief: g.brief, JSON: g.json, Pretty: g.pretty, Family: g.family, Details: g.details}
 	for a.more() {
 		word := a.next()
 		switch word {

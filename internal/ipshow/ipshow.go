@@ -34,9 +34,12 @@ type Options struct {
 	Master string // "master NAME"
 	Type   string // "type KIND" (veth, bridge, tun, ...); "KIND_slave" selects ports
 	Brief  bool   // -br
-	JSON   bool   // -j
-	Pretty bool   // -p: indented JSON (with JSON)
-	Family int    // 0, unix.AF_INET (-4), unix.AF_INET6 (-6); addr show only
+	// Details is -d: each link's promiscuity, MTU bounds, kind options
+	// (print_linktype), address generation mode and queue figures.
+	Details bool
+	JSON    bool // -j
+	Pretty  bool // -p: indented JSON (with JSON)
+	Family  int  // 0, unix.AF_INET (-4), unix.AF_INET6 (-6); addr show only
 }
 
 // NetnsName maps a peer's netnsid (as seen from the calling namespace) to the name
