@@ -71,7 +71,7 @@ var masks = []struct {
 	// Bridge IDs are the priority and the bridge's (random) MAC, which
 	// ether_ntoa prints without leading zeros; bridge timers run.
 	{regexp.MustCompile(`\b[0-9a-f]{4}\.[0-9a-f]{1,2}(:[0-9a-f]{1,2}){5}\b`), "BRIDGE-ID"},
-	{regexp.MustCompile(`(_timer"?:? *)[0-9]+\.[0-9]{2}`), "${1}T"},
+	{regexp.MustCompile(`(_timer"?:?) *[0-9]+\.[0-9]{2}`), "${1} T"},
 	{regexp.MustCompile(`([0-9a-f]{2}:){5}[0-9a-f]{2}`), "MAC"},
 	{regexp.MustCompile(`fe80::[0-9a-f:]+/64`), "fe80::EUI64/64"},
 }

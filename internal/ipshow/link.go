@@ -232,6 +232,9 @@ func (s *shower) printLinkinfo(m *linkMsg) int {
 	if !CheckIfname(name) {
 		return -1
 	}
+	if g := s.opt.Group; g != nil && tb.has(unix.IFLA_GROUP) && int32(tb.u32(unix.IFLA_GROUP)) != *g {
+		return -1
+	}
 	if tb.has(unix.IFLA_MASTER) {
 		if f.master > 0 && int(int32(tb.u32(unix.IFLA_MASTER))) != f.master {
 			return -1
