@@ -16,6 +16,7 @@ import (
 
 	"github.com/netscript/netscript/internal/cnum"
 	"github.com/netscript/netscript/internal/ipshow"
+	"github.com/netscript/netscript/internal/linkprobe"
 	"github.com/netscript/netscript/internal/script"
 	"github.com/netscript/netscript/internal/world"
 )
@@ -481,11 +482,10 @@ func netnsFd(s *script.State, name string) (int, error) {
 // Veth would copy the link's mtu and txqlen to the peer).
 func linkAdd(s *script.State, r linkAddRequest) error {
 	la, peer := r.attrs, r.peer
-	if why := moduleRefusal(r.kind); why != "" {
-		return s.Fail(exitUsage, "%s", why)
-	}
-	if r.opts != nil && r.opts.warning != "" {
-		fmt.Fprint(s.Stderr, r.opts.warning)
+	// Nothing escapes: a kind whose module would be autoloaded, creating
+	// devices in the host's namespace, is refused until it is loaded.
+	if why := linkprobe.Refusal(r.kind); why != "" {
+		return s.Fail(exitUsage, "ip link add: %s", why)
 	}
 	nsfd, err := optNetnsFd(s, la.netns)
 	if err != nil {
@@ -505,6 +505,9 @@ func linkAdd(s *script.State, r linkAddRequest) error {
 	info, err := linkInfo(s, r.kind, r.opts)
 	if err != nil {
 		return err
+	}
+	if r.opts != nil && r.opts.warning != "" {
+		fmt.Fprint(s.Stderr, r.opts.warning)
 	}
 	if peer != nil {
 		data := info.AddRtAttr(nl.IFLA_INFO_DATA, nil)

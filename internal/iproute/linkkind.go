@@ -1,8 +1,6 @@
 package iproute
 
 import (
-	"fmt"
-	"os"
 	"strings"
 
 	"github.com/vishvananda/netlink/nl"
@@ -43,12 +41,13 @@ func (o *kindOpts) flag(t int)          { o.add(nl.NewRtAttr(t, nil)) }
 func (o *kindOpts) be16(t int, v uint16) { o.add(nl.NewRtAttr(t, []byte{byte(v >> 8), byte(v)})) }
 
 // device adds the index of device dev as a u32, looked up in the command's
-// namespace when it runs (ll_name_to_index; "Cannot find device").
+// namespace when it runs: ll_name_to_index, and exit(nodev(dev)) (status
+// 255) for a missing one.
 func (o *kindOpts) device(t int, dev string) {
 	o.attrs = append(o.attrs, func(s *script.State) (*nl.RtAttr, error) {
-		l, err := lookupLink(s, dev)
+		l, err := linkByName(s.NS, dev)
 		if err != nil {
-			return nil, err
+			return nil, s.Fail(exitUsage, "Cannot find device %q", dev)
 		}
 		return nl.NewRtAttr(t, nl.Uint32Attr(uint32(l.Attrs().Index))), nil
 	})
@@ -66,16 +65,11 @@ func (o *kindOpts) build(s *script.State, data *nl.RtAttr) error {
 	return nil
 }
 
-// linkKind is one kind netscript creates: its parse_opt, and the kernel
-// module whose autoloading would create devices outside the scenario.
+// linkKind is one kind whose options netscript builds.
 type linkKind struct {
 	// parse reads the arguments after "type KIND"; nil for kinds whose
 	// link_util has no parse_opt (ifb, dummy), whose arguments ip ignores.
 	parse func(a *args, o *kindOpts) error
-	// module is the kernel module that, loaded by the kernel on the first
-	// creation of this kind, makes devices of its own in the initial
-	// namespace; load is how to load it without that.
-	module, load string
 }
 
 // linkKinds are the kinds whose options netscript builds; veth is handled
@@ -99,27 +93,6 @@ func isIproute2Kind(kind string) bool {
 		}
 	}
 	return false
-}
-
-// moduleRefusal says why kind must not be created now, or "": on a kernel
-// with loadable modules (/proc/modules exists), a kind whose module is not
-// loaded (absent from /sys/module, where built-in modules with parameters
-// show too) would be autoloaded, and dummy, bonding and ifb then create
-// dummy0, bond0, ifb0 and ifb1 in the host's namespace.
-func moduleRefusal(kind string) string {
-	k := linkKinds[kind]
-	if k == nil || k.module == "" {
-		return ""
-	}
-	if _, err := os.Stat("/proc/modules"); err != nil {
-		return "" // no loadable modules: nothing can be autoloaded
-	}
-	if _, err := os.Stat("/sys/module/" + k.module); err == nil {
-		return ""
-	}
-	return fmt.Sprintf("ip link add: netscript does not create %s links while the kernel module %q is not loaded: "+
-		"loading it now would create devices in the host's namespace. Load it without them first: %s",
-		kind, k.module, k.load)
 }
 
 // getUint parses a get_u8/u16/u32/u64 value, or fails with invarg(msg).

@@ -8,8 +8,8 @@ import (
 func init() {
 	linkKinds["macvlan"] = &linkKind{parse: func(a *args, o *kindOpts) error { return parseMacvlanKind("macvlan", a, o) }}
 	linkKinds["macvtap"] = &linkKind{parse: func(a *args, o *kindOpts) error { return parseMacvlanKind("macvtap", a, o) }}
-	linkKinds["ifb"] = &linkKind{module: "ifb", load: "modprobe ifb numifbs=0"}
-	linkKinds["dummy"] = &linkKind{module: "dummy", load: "modprobe dummy numdummies=0"}
+	linkKinds["ifb"] = &linkKind{}
+	linkKinds["dummy"] = &linkKind{}
 }
 
 // macvlanExplain is iplink_macvlan.c's print_explain for kind.
