@@ -2,7 +2,6 @@ package ipshow
 
 import (
 	"fmt"
-	"net"
 
 	"golang.org/x/sys/unix"
 )
@@ -206,9 +205,4 @@ func bridgeID(b []byte) string {
 		return ""
 	}
 	return fmt.Sprintf("%02x%02x.%x:%x:%x:%x:%x:%x", b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7])
-}
-
-// ipString is format_host without name resolution.
-func ipString(b []byte) string {
-	return net.IP(b).String()
 }
