@@ -34,6 +34,7 @@ import (
 
 	"github.com/netscript/netscript/internal/commands"
 	"github.com/netscript/netscript/internal/jobs"
+	"github.com/netscript/netscript/internal/linkprobe"
 	"github.com/netscript/netscript/internal/script"
 	"github.com/netscript/netscript/internal/world"
 )
@@ -480,15 +481,40 @@ var Conditions = map[string]func() bool{
 	"root": func() bool { return os.Geteuid() == 0 },
 }
 
-// ConditionNames returns the names of Conditions, sorted.
-func ConditionNames() []string {
-	return slices.Sorted(maps.Keys(Conditions))
+// ParamConditions are netscript's conditions that take an argument after a
+// colon: [link:KIND] holds when the running kernel can create links of
+// KIND (vxlan, vlan, dummy ...), found out once per process by creating one
+// in a throwaway namespace.
+var ParamConditions = map[string]func(arg string) (bool, error){
+	"link": func(kind string) (bool, error) {
+		if kind == "" {
+			return false, fmt.Errorf("[link:KIND] needs a kind, as in [link:vxlan]")
+		}
+		ok, _ := linkprobe.CanCreate(kind)
+		return ok, nil
+	},
 }
 
-// condition evaluates Conditions for testscript.
+// ConditionNames returns the names of Conditions, and of ParamConditions
+// as "NAME:ARG", sorted.
+func ConditionNames() []string {
+	names := slices.Collect(maps.Keys(Conditions))
+	for name := range ParamConditions {
+		names = append(names, name+":KIND")
+	}
+	slices.Sort(names)
+	return names
+}
+
+// condition evaluates Conditions and ParamConditions for testscript.
 func condition(cond string) (bool, error) {
 	if eval, ok := Conditions[cond]; ok {
 		return eval(), nil
+	}
+	if name, arg, ok := strings.Cut(cond, ":"); ok {
+		if eval, ok := ParamConditions[name]; ok {
+			return eval(arg)
+		}
 	}
 	return false, fmt.Errorf("unknown condition %q", cond)
 }

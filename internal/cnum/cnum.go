@@ -316,3 +316,19 @@ func GetU32(s string) (uint32, bool) {
 	}
 	return uint32(mag), true
 }
+
+// GetUint is iproute2's get_u8, get_u16, get_u32 and get_u64 with base 0:
+// all of s a number for strtoul, at most max.
+func GetUint(s string, max uint64) (uint64, bool) {
+	neg, mag, ok := base0(s)
+	if !ok || mag == 1<<64-1 {
+		return 0, false
+	}
+	if neg {
+		mag = -mag
+	}
+	if mag > max {
+		return 0, false
+	}
+	return mag, true
+}

@@ -75,6 +75,10 @@ var masks = []struct {
 	// With -w, ping sends until -c replies came: how many requests that
 	// took, and so the loss, is timing on a busy machine.
 	{regexp.MustCompile(`[0-9]+ packets transmitted, ([0-9]+) received(, \+[0-9]+ errors)?, [0-9.]+% packet loss`), "N packets transmitted, $1 received$2, P% packet loss"},
+	// Bridge IDs are the priority and the bridge's (random) MAC, which
+	// ether_ntoa prints without leading zeros; bridge timers run.
+	{regexp.MustCompile(`\b[0-9a-f]{4}\.[0-9a-f]{1,2}(:[0-9a-f]{1,2}){5}\b`), "BRIDGE-ID"},
+	{regexp.MustCompile(`(_timer"?:?) *[0-9]+\.[0-9]{2}`), "${1} T"},
 	{regexp.MustCompile(`([0-9a-f]{2}:){5}[0-9a-f]{2}`), "MAC"},
 	{regexp.MustCompile(`fe80::[0-9a-f:]+/64`), "fe80::EUI64/64"},
 }

@@ -247,7 +247,7 @@ func parseAddrFlush(g *globals, a *args) (script.Action, error) {
 }
 
 func showAddrs(g *globals, a *args) (script.Action, error) {
-	if err := g.refuse("ip address show", optBrief|optJSON); err != nil {
+	if err := g.refuse("ip address show", optBrief|optJSON|optDetails); err != nil {
 		return nil, err
 	}
 	opt, err := parseShowFilter(g, a)

@@ -131,7 +131,12 @@ func parseBridge(args []string) (script.Action, error) {
 		if act, err = parseBrlink(&o, args[1:]); err != nil {
 			return nil, err
 		}
-	case matches(obj, "fdb"), matches(obj, "mdb"), matches(obj, "vlan"), matches(obj, "vni"), matches(obj, "monitor"):
+	case matches(obj, "fdb"):
+		var err error
+		if act, err = parseFdb(&o, args[1:]); err != nil {
+			return nil, err
+		}
+	case matches(obj, "mdb"), matches(obj, "vlan"), matches(obj, "vni"), matches(obj, "monitor"):
 		return nil, script.Unimplemented(exitUsage, "bridge %s: not implemented by netscript", obj)
 	case matches(obj, "help"):
 		return nil, script.Errorf(exitUsage, "%s", bridgeUsageText)

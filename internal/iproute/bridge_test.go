@@ -24,7 +24,7 @@ func TestBridgeParseErrors(t *testing.T) {
 		{"link show dev", 255, `Command line is not complete. Try option "help"`},
 		{"link show dev a dev b", 255, `Error: duplicate "dev": "b" is the second value.`},
 		{"link set dev p0 cost 5", 255, "bridge link set: not implemented by netscript (only show is)"},
-		{"fdb show", 255, "bridge fdb: not implemented by netscript"},
+		{"mdb show", 255, "bridge mdb: not implemented by netscript"},
 		{"vlan", 255, "bridge vlan: not implemented by netscript"},
 		{"-s link", 255, `bridge: option "-s" is not implemented by netscript`},
 		{"-batch x", 255, `bridge: option "-batch" is not implemented by netscript`},

@@ -3,7 +3,9 @@ package iproute
 import (
 	"errors"
 	"fmt"
+	"math"
 	"net"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -14,6 +16,7 @@ import (
 
 	"github.com/netscript/netscript/internal/cnum"
 	"github.com/netscript/netscript/internal/ipshow"
+	"github.com/netscript/netscript/internal/linkprobe"
 	"github.com/netscript/netscript/internal/script"
 	"github.com/netscript/netscript/internal/world"
 )
@@ -58,9 +61,40 @@ type linkAttrs struct {
 	txqlen  *int32 // as mtu
 	alias   *string
 	up      *bool
-	promisc *bool
 	master  *string // "" for nomaster
+	link    string  // "link DEV": the lower device of a new link
+	numtx   *int32  // numtxqueues
+	numrx   *int32  // numrxqueues
+	group   *int32
+	genmode *uint8    // addrgenmode
+	mode    *uint8    // "mode default|dormant": IFLA_LINKMODE
+	state   *uint8    // "state UP|...": IFLA_OPERSTATE
+	kind    string    // "type KIND" of ip link set
+	opts    *kindOpts // its options
+	// flags and change are the ifinfomsg flags the on/off keywords set
+	// (promisc, multicast, allmulticast, trailers, arp, dynamic).
+	flags, change uint32
 }
+
+// ifAliasSize is IFALIASZ: an alias is shorter.
+const ifAliasSize = 256
+
+// onOffFlags are iplink_parse's keywords that set an interface flag: the
+// flag, and whether "on" clears it (trailers and arp name its opposite).
+var onOffFlags = map[string]struct {
+	flag     uint32
+	inverted bool
+}{
+	"multicast": {unix.IFF_MULTICAST, false}, "allmulticast": {unix.IFF_ALLMULTI, false},
+	"promisc": {unix.IFF_PROMISC, false}, "trailers": {unix.IFF_NOTRAILERS, true},
+	"arp": {unix.IFF_NOARP, true}, "dynamic": {unix.IFF_DYNAMIC, false},
+}
+
+// addrGenModes are get_addr_gen_mode's names (compared without case).
+var addrGenModes = map[string]uint8{"eui64": 0, "none": 1, "stable_secret": 2, "random": 3}
+
+// operStates are get_operstate's names (compared without case).
+var operStates = []string{"UNKNOWN", "NOTPRESENT", "DOWN", "LOWERLAYERDOWN", "TESTING", "DORMANT", "UP"}
 
 // parseLinkAttr consumes one attribute keyword and its value, if word is
 // one; it reports whether it was.
@@ -74,6 +108,23 @@ func parseLinkAttr(word string, a *args, la *linkAttrs) (bool, error) {
 			}
 		}
 		return true, script.Unimplemented(exitUsage, "ip link: %q is not implemented by netscript", kw)
+	}
+	if f, ok := onOffFlags[kw]; ok {
+		v, err := a.value(word)
+		if err != nil {
+			return true, err
+		}
+		on, err := parseOnOff(kw, v)
+		if err != nil {
+			return true, err
+		}
+		la.change |= f.flag
+		if *on != f.inverted {
+			la.flags |= f.flag
+		} else {
+			la.flags &^= f.flag
+		}
+		return true, nil
 	}
 	switch kw {
 	case "up":
@@ -109,15 +160,19 @@ func parseLinkAttr(word string, a *args, la *linkAttrs) (bool, error) {
 		}
 	case "txqueuelen":
 		la.txqlen, err = parseInteger(a, word, "txqueuelen", la.txqlen)
+	case "numtxqueues":
+		la.numtx, err = parseInteger(a, word, "numtxqueues", la.numtx)
+	case "numrxqueues":
+		la.numrx, err = parseInteger(a, word, "numrxqueues", la.numrx)
+	case "link":
+		la.link, err = a.value(word)
 	case "alias":
 		var v string
 		if v, err = a.value(word); err == nil {
+			if len(v) >= ifAliasSize {
+				return true, invalidArg("alias too long", v)
+			}
 			la.alias = &v
-		}
-	case "promisc":
-		var v string
-		if v, err = a.value(word); err == nil {
-			la.promisc, err = parseOnOff("promisc", v)
 		}
 	case "master":
 		var v string
@@ -126,10 +181,66 @@ func parseLinkAttr(word string, a *args, la *linkAttrs) (bool, error) {
 		}
 	case "nomaster":
 		la.master = ptr("")
+	case "group":
+		var v string
+		if v, err = a.value(word); err == nil {
+			if la.group != nil {
+				return true, duplicateValue("group", v)
+			}
+			g, ok := groupByName(v)
+			if !ok {
+				return true, invalidArg(`Invalid "group" value`, v)
+			}
+			la.group = &g
+		}
+	case "addrgenmode":
+		var v string
+		if v, err = a.value(word); err == nil {
+			m, ok := addrGenModes[strings.ToLower(v)]
+			if !ok {
+				return true, invalidArg("Invalid address generation mode", v)
+			}
+			la.genmode = &m
+		}
+	case "mode":
+		var v string
+		if v, err = a.value(word); err == nil {
+			switch strings.ToLower(v) {
+			case "default":
+				la.mode = ptr(uint8(0))
+			case "dormant":
+				la.mode = ptr(uint8(1))
+			default:
+				return true, invalidArg("Invalid link mode", v)
+			}
+		}
+	case "state":
+		var v string
+		if v, err = a.value(word); err == nil {
+			i := slices.IndexFunc(operStates, func(st string) bool { return strings.EqualFold(st, v) })
+			if i < 0 {
+				return true, invalidArg("Invalid operstate", v)
+			}
+			la.state = ptr(uint8(i))
+		}
 	default:
 		return false, nil
 	}
 	return true, err
+}
+
+// groupByName is rtnl_group_a2n with the stock /etc/iproute2/group
+// ("default" is 0): a name, or a number for strtol within an int, not
+// negative.
+func groupByName(v string) (int32, bool) {
+	if v == "default" {
+		return 0, true
+	}
+	n, rest, errno := cnum.Strtol(v)
+	if rest == v || rest != "" || n < 0 || errno != 0 || n > math.MaxInt32 {
+		return 0, false
+	}
+	return int32(n), true
 }
 
 // linkKeywords are iplink_parse's keywords in the order it tries them:
@@ -141,19 +252,25 @@ var linkKeywords = []struct {
 }{
 	{"up", false}, {"down", false}, {"name", false}, {"index", false}, {"link", true},
 	{"address", true}, {"broadcast", true}, {"brd", false}, {"txqueuelen", true}, {"qlen", false},
-	{"txqlen", true}, {"mtu", false}, {"netns", false}, {"multicast", false},
+	{"txqlen", true}, {"mtu", false}, {"xdpgeneric", false}, {"xdpdrv", false},
+	{"xdpoffload", false}, {"xdp", false}, {"netns", false}, {"multicast", false},
 	{"allmulticast", false}, {"promisc", false}, {"trailers", false}, {"arp", false},
 	{"carrier", false}, {"vf", false}, {"master", true}, {"vrf", false}, {"nomaster", true},
 	{"dynamic", true}, {"type", true}, {"alias", true}, {"group", false}, {"mode", false},
-	{"state", false}, {"numtxqueues", false}, {"numrxqueues", false}, {"help", true},
+	{"state", false}, {"numtxqueues", true}, {"numrxqueues", true}, {"addrgenmode", true},
+	{"link-netns", true}, {"link-netnsid", true}, {"protodown", false},
+	{"protodown_reason", false}, {"gso_max_size", false}, {"gso_max_segs", false},
+	{"gro_max_size", false}, {"parentdev", false}, {"help", true},
 }
 
 // notImplemented are iplink_parse keywords netscript recognises, so that they
 // are not taken for a device name, but does not carry out.
 var notImplemented = map[string]bool{
-	"index": true, "link": true, "broadcast": true, "multicast": true, "allmulticast": true,
-	"trailers": true, "arp": true, "carrier": true, "vf": true, "vrf": true, "dynamic": true,
-	"group": true, "mode": true, "state": true, "numtxqueues": true, "numrxqueues": true, "help": true,
+	"index": true, "broadcast": true, "carrier": true, "vf": true, "vrf": true,
+	"xdpgeneric": true, "xdpdrv": true, "xdpoffload": true, "xdp": true,
+	"link-netns": true, "link-netnsid": true, "protodown": true, "protodown_reason": true,
+	"gso_max_size": true, "gso_max_segs": true, "gro_max_size": true, "parentdev": true,
+	"help": true,
 }
 
 // linkKeyword returns the keyword word stands for, or "" for a name.
@@ -199,7 +316,8 @@ func parseOnOff(key, v string) (*bool, error) {
 	case "off":
 		return ptr(false), nil
 	}
-	return nil, script.Errorf(exitUsage, "Error: argument of %q must be \"on\" or \"off\", not %q", key, v)
+	// on_off: iplink_parse returns its -1, and ip exits 1.
+	return nil, script.Errorf(exitErr, "Error: argument of %q must be \"on\" or \"off\", not %q", key, v)
 }
 
 // parseMAC parses a link-layer address as iproute2's ll_addr_a2n does:
@@ -259,6 +377,7 @@ type linkAddRequest struct {
 	attrs linkAttrs
 	kind  string
 	peer  *linkAttrs // "peer name PEER ...", veth only
+	opts  *kindOpts  // the options after "type KIND", nil without any
 }
 
 // errVethUsage is veth_parse_opt's answer to arguments after "type veth"
@@ -271,47 +390,80 @@ func parseLinkAdd(a *args) (script.Action, error) {
 	if err != nil {
 		return nil, err
 	}
-	return func(s *script.State) error { return linkAdd(s, r.attrs, r.kind, r.peer) }, nil
+	return func(s *script.State) error { return linkAdd(s, r) }, nil
 }
 
-// parseLinkAddRequest parses "ip link add [name] NAME [ATTRS] type
-// veth|bridge|KIND [peer [name] PEER [ATTRS]]".
+// parseLinkAddRequest parses "ip link add [name] NAME [ATTRS] type KIND
+// [KIND OPTIONS]", a veth's options being "peer [name] PEER [ATTRS]".
 func parseLinkAddRequest(a *args) (linkAddRequest, error) {
-	var la linkAttrs
-	var kind string
-	var peer *linkAttrs
-	if err := parseNewLink(a, &la); err != nil {
-		return linkAddRequest{}, err
+	var r linkAddRequest
+	if err := parseNewLink(a, &r.attrs); err != nil {
+		return r, err
 	}
 	if a.more() { // parseNewLink stopped at "type"
 		v, err := a.value(a.next())
 		if err != nil {
-			return linkAddRequest{}, err
+			return r, err
 		}
-		kind = v
+		r.kind = v
 	}
-	if kind == "" {
-		return linkAddRequest{}, script.Errorf(exitErr, "Not enough information: \"type\" argument is required")
+	if r.kind == "" {
+		return r, script.Errorf(exitErr, "Not enough information: \"type\" argument is required")
 	}
-	if kind == "veth" && a.more() {
-		if a.next() != "peer" {
-			return linkAddRequest{}, errVethUsage
+	if r.kind == "veth" {
+		if a.more() {
+			if a.next() != "peer" {
+				return r, errVethUsage
+			}
+			r.peer = &linkAttrs{}
+			if err := parseNewLink(a, r.peer); err != nil {
+				return r, err
+			}
 		}
-		peer = &linkAttrs{}
-		if err := parseNewLink(a, peer); err != nil {
-			return linkAddRequest{}, err
+		if a.more() {
+			return r, script.Errorf(exitUsage, "ip link add: arguments of type %q are not implemented by netscript: %s", r.kind, strings.Join(a.list, " "))
 		}
+	} else {
+		opts, err := parseKindOpts(r.kind, a, true)
+		if err != nil {
+			return r, err
+		}
+		r.opts = opts
 	}
-	if a.more() {
-		return linkAddRequest{}, script.Unimplemented(exitUsage, "ip link add: arguments of type %q are not implemented by netscript: %s", kind, strings.Join(a.list, " "))
+	if r.peer != nil && r.peer.name == "" {
+		return r, script.Unimplemented(exitUsage, "ip link add: a veth peer without a name is not implemented by netscript: add \"name PEER\"")
 	}
-	if peer != nil && peer.name == "" {
-		return linkAddRequest{}, script.Unimplemented(exitUsage, "ip link add: a veth peer without a name is not implemented by netscript: add \"name PEER\"")
+	if r.peer != nil && (r.peer.master != nil || r.peer.link != "") {
+		return r, script.Unimplemented(exitUsage, "ip link add: \"master\" and \"link\" of a veth peer are not implemented by netscript; use \"ip link set PEER master BR\"")
 	}
-	if la.master != nil || (peer != nil && peer.master != nil) {
-		return linkAddRequest{}, script.Errorf(exitUsage, "ip link add: \"master\" is not implemented by netscript here; use \"ip link set DEV master BR\"")
+	return r, nil
+}
+
+// parseKindOpts parses what follows "type KIND", as iplink_modify hands it
+// to the kind's parse_opt: nothing for no arguments.
+func parseKindOpts(kind string, a *args, create bool) (*kindOpts, error) {
+	if !a.more() {
+		return nil, nil
 	}
-	return linkAddRequest{la, kind, peer}, nil
+	k := linkKinds[kind]
+	switch {
+	case k != nil && k.parse == nil:
+		// ip's link_util for this kind has no parse_opt: it ignores the
+		// arguments, and so the link is made as without them.
+		a.list = nil
+		return nil, nil
+	case k != nil:
+		o := &kindOpts{create: create}
+		if err := k.parse(a, o); err != nil {
+			return nil, err
+		}
+		return o, nil
+	case isIproute2Kind(kind):
+		return nil, script.Errorf(exitUsage, "ip link: the options of type %q are not implemented by netscript: %s", kind, strings.Join(a.list, " "))
+	case matches(a.list[0], "help"):
+		return nil, script.Errorf(exitUsage, "ip link help: not implemented by netscript")
+	}
+	return nil, script.Errorf(exitErr, "Garbage instead of arguments \"%s ...\". Try \"ip link help\".", a.list[0])
 }
 
 // netnsFd resolves "netns NAME" to the world namespace's descriptor. A
@@ -330,10 +482,16 @@ func netnsFd(s *script.State, name string) (int, error) {
 
 // linkAdd sends one RTM_NEWLINK request as iproute2 builds it: the link's
 // attributes, then IFLA_LINKINFO with its kind and, for a veth pair, the
-// peer's own ifinfomsg and attributes. The peer gets only what its own
-// arguments say, as with ip (the netlink package's Veth would copy the
-// link's mtu and txqlen to the peer).
-func linkAdd(s *script.State, la linkAttrs, kind string, peer *linkAttrs) error {
+// peer's own ifinfomsg and attributes, or the kind's options. The peer
+// gets only what its own arguments say, as with ip (the netlink package's
+// Veth would copy the link's mtu and txqlen to the peer).
+func linkAdd(s *script.State, r linkAddRequest) error {
+	la, peer := r.attrs, r.peer
+	// Nothing escapes: a kind whose module would be autoloaded, creating
+	// devices in the host's namespace, is refused until it is loaded.
+	if why := linkprobe.Refusal(r.kind); why != "" {
+		return s.Fail(exitUsage, "ip link add: %s", why)
+	}
 	nsfd, err := optNetnsFd(s, la.netns)
 	if err != nil {
 		return err
@@ -349,8 +507,13 @@ func linkAdd(s *script.State, la linkAttrs, kind string, peer *linkAttrs) error 
 	if err != nil {
 		return err
 	}
-	info := nl.NewRtAttr(unix.IFLA_LINKINFO, nil)
-	info.AddRtAttr(nl.IFLA_INFO_KIND, nl.NonZeroTerminated(kind))
+	info, err := linkInfo(s, r.kind, r.opts)
+	if err != nil {
+		return err
+	}
+	if r.opts != nil && r.opts.warning != "" {
+		fmt.Fprint(s.Stderr, r.opts.warning)
+	}
 	if peer != nil {
 		data := info.AddRtAttr(nl.IFLA_INFO_DATA, nil)
 		peerInfo := data.AddRtAttr(nl.VETH_INFO_PEER, nil)
@@ -385,6 +548,24 @@ func linkAdd(s *script.State, la linkAttrs, kind string, peer *linkAttrs) error 
 	return nil
 }
 
+// linkInfo builds IFLA_LINKINFO: the kind and, when options were given,
+// their IFLA_INFO_DATA (IFLA_INFO_SLAVE_DATA for "KIND_slave").
+func linkInfo(s *script.State, kind string, opts *kindOpts) (*nl.RtAttr, error) {
+	info := nl.NewRtAttr(unix.IFLA_LINKINFO, nil)
+	info.AddRtAttr(nl.IFLA_INFO_KIND, nl.NonZeroTerminated(kind))
+	if opts == nil {
+		return info, nil
+	}
+	t := nl.IFLA_INFO_DATA
+	if strings.HasSuffix(kind, "_slave") {
+		t = nl.IFLA_INFO_SLAVE_DATA
+	}
+	if err := opts.build(s, info.AddRtAttr(t, nil)); err != nil {
+		return nil, err
+	}
+	return info, nil
+}
+
 // optNetnsFd is netnsFd for an optional "netns NAME": -1 without one.
 func optNetnsFd(s *script.State, name string) (int, error) {
 	if name == "" {
@@ -405,12 +586,8 @@ func (la linkAttrs) encode(s *script.State, msg *nl.IfInfomsg, nsfd int) ([]*nl.
 			msg.Flags |= unix.IFF_UP
 		}
 	}
-	if la.promisc != nil {
-		msg.Change |= unix.IFF_PROMISC
-		if *la.promisc {
-			msg.Flags |= unix.IFF_PROMISC
-		}
-	}
+	msg.Change |= la.change
+	msg.Flags |= la.flags
 	if la.name != "" {
 		attrs = append(attrs, nl.NewRtAttr(unix.IFLA_IFNAME, nl.ZeroTerminated(la.name)))
 	}
@@ -425,6 +602,33 @@ func (la linkAttrs) encode(s *script.State, msg *nl.IfInfomsg, nsfd int) ([]*nl.
 	}
 	if la.alias != nil {
 		attrs = append(attrs, nl.NewRtAttr(unix.IFLA_IFALIAS, []byte(*la.alias)))
+	}
+	if la.group != nil {
+		attrs = append(attrs, nl.NewRtAttr(unix.IFLA_GROUP, nl.Uint32Attr(uint32(*la.group))))
+	}
+	if la.mode != nil {
+		attrs = append(attrs, nl.NewRtAttr(unix.IFLA_LINKMODE, []byte{*la.mode}))
+	}
+	if la.state != nil {
+		attrs = append(attrs, nl.NewRtAttr(unix.IFLA_OPERSTATE, []byte{*la.state}))
+	}
+	if la.numtx != nil {
+		attrs = append(attrs, nl.NewRtAttr(unix.IFLA_NUM_TX_QUEUES, nl.Uint32Attr(uint32(*la.numtx))))
+	}
+	if la.numrx != nil {
+		attrs = append(attrs, nl.NewRtAttr(unix.IFLA_NUM_RX_QUEUES, nl.Uint32Attr(uint32(*la.numrx))))
+	}
+	if la.genmode != nil {
+		afs := nl.NewRtAttr(unix.IFLA_AF_SPEC, nil)
+		afs.AddRtAttr(unix.AF_INET6, nil).AddRtAttr(unix.IFLA_INET6_ADDR_GEN_MODE, []byte{*la.genmode})
+		attrs = append(attrs, afs)
+	}
+	if la.link != "" {
+		l, err := linkByName(s.NS, la.link)
+		if err != nil {
+			return nil, noDevice(s, la.link, err)
+		}
+		attrs = append(attrs, nl.NewRtAttr(unix.IFLA_LINK, nl.Uint32Attr(uint32(l.Attrs().Index))))
 	}
 	if la.master != nil {
 		index := 0
@@ -457,6 +661,17 @@ func parseLinkSetRequest(a *args) (string, linkAttrs, error) {
 	var dev string
 	for a.more() {
 		word := a.next()
+		if linkKeyword(word) == "type" {
+			v, err := a.value(word)
+			if err != nil {
+				return "", la, err
+			}
+			la.kind = v
+			if la.opts, err = parseKindOpts(v, a, false); err != nil {
+				return "", la, err
+			}
+			break
+		}
 		if ok, err := parseLinkAttr(word, a, &la); ok {
 			if err != nil {
 				return "", la, err
@@ -477,8 +692,14 @@ func parseLinkSetRequest(a *args) (string, linkAttrs, error) {
 			dev = word
 		}
 	}
-	if dev == "" {
+	switch {
+	case dev == "" && la.group != nil:
+		return "", la, script.Errorf(exitUsage, "ip link set group: changing every link of a group is not implemented by netscript")
+	case dev == "":
 		return "", la, script.Errorf(exitUsage, "Not enough information: \"dev\" argument is required.")
+	case la.link != "":
+		// iplink_parse reads "link" but sends it only when creating.
+		return "", la, script.Errorf(exitUsage, "ip link set: \"link\" is not implemented by netscript (ip ignores it here)")
 	}
 	return dev, la, nil
 }
@@ -500,6 +721,13 @@ func linkSet(s *script.State, dev string, la linkAttrs) error {
 	attrs, err := la.encode(s, msg, nsfd)
 	if err != nil {
 		return err
+	}
+	if la.kind != "" {
+		info, err := linkInfo(s, la.kind, la.opts)
+		if err != nil {
+			return err
+		}
+		attrs = append(attrs, info)
 	}
 	req, err := s.NS.Request(unix.RTM_NEWLINK, unix.NLM_F_ACK)
 	if err != nil {
@@ -688,12 +916,22 @@ func linkDel(s *script.State, dev string) error {
 // parseShowFilter parses the selectors of "ip link show" and "ip addr show":
 // [dev] DEV, up, master BR, type KIND.
 func parseShowFilter(g *globals, a *args) (ipshow.Options, error) {
-	opt := ipshow.Options{Brief: g.brief, JSON: g.json, Pretty: g.pretty, Family: g.family}
+	opt := ipshow.Options{Brief: g.brief, JSON: g.json, Pretty: g.pretty, Family: g.family, Details: g.details > 0}
 	for a.more() {
 		word := a.next()
 		switch word {
 		case "up":
 			opt.Up = true
+		case "group":
+			v, err := a.value(word)
+			if err != nil {
+				return opt, err
+			}
+			g, ok := groupByName(v)
+			if !ok {
+				return opt, invalidArg(`Invalid "group" value`, v)
+			}
+			opt.Group = &g
 		case "master", "type", "dev":
 			v, err := a.value(word)
 			if err != nil {
@@ -721,7 +959,7 @@ func parseShowFilter(g *globals, a *args) (ipshow.Options, error) {
 }
 
 func showLinks(g *globals, a *args) (script.Action, error) {
-	if err := g.refuse("ip link show", optBrief|optJSON); err != nil {
+	if err := g.refuse("ip link show", optBrief|optJSON|optDetails); err != nil {
 		return nil, err
 	}
 	opt, err := parseShowFilter(g, a)

@@ -33,10 +33,14 @@ type Options struct {
 	Up     bool   // "up": only links that are up
 	Master string // "master NAME"
 	Type   string // "type KIND" (veth, bridge, tun, ...); "KIND_slave" selects ports
+	Group  *int32 // "group N": only links of this group
 	Brief  bool   // -br
-	JSON   bool   // -j
-	Pretty bool   // -p: indented JSON (with JSON)
-	Family int    // 0, unix.AF_INET (-4), unix.AF_INET6 (-6); addr show only
+	// Details is -d: each link's promiscuity, MTU bounds, kind options
+	// (print_linktype), address generation mode and queue figures.
+	Details bool
+	JSON    bool // -j
+	Pretty  bool // -p: indented JSON (with JSON)
+	Family  int  // 0, unix.AF_INET (-4), unix.AF_INET6 (-6); addr show only
 }
 
 // NetnsName maps a peer's netnsid (as seen from the calling namespace) to the name
@@ -123,7 +127,7 @@ func (s *shower) run() error {
 	s.p.begin()
 	defer s.p.end()
 
-	if opt.Dev != "" && s.doLink {
+	if opt.Dev != "" && s.doLink && opt.Group == nil {
 		// iplink_get: ask for the link by name and print the answer.
 		m, err := s.c.getLink(unix.AF_PACKET, 0, opt.Dev, rtextFilterVF)
 		if err != nil {

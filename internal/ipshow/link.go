@@ -232,6 +232,9 @@ func (s *shower) printLinkinfo(m *linkMsg) int {
 	if !CheckIfname(name) {
 		return -1
 	}
+	if g := s.opt.Group; g != nil && tb.has(unix.IFLA_GROUP) && int32(tb.u32(unix.IFLA_GROUP)) != *g {
+		return -1
+	}
 	if tb.has(unix.IFLA_MASTER) {
 		if f.master > 0 && int(int32(tb.u32(unix.IFLA_MASTER))) != f.master {
 			return -1
@@ -277,7 +280,7 @@ func (s *shower) printLinkinfo(m *linkMsg) int {
 		s.printLinkEvent(tb.u32(unix.IFLA_EVENT))
 	}
 
-	if f.family == unix.AF_UNSPEC || f.family == unix.AF_PACKET {
+	if f.family == unix.AF_UNSPEC || f.family == unix.AF_PACKET || s.opt.Details {
 		p.nl()
 		p.str(outAny, "link_type", "    link/%s ", llTypeName(m.typ))
 		if tb.has(unix.IFLA_ADDRESS) {
@@ -330,7 +333,11 @@ func (s *shower) printLinkinfo(m *linkMsg) int {
 		p.boolean(outAny, "proto_down", " protodown on ", true)
 	}
 
-	if s.doLink && tb.has(unix.IFLA_IFALIAS) {
+	if s.opt.Details {
+		s.printDetails(tb)
+	}
+
+	if (s.doLink || s.opt.Details) && tb.has(unix.IFLA_IFALIAS) {
 		p.lit("\n    ")
 		p.str(outAny, "ifalias", "alias %s", tb.str(unix.IFLA_IFALIAS))
 	}

@@ -200,9 +200,17 @@ func (c *check) condition(line int, cond string) {
 		cond == "gc" || cond == "gccgo" || imports.KnownOS[cond] || imports.KnownArch[cond] ||
 		goVersion.MatchString(cond) || slices.Contains(c.conds, cond):
 	case strings.HasPrefix(cond, "exec:") && len(cond) > len("exec:"):
+	case c.paramCondition(cond):
 	default:
 		c.report(line, "unknown condition [%s]", cond)
 	}
+}
+
+// paramCondition reports whether cond is NAME:ARG for a condition listed
+// as "NAME:KIND" (the runner's [link:KIND]).
+func (c *check) paramCondition(cond string) bool {
+	name, arg, ok := strings.Cut(cond, ":")
+	return ok && arg != "" && slices.Contains(c.conds, name+":KIND")
 }
 
 // almostEqual reports whether a and b differ by one edit: a letter added,

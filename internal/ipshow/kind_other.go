@@ -1,0 +1,289 @@
+package ipshow
+
+import (
+	"fmt"
+	"net"
+	"os/user"
+	"strconv"
+
+	"golang.org/x/sys/unix"
+)
+
+// Values of linux/if_link.h the x/sys package lacks.
+const (
+	vxlanDFUnset   = 0
+	vxlanDFSet     = 1
+	vxlanDFInherit = 2
+
+	macvlanModePrivate  = 1
+	macvlanModeVepa     = 2
+	macvlanModeBridge   = 4
+	macvlanModePassthru = 8
+	macvlanModeSource   = 16
+
+	macvlanFlagNopromisc = 1
+	macvlanFlagNodst     = 2
+)
+
+func init() {
+	kindPrinters["vxlan"] = printVxlan
+	kindPrinters["macvlan"] = printMacvlan
+	kindPrinters["macvtap"] = printMacvlan
+	kindPrinters["tun"] = printTun
+}
+
+// printVxlan is vxlan_print_opt.
+func printVxlan(s *shower, tb attrs) {
+	if tb == nil {
+		return
+	}
+	p := s.p
+	if tb.u8(unix.IFLA_VXLAN_COLLECT_METADATA) != 0 {
+		p.boolean(outAny, "external", "external ", true)
+	}
+	if tb.u8(unix.IFLA_VXLAN_VNIFILTER) != 0 {
+		p.boolean(outAny, "vnifilter", "vnifilter", true)
+	}
+	if len(tb[unix.IFLA_VXLAN_ID]) >= 4 {
+		p.int(outAny, "id", "id %d ", int64(tb.u32(unix.IFLA_VXLAN_ID)))
+	}
+	if v, ok := tb[unix.IFLA_VXLAN_GROUP]; ok && len(v) == 4 {
+		if ip := net.IP(v); !ip.Equal(net.IPv4zero) {
+			if ip.IsMulticast() {
+				p.str(outAny, "group", "group %s ", ip.String())
+			} else {
+				p.str(outAny, "remote", "remote %s ", ip.String())
+			}
+		}
+	} else if v, ok := tb[unix.IFLA_VXLAN_GROUP6]; ok && len(v) == 16 {
+		if ip := net.IP(v); !ip.IsUnspecified() {
+			if ip.IsMulticast() {
+				p.str(outAny, "group6", "group %s ", ip.String())
+			} else {
+				p.str(outAny, "remote6", "remote %s ", ip.String())
+			}
+		}
+	}
+	if v, ok := tb[unix.IFLA_VXLAN_LOCAL]; ok && len(v) == 4 {
+		if ip := net.IP(v); !ip.Equal(net.IPv4zero) {
+			p.str(outAny, "local", "local %s ", ip.String())
+		}
+	} else if v, ok := tb[unix.IFLA_VXLAN_LOCAL6]; ok && len(v) == 16 {
+		if ip := net.IP(v); !ip.IsUnspecified() {
+			p.str(outAny, "local6", "local %s ", ip.String())
+		}
+	}
+	if link := tb.u32(unix.IFLA_VXLAN_LINK); link != 0 {
+		p.str(outAny, "link", "dev %s ", s.ll.indexToName(int(link)))
+	}
+	if v, ok := tb[unix.IFLA_VXLAN_PORT_RANGE]; ok && len(v) >= 4 {
+		low, high := int64(v[0])<<8|int64(v[1]), int64(v[2])<<8|int64(v[3])
+		if p.isJSON() {
+			p.openObject("port_range")
+			p.int(outJSON, "low", "", low)
+			p.int(outJSON, "high", "", high)
+			p.closeObject()
+		} else {
+			p.lit(fmt.Sprintf("srcport %d %d ", low, high))
+		}
+	}
+	if tb.has(unix.IFLA_VXLAN_PORT) {
+		p.int(outAny, "port", "dstport %d ", int64(tb.be16(unix.IFLA_VXLAN_PORT)))
+	}
+	if tb.has(unix.IFLA_VXLAN_LEARNING) {
+		learning := tb.u8(unix.IFLA_VXLAN_LEARNING) != 0
+		p.boolean(outJSON, "learning", "", learning)
+		if !learning {
+			p.boolean(outFP, "", "nolearning ", true)
+		}
+	}
+	for _, f := range []struct {
+		attr      uint16
+		key, text string
+	}{
+		{unix.IFLA_VXLAN_PROXY, "proxy", "proxy "},
+		{unix.IFLA_VXLAN_RSC, "rsc", "rsc "},
+		{unix.IFLA_VXLAN_L2MISS, "l2miss", "l2miss "},
+		{unix.IFLA_VXLAN_L3MISS, "l3miss", "l3miss "},
+	} {
+		if tb.u8(f.attr) != 0 {
+			p.boolean(outAny, f.key, f.text, true)
+		}
+	}
+	if tos := tb.u8(unix.IFLA_VXLAN_TOS); tos != 0 {
+		if p.isJSON() || tos != 1 {
+			p.hex0x(outAny, "tos", "tos %s ", uint64(tos))
+		} else {
+			p.lit("tos inherit ")
+		}
+	}
+	if tb.u8(unix.IFLA_VXLAN_TTL_INHERIT) != 0 {
+		p.lit("ttl inherit ")
+	} else if tb.has(unix.IFLA_VXLAN_TTL) {
+		ttl := tb.u8(unix.IFLA_VXLAN_TTL)
+		if p.isJSON() || ttl != 0 {
+			p.int(outAny, "ttl", "ttl %d ", int64(ttl))
+		} else {
+			p.lit("ttl auto ")
+		}
+	}
+	if tb.has(unix.IFLA_VXLAN_DF) {
+		switch tb.u8(unix.IFLA_VXLAN_DF) {
+		case vxlanDFUnset:
+			p.str(outJSON, "df", "", "unset")
+		case vxlanDFSet:
+			p.str(outAny, "df", "df %s ", "set")
+		case vxlanDFInherit:
+			p.str(outAny, "df", "df %s ", "inherit")
+		}
+	}
+	if v := tb[unix.IFLA_VXLAN_LABEL]; len(v) >= 4 {
+		if label := uint64(v[0])<<24 | uint64(v[1])<<16 | uint64(v[2])<<8 | uint64(v[3]); label != 0 {
+			p.hex0x(outAny, "label", "flowlabel %s ", label)
+		}
+	}
+	if tb.has(unix.IFLA_VXLAN_AGEING) {
+		if age := tb.u32(unix.IFLA_VXLAN_AGEING); age == 0 {
+			p.int(outAny, "ageing", "ageing none ", 0)
+		} else {
+			p.int(outAny, "ageing", "ageing %d ", int64(age))
+		}
+	}
+	if limit := tb.u32(unix.IFLA_VXLAN_LIMIT); limit != 0 {
+		p.int(outAny, "limit", "maxaddr %d ", int64(limit))
+	}
+	for _, f := range []struct {
+		attr      uint16
+		key, text string
+	}{
+		{unix.IFLA_VXLAN_UDP_CSUM, "udp_csum", "udpcsum "},
+		{unix.IFLA_VXLAN_UDP_ZERO_CSUM6_TX, "udp_zero_csum6_tx", "udp6zerocsumtx "},
+		{unix.IFLA_VXLAN_UDP_ZERO_CSUM6_RX, "udp_zero_csum6_rx", "udp6zerocsumrx "},
+	} {
+		if !tb.has(f.attr) {
+			continue
+		}
+		on := tb.u8(f.attr) != 0
+		if p.isJSON() {
+			p.boolean(outJSON, f.key, "", on)
+			continue
+		}
+		if !on {
+			p.lit("no")
+		}
+		p.lit(f.text)
+	}
+	if tb.u8(unix.IFLA_VXLAN_REMCSUM_TX) != 0 {
+		p.boolean(outAny, "remcsum_tx", "remcsumtx ", true)
+	}
+	if tb.u8(unix.IFLA_VXLAN_REMCSUM_RX) != 0 {
+		p.boolean(outAny, "remcsum_rx", "remcsumrx ", true)
+	}
+	if tb.has(unix.IFLA_VXLAN_GBP) {
+		p.boolean(outAny, "gbp", "gbp ", true)
+	}
+	if tb.has(unix.IFLA_VXLAN_GPE) {
+		p.boolean(outAny, "gpe", "gpe ", true)
+	}
+}
+
+var macvlanModes = map[uint32]string{
+	macvlanModePrivate: "private", macvlanModeVepa: "vepa",
+	macvlanModeBridge: "bridge", macvlanModePassthru: "passthru",
+	macvlanModeSource: "source",
+}
+
+// printMacvlan is macvlan_print_opt (macvlan and macvtap).
+func printMacvlan(s *shower, tb attrs) {
+	if tb == nil || len(tb[unix.IFLA_MACVLAN_MODE]) < 4 {
+		return
+	}
+	p := s.p
+	mode := tb.u32(unix.IFLA_MACVLAN_MODE)
+	name, ok := macvlanModes[mode]
+	if !ok {
+		name = "unknown"
+	}
+	p.str(outAny, "mode", "mode %s ", name)
+	var flags uint16
+	if len(tb[unix.IFLA_MACVLAN_FLAGS]) >= 2 {
+		flags = tb.u16(unix.IFLA_MACVLAN_FLAGS)
+	}
+	if flags&macvlanFlagNopromisc != 0 {
+		p.boolean(outAny, "nopromisc", "nopromisc ", true)
+	}
+	if flags&macvlanFlagNodst != 0 {
+		p.boolean(outAny, "nodst", "nodst ", true)
+	}
+	if len(tb[unix.IFLA_MACVLAN_BC_QUEUE_LEN]) >= 4 {
+		p.int(outAny, "bcqueuelen", "bcqueuelen %d ", int64(tb.u32(unix.IFLA_MACVLAN_BC_QUEUE_LEN)))
+	}
+	if len(tb[unix.IFLA_MACVLAN_BC_QUEUE_LEN_USED]) >= 4 {
+		p.int(outAny, "usedbcqueuelen", "usedbcqueuelen %d ", int64(tb.u32(unix.IFLA_MACVLAN_BC_QUEUE_LEN_USED)))
+	}
+	if mode != macvlanModeSource || len(tb[unix.IFLA_MACVLAN_MACADDR_COUNT]) < 4 {
+		return
+	}
+	p.int(outAny, "macaddr_count", "remotes (%d) ", int64(int32(tb.u32(unix.IFLA_MACVLAN_MACADDR_COUNT))))
+	data, ok := tb[unix.IFLA_MACVLAN_MACADDR_DATA]
+	if !ok {
+		return
+	}
+	p.openArray(outJSON, "macaddr_data", "")
+	for t, v := range nestedAll(data) {
+		if t != unix.IFLA_MACVLAN_MACADDR || len(v) < 6 {
+			continue
+		}
+		mac := net.HardwareAddr(v[:6]).String()
+		if p.isJSON() {
+			p.str(outJSON, "", "", mac)
+		} else {
+			p.lit(mac + " ")
+		}
+	}
+	p.closeArray(outJSON, "")
+}
+
+// printTun is tun_print_opt.
+func printTun(s *shower, tb attrs) {
+	if tb == nil {
+		return
+	}
+	p := s.p
+	if tb.has(unix.IFLA_TUN_TYPE) {
+		name := fmt.Sprintf("UNKNOWN:%d", tb.u8(unix.IFLA_TUN_TYPE))
+		switch tb.u8(unix.IFLA_TUN_TYPE) {
+		case unix.IFF_TUN:
+			name = "tun"
+		case unix.IFF_TAP:
+			name = "tap"
+		}
+		p.str(outAny, "type", "type %s ", name)
+	}
+	s.printField(tb, field{unix.IFLA_TUN_PI, "pi", "pi", fOnOff, 1})
+	s.printField(tb, field{unix.IFLA_TUN_VNET_HDR, "vnet_hdr", "vnet_hdr", fOnOff, 1})
+	if tb.u8(unix.IFLA_TUN_MULTI_QUEUE) == 0 {
+		p.boolean(outJSON, "multi_queue", "", false)
+	} else {
+		p.boolean(outAny, "multi_queue", "multi_queue ", true)
+		s.printField(tb, u32f(unix.IFLA_TUN_NUM_QUEUES, "numqueues", "numqueues"))
+		s.printField(tb, u32f(unix.IFLA_TUN_NUM_DISABLED_QUEUES, "numdisabled", "numdisabled"))
+	}
+	s.printField(tb, field{unix.IFLA_TUN_PERSIST, "persist", "persist", fOnOff, 1})
+	if tb.has(unix.IFLA_TUN_OWNER) {
+		uid := tb.u32(unix.IFLA_TUN_OWNER)
+		if u, err := user.LookupId(strconv.FormatUint(uint64(uid), 10)); err == nil {
+			p.str(outAny, "user", "user %s ", u.Username)
+		} else {
+			p.int(outAny, "user", "user %d ", int64(uid))
+		}
+	}
+	if tb.has(unix.IFLA_TUN_GROUP) {
+		gid := tb.u32(unix.IFLA_TUN_GROUP)
+		if g, err := user.LookupGroupId(strconv.FormatUint(uint64(gid), 10)); err == nil {
+			p.str(outAny, "group", "group %s ", g.Name)
+		} else {
+			p.int(outAny, "group", "group %d ", int64(gid))
+		}
+	}
+}

@@ -1,0 +1,41 @@
+package linkprobe
+
+import (
+	"os"
+	"testing"
+)
+
+func TestCanCreate(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Skip("probing link kinds needs root")
+	}
+	// veth and bridge are what every scenario needs: a kernel without
+	// them runs no scenario at all.
+	for _, kind := range []string{"veth", "bridge"} {
+		if ok, why := CanCreate(kind); !ok {
+			t.Errorf("CanCreate(%q) = false: %s", kind, why)
+		}
+	}
+	for _, kind := range Kinds {
+		ok, why := CanCreate(kind)
+		again, whyAgain := CanCreate(kind)
+		if ok != again || why != whyAgain {
+			t.Errorf("CanCreate(%q) not cached: %v %q, then %v %q", kind, ok, why, again, whyAgain)
+		}
+		if !ok && why == "" {
+			t.Errorf("CanCreate(%q) = false without a reason", kind)
+		}
+		t.Logf("%s: %v %s", kind, ok, why)
+	}
+	if ok, why := CanCreate("no-such-kind"); ok || why == "" {
+		t.Errorf("CanCreate(no-such-kind) = %v, %q", ok, why)
+	}
+}
+
+func TestRefusalOnlyForHostModules(t *testing.T) {
+	for _, kind := range []string{"veth", "bridge", "vxlan", "macvlan"} {
+		if why := Refusal(kind); why != "" {
+			t.Errorf("Refusal(%q) = %q, want none", kind, why)
+		}
+	}
+}
