@@ -45,7 +45,7 @@ echo
 echo "to stderr" >&2
 case "$1" in
 fail) exit 3 ;;
-hang) echo $$ > "$2"; exec sleep 1000 ;;
+hang) cut -d" " -f4 /proc/self/stat > "$2"; exec sleep 1000 ;; # the host pid: $$ is the PID namespace's
 esac
 `
 

@@ -23,7 +23,7 @@ func parseAddress(g *globals, list []string, _ script.Parser) (script.Action, er
 	case matches(cmd, "flush"):
 		honoured &^= optStats // ip -s addr flush counts its rounds
 	case matches(cmd, "show") || matches(cmd, "list") || cmd == "lst":
-		honoured = optBrief | optJSON
+		honoured = optBrief | optJSON | optDetails
 	}
 	if err := g.refuse("ip address "+cmd, honoured); err != nil {
 		return nil, err

@@ -16,8 +16,8 @@ func TestUnhonouredOptionsAreRefused(t *testing.T) {
 	for _, line := range []string{
 		"-c route", "-color=always route", "-r route", "-echo route add 10.7.0.0/16 dev veth0",
 		"-0 route", "-f link route", "-M route", "-B link", "-0 addr", "-a netns", "-a netns exec a true",
-		"-d link show lo", "-s link show lo", "-o link show lo", "-N link show lo", "-d link",
-		"-d addr show lo", "-s addr", "-o addr", "-br -o addr", "-N addr",
+		"-s link show lo", "-o link show lo", "-N link show lo",
+		"-s addr", "-o addr", "-br -o addr", "-N addr",
 		"-s neigh", "-o neigh", "-N neigh", "-c neigh",
 		"-echo link set vc down", "-echo tuntap del dev tap0 mode tap", "-echo addr add 10.0.0.1/24 dev lo",
 		"-s addr flush dev lo", "-V", "-Version", "-b /dev/null", "-batch x",
