@@ -825,29 +825,12 @@ func printVia(p *jsonw.Printer, via []byte) {
 	}
 	if p.IsJSON() {
 		p.OpenObject("via")
-		p.Str(jsonw.JSON, "family", "", familyWord(family))
+		p.Str(jsonw.JSON, "family", "", ipshow.FamilyName(uint8(family)))
 		p.Str(jsonw.JSON, "host", "", host)
 		p.CloseObject()
 	} else {
-		p.Text("via %s %s ", familyWord(family), host)
+		p.Text("via %s %s ", ipshow.FamilyName(uint8(family)), host)
 	}
-}
-
-// familyWord is family_name.
-func familyWord(family int) string {
-	switch family {
-	case unix.AF_INET:
-		return "inet"
-	case unix.AF_INET6:
-		return "inet6"
-	case unix.AF_PACKET:
-		return "link"
-	case unix.AF_MPLS:
-		return "mpls"
-	case unix.AF_BRIDGE:
-		return "bridge"
-	}
-	return "???"
 }
 
 func printIfidx(p *jsonw.Printer, key, name string) {

@@ -233,17 +233,13 @@ func parseRuleModify(g *globals, a *args, cmd int) (script.Action, error) {
 			if err != nil {
 				return nil, err
 			}
-			start, end, ok := scanRange(v, 1<<16-1, true)
-			if !ok {
-				msg := "invalid port range"
-				if word == "dport" {
-					msg = "invalid dport range"
-				}
-				return nil, invalidArg(msg, v)
+			start, end, err := portRange(word, v)
+			if err != nil {
+				return nil, err
 			}
 			b := make([]byte, 4)
-			binary.NativeEndian.PutUint16(b, uint16(start))
-			binary.NativeEndian.PutUint16(b[2:], uint16(end))
+			binary.NativeEndian.PutUint16(b, start)
+			binary.NativeEndian.PutUint16(b[2:], end)
 			typ := fraSportRange
 			if word == "dport" {
 				typ = fraDportRange
@@ -485,18 +481,14 @@ func parseRuleList(g *globals, a *args, flush bool) (script.Action, error) {
 			if err != nil {
 				return nil, err
 			}
-			start, end, ok := scanRange(v, 1<<16-1, true)
-			if !ok {
-				msg := "invalid port range"
-				if word == "dport" {
-					msg = "invalid dport range"
-				}
-				return nil, invalidArg(msg, v)
+			start, end, err := portRange(word, v)
+			if err != nil {
+				return nil, err
 			}
 			if word == "sport" {
-				f.sport = [2]uint16{uint16(start), uint16(end)}
+				f.sport = [2]uint16{start, end}
 			} else {
-				f.dport = [2]uint16{uint16(start), uint16(end)}
+				f.dport = [2]uint16{start, end}
 			}
 		case word == "tos" || word == "dsfield", word == "l3mdev", matches(word, "tun_id"), word == "ipproto":
 			return nil, script.Errorf(exitUsage, "ip rule show %s: not implemented by netscript", word)
@@ -856,4 +848,18 @@ func ipProtoName(n uint8) string {
 		return "ipv6-icmp"
 	}
 	return fmt.Sprint(n)
+}
+
+// portRange reads the PORT or PORT-PORT of sport or dport, with ip's
+// messages for a bad one.
+func portRange(word, v string) (start, end uint16, err error) {
+	s, e, ok := scanRange(v, 1<<16-1, true)
+	if !ok {
+		msg := "invalid port range"
+		if word == "dport" {
+			msg = "invalid dport range"
+		}
+		return 0, 0, invalidArg(msg, v)
+	}
+	return uint16(s), uint16(e), nil
 }

@@ -2,6 +2,7 @@ package ipshow
 
 import (
 	"fmt"
+	"github.com/netscript/netscript/internal/jsonw"
 
 	"golang.org/x/sys/unix"
 )
@@ -47,21 +48,21 @@ func (s *shower) printIfaFlags(a *addrMsg, flags uint32) {
 		switch {
 		case f.mask == unix.IFA_F_PERMANENT:
 			if flags&f.mask == 0 {
-				p.boolean(outAny, "dynamic", "dynamic ", true)
+				p.Bool(jsonw.Any, "dynamic", "dynamic ", true)
 			}
 		case flags&f.mask != 0:
 			if f.mask == unix.IFA_F_SECONDARY && a.family == unix.AF_INET6 {
-				p.boolean(outAny, "temporary", "temporary ", true)
+				p.Bool(jsonw.Any, "temporary", "temporary ", true)
 			} else {
 				p.lit(f.name + " ")
-				p.boolean(outJSON, f.name, "", true)
+				p.Bool(jsonw.JSON, f.name, "", true)
 			}
 		}
 		flags &^= f.mask
 	}
 	if flags != 0 {
-		if p.isJSON() {
-			p.str(outJSON, "ifa_flags", "", fmt.Sprintf("%02x", flags))
+		if p.IsJSON() {
+			p.Str(jsonw.JSON, "ifa_flags", "", fmt.Sprintf("%02x", flags))
 		} else {
 			p.lit(fmt.Sprintf("flags %02x ", flags))
 		}
@@ -97,26 +98,26 @@ func (s *shower) printAddrinfo(a *addrMsg) {
 
 	brief := s.opt.Brief
 	if !brief {
-		if name := familyName(a.family); name != "???" {
-			p.str(outAny, "family", "    %s ", name)
+		if name := FamilyName(a.family); name != "???" {
+			p.Str(jsonw.Any, "family", "    %s ", name)
 		} else {
-			p.int(outAny, "family_index", "    family %d ", int64(a.family))
+			p.Uint(jsonw.Any, "family_index", "    family %d ", int64(a.family))
 		}
 	}
 
 	if hasLocal {
-		p.str(outAny, "local", "%s", inetNtop(int(a.family), local))
+		p.Str(jsonw.Any, "local", "%s", inetNtop(int(a.family), local))
 		n := 16
 		if a.family == unix.AF_INET {
 			n = 4
 		}
 		if hasAddress && !prefixEqual(address, local, n) {
 			p.lit(" peer ")
-			p.str(outAny, "address", "%s", inetNtop(int(a.family), address))
+			p.Str(jsonw.Any, "address", "%s", inetNtop(int(a.family), address))
 		}
-		p.int(outAny, "prefixlen", "/%d ", int64(a.prefixlen))
+		p.Uint(jsonw.Any, "prefixlen", "/%d ", int64(a.prefixlen))
 		if a.tb.has(unix.IFA_RT_PRIORITY) {
-			p.int(outAny, "metric", "metric %d ", int64(a.tb.u32(unix.IFA_RT_PRIORITY)))
+			p.Uint(jsonw.Any, "metric", "metric %d ", int64(a.tb.u32(unix.IFA_RT_PRIORITY)))
 		}
 	}
 	if brief {
@@ -125,36 +126,36 @@ func (s *shower) printAddrinfo(a *addrMsg) {
 
 	if brd, ok := a.tb[unix.IFA_BROADCAST]; ok {
 		p.lit("brd ")
-		p.str(outAny, "broadcast", "%s ", inetNtop(int(a.family), brd))
+		p.Str(jsonw.Any, "broadcast", "%s ", inetNtop(int(a.family), brd))
 	}
 	if anycast, ok := a.tb[unix.IFA_ANYCAST]; ok {
 		p.lit("any ")
-		p.str(outAny, "anycast", "%s ", inetNtop(int(a.family), anycast))
+		p.Str(jsonw.Any, "anycast", "%s ", inetNtop(int(a.family), anycast))
 	}
-	p.str(outAny, "scope", "scope %s ", scopeName(a.scope))
+	p.Str(jsonw.Any, "scope", "scope %s ", scopeName(a.scope))
 	s.printIfaFlags(a, flags)
 	if a.tb.has(unix.IFA_LABEL) {
-		p.str(outAny, "label", "%s", a.tb.str(unix.IFA_LABEL))
+		p.Str(jsonw.Any, "label", "%s", a.tb.str(unix.IFA_LABEL))
 	}
 	if ci, ok := a.tb[unix.IFA_CACHEINFO]; ok && len(ci) >= 8 {
 		preferred, valid := native.Uint32(ci[0:4]), native.Uint32(ci[4:8])
 		p.nl()
 		p.lit("       valid_lft ")
 		if valid == infinityLifeTime {
-			p.int(outJSON, "valid_life_time", "", infinityLifeTime)
+			p.Uint(jsonw.JSON, "valid_life_time", "", infinityLifeTime)
 			p.lit("forever")
 		} else {
-			p.int(outAny, "valid_life_time", "%dsec", int64(valid))
+			p.Uint(jsonw.Any, "valid_life_time", "%dsec", int64(valid))
 		}
 		p.lit(" preferred_lft ")
 		switch {
 		case preferred == infinityLifeTime:
-			p.int(outJSON, "preferred_life_time", "", infinityLifeTime)
+			p.Uint(jsonw.JSON, "preferred_life_time", "", infinityLifeTime)
 			p.lit("forever")
 		case flags&unix.IFA_F_DEPRECATED != 0:
-			p.int(outAny, "preferred_life_time", "%dsec", int64(int32(preferred)))
+			p.Uint(jsonw.Any, "preferred_life_time", "%dsec", int64(int32(preferred)))
 		default:
-			p.int(outAny, "preferred_life_time", "%dsec", int64(preferred))
+			p.Uint(jsonw.Any, "preferred_life_time", "%dsec", int64(preferred))
 		}
 	}
 	p.lit("\n")
@@ -172,7 +173,7 @@ func prefixEqual(a, b []byte, n int) bool {
 // link, in dump order.
 func (s *shower) printSelectedAddrinfo(m *linkMsg, addrs []*addrMsg) {
 	p := s.p
-	p.openArray(outJSON, "addr_info", "")
+	p.OpenArray(jsonw.JSON, "addr_info", "")
 	for _, a := range addrs {
 		if a.index != m.index || (s.f.family != 0 && s.f.family != int(a.family)) {
 			continue
@@ -180,11 +181,11 @@ func (s *shower) printSelectedAddrinfo(m *linkMsg, addrs []*addrMsg) {
 		if s.f.up && m.flags&unix.IFF_UP == 0 {
 			continue
 		}
-		p.openObject("")
+		p.OpenObject("")
 		s.printAddrinfo(a)
-		p.closeObject()
+		p.CloseObject()
 	}
-	p.closeArray(outJSON, "")
+	p.CloseArray(jsonw.JSON, "")
 	if s.opt.Brief {
 		p.lit("\n")
 	}

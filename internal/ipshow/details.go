@@ -2,6 +2,7 @@ package ipshow
 
 import (
 	"fmt"
+	"github.com/netscript/netscript/internal/jsonw"
 
 	"golang.org/x/sys/unix"
 )
@@ -23,16 +24,16 @@ var kindPrinters = map[string]kindPrinter{}
 func (s *shower) printDetails(tb attrs) {
 	p := s.p
 	if tb.has(unix.IFLA_PROMISCUITY) {
-		p.int(outAny, "promiscuity", " promiscuity %d ", int64(tb.u32(unix.IFLA_PROMISCUITY)))
+		p.Uint(jsonw.Any, "promiscuity", " promiscuity %d ", int64(tb.u32(unix.IFLA_PROMISCUITY)))
 	}
 	if tb.has(unix.IFLA_ALLMULTI) {
-		p.int(outAny, "allmulti", " allmulti %d ", int64(tb.u32(unix.IFLA_ALLMULTI)))
+		p.Uint(jsonw.Any, "allmulti", " allmulti %d ", int64(tb.u32(unix.IFLA_ALLMULTI)))
 	}
 	if tb.has(unix.IFLA_MIN_MTU) {
-		p.int(outAny, "min_mtu", "minmtu %d ", int64(tb.u32(unix.IFLA_MIN_MTU)))
+		p.Uint(jsonw.Any, "min_mtu", "minmtu %d ", int64(tb.u32(unix.IFLA_MIN_MTU)))
 	}
 	if tb.has(unix.IFLA_MAX_MTU) {
-		p.int(outAny, "max_mtu", "maxmtu %d ", int64(tb.u32(unix.IFLA_MAX_MTU)))
+		p.Uint(jsonw.Any, "max_mtu", "maxmtu %d ", int64(tb.u32(unix.IFLA_MAX_MTU)))
 	}
 	if li, ok := tb[unix.IFLA_LINKINFO]; ok {
 		s.printLinktype(li)
@@ -55,23 +56,23 @@ func (s *shower) printDetails(tb attrs) {
 		{unix.IFLA_GRO_MAX_SIZE, "gro_max_size", "gro_max_size"},
 	} {
 		if tb.has(f.attr) {
-			p.int(outAny, f.key, f.text+" %d ", int64(tb.u32(f.attr)))
+			p.Uint(jsonw.Any, f.key, f.text+" %d ", int64(tb.u32(f.attr)))
 		}
 	}
 	if tb.has(unix.IFLA_PHYS_PORT_NAME) {
-		p.str(outAny, "phys_port_name", "portname %s ", tb.str(unix.IFLA_PHYS_PORT_NAME))
+		p.Str(jsonw.Any, "phys_port_name", "portname %s ", tb.str(unix.IFLA_PHYS_PORT_NAME))
 	}
 	if v, ok := tb[unix.IFLA_PHYS_PORT_ID]; ok {
-		p.str(outAny, "phys_port_id", "portid %s ", fmt.Sprintf("%x", v))
+		p.Str(jsonw.Any, "phys_port_id", "portid %s ", fmt.Sprintf("%x", v))
 	}
 	if v, ok := tb[unix.IFLA_PHYS_SWITCH_ID]; ok {
-		p.str(outAny, "phys_switch_id", "switchid %s ", fmt.Sprintf("%x", v))
+		p.Str(jsonw.Any, "phys_switch_id", "switchid %s ", fmt.Sprintf("%x", v))
 	}
 	if tb.has(unix.IFLA_PARENT_DEV_BUS_NAME) {
-		p.str(outAny, "parentbus", "parentbus %s ", tb.str(unix.IFLA_PARENT_DEV_BUS_NAME))
+		p.Str(jsonw.Any, "parentbus", "parentbus %s ", tb.str(unix.IFLA_PARENT_DEV_BUS_NAME))
 	}
 	if tb.has(unix.IFLA_PARENT_DEV_NAME) {
-		p.str(outAny, "parentdev", "parentdev %s ", tb.str(unix.IFLA_PARENT_DEV_NAME))
+		p.Str(jsonw.Any, "parentdev", "parentdev %s ", tb.str(unix.IFLA_PARENT_DEV_NAME))
 	}
 }
 
@@ -79,20 +80,20 @@ func (s *shower) printDetails(tb attrs) {
 func (s *shower) printLinktype(linkinfo []byte) {
 	p := s.p
 	info := parseAttrs(linkinfo, unix.NLA_F_NESTED)
-	p.openObject("linkinfo")
+	p.OpenObject("linkinfo")
 	if info.has(unix.IFLA_INFO_KIND) {
 		kind := info.str(unix.IFLA_INFO_KIND)
 		p.nl()
-		p.str(outAny, "info_kind", "    %s ", kind)
+		p.Str(jsonw.Any, "info_kind", "    %s ", kind)
 		s.printKindData(kind, info, unix.IFLA_INFO_DATA, "info_data")
 	}
 	if info.has(unix.IFLA_INFO_SLAVE_KIND) {
 		kind := info.str(unix.IFLA_INFO_SLAVE_KIND)
 		p.nl()
-		p.str(outAny, "info_slave_kind", "    %s_slave ", kind)
+		p.Str(jsonw.Any, "info_slave_kind", "    %s_slave ", kind)
 		s.printKindData(kind+"_slave", info, unix.IFLA_INFO_SLAVE_DATA, "info_slave_data")
 	}
-	p.closeObject()
+	p.CloseObject()
 }
 
 func (s *shower) printKindData(kind string, info attrs, attr uint16, key string) {
@@ -104,9 +105,9 @@ func (s *shower) printKindData(kind string, info attrs, attr uint16, key string)
 	if data, ok := info[attr]; ok {
 		tb = parseAttrs(data, unix.NLA_F_NESTED)
 	}
-	s.p.openObject(key)
+	s.p.OpenObject(key)
 	pr(s, tb)
-	s.p.closeObject()
+	s.p.CloseObject()
 }
 
 // addrGenModes are the names print_af_spec gives IFLA_INET6_ADDR_GEN_MODE.
@@ -128,7 +129,7 @@ func (s *shower) printAFSpec(af []byte) {
 	if !ok {
 		name = fmt.Sprintf("0x%02x", mode)
 	}
-	s.p.str(outAny, "inet6_addr_gen_mode", "addrgenmode %s ", name)
+	s.p.Str(jsonw.Any, "inet6_addr_gen_mode", "addrgenmode %s ", name)
 }
 
 func (a attrs) u16(t uint16) uint16 {
@@ -156,33 +157,33 @@ func (a attrs) be16(t uint16) uint16 {
 // onOff is print_on_off: "on"/"off" in text, a boolean in JSON.
 func (p *printer) onOff(key, format string, v bool) {
 	switch {
-	case p.jw != nil:
-		p.jw.Name(key)
-		p.jw.Printf("%t", v)
+	case p.IsJSON():
+		p.Writer().Name(key)
+		p.Writer().Printf("%t", v)
 	default:
 		text := "off"
 		if v {
 			text = "on"
 		}
-		fmt.Fprintf(&p.buf, format, text)
+		fmt.Fprintf(&p.Buf, format, text)
 	}
 }
 
 // hex0x is print_0xhex: C's "%#llx" (so 0 is "0", not "0x0") in text, and
 // the same text as a JSON string.
-func (p *printer) hex0x(t outType, key, format string, v uint64) {
+func (p *printer) hex0x(t jsonw.Out, key, format string, v uint64) {
 	text := "0"
 	if v != 0 {
 		text = fmt.Sprintf("0x%x", v)
 	}
 	switch {
-	case p.jsonCtx(t):
+	case p.InJSON(t):
 		if key != "" {
-			p.jw.Name(key)
+			p.Writer().Name(key)
 		}
-		p.jw.Str(text)
-	case p.fpCtx(t):
-		fmt.Fprintf(&p.buf, format, text)
+		p.Writer().Str(text)
+	case p.InText(t):
+		fmt.Fprintf(&p.Buf, format, text)
 	}
 }
 
@@ -190,12 +191,12 @@ func (p *printer) hex0x(t outType, key, format string, v uint64) {
 func (p *printer) timer(key string, jiffies uint64) {
 	usec := 10000 * jiffies
 	sec, frac := int(usec/1000000), int(usec%1000000)/10000
-	if p.jw != nil {
-		p.jw.Name(key)
-		p.jw.Printf("%d.%02d", sec, frac)
+	if p.IsJSON() {
+		p.Writer().Name(key)
+		p.Writer().Printf("%d.%02d", sec, frac)
 		return
 	}
-	fmt.Fprintf(&p.buf, "%s %4d.%02d ", key, sec, frac)
+	fmt.Fprintf(&p.Buf, "%s %4d.%02d ", key, sec, frac)
 }
 
 // bridgeID is br_dump_bridge_id: priority bytes, a dot, ether_ntoa's

@@ -90,7 +90,7 @@ func show(w io.Writer, opt Options, names NetnsName, doLink bool) error {
 	s := &shower{opt: opt, names: names, doLink: doLink, c: c, ll: newLLCache(c)}
 	s.p = newPrinter(opt.JSON, opt.Pretty)
 	runErr := s.run()
-	if _, err := w.Write(s.p.buf.Bytes()); err != nil && runErr == nil {
+	if _, err := w.Write(s.p.Buf.Bytes()); err != nil && runErr == nil {
 		runErr = fmt.Errorf("write ip output: %w", err)
 	}
 	return runErr
@@ -124,8 +124,8 @@ func (s *shower) run() error {
 		}
 	}
 
-	s.p.begin()
-	defer s.p.end()
+	s.p.Begin()
+	defer s.p.End()
 
 	if opt.Dev != "" && s.doLink && opt.Group == nil {
 		// iplink_get: ask for the link by name and print the answer.
@@ -133,9 +133,9 @@ func (s *shower) run() error {
 		if err != nil {
 			return kernelFailure(err, 1, "Cannot send link get request")
 		}
-		s.p.openObject("")
+		s.p.OpenObject("")
 		s.printLinkinfo(m)
-		s.p.closeObject()
+		s.p.CloseObject()
 		return nil
 	}
 
@@ -170,12 +170,12 @@ func (s *shower) run() error {
 	}
 
 	for _, m := range links {
-		s.p.openObject("")
+		s.p.OpenObject("")
 		res := s.printLinkinfo(m)
 		if res >= 0 && s.f.family != unix.AF_PACKET {
 			s.printSelectedAddrinfo(m, addrs)
 		}
-		s.p.closeObject()
+		s.p.CloseObject()
 	}
 	return nil
 }

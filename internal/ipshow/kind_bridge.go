@@ -1,6 +1,7 @@
 package ipshow
 
 import (
+	"github.com/netscript/netscript/internal/jsonw"
 	"strings"
 
 	"golang.org/x/sys/unix"
@@ -46,15 +47,15 @@ func (s *shower) printField(tb attrs, f field) {
 		default:
 			v = uint64(tb.u32(f.attr))
 		}
-		p.int(outAny, f.key, f.text+" %d ", int64(v))
+		p.Uint(jsonw.Any, f.key, f.text+" %d ", int64(v))
 	case fOnOff:
 		p.onOff(f.key, f.text+" %s ", tb.u8(f.attr) != 0)
 	case fHex:
-		p.hex0x(outAny, f.key, f.text+" %s ", uint64(tb.u16(f.attr)))
+		p.hex0x(jsonw.Any, f.key, f.text+" %s ", uint64(tb.u16(f.attr)))
 	case fTimer:
 		p.timer(f.key, tb.u64(f.attr))
 	case fBridgeID:
-		p.str(outAny, f.key, f.text+" %s ", bridgeID(tb[f.attr]))
+		p.Str(jsonw.Any, f.key, f.text+" %s ", bridgeID(tb[f.attr]))
 	}
 }
 
@@ -138,18 +139,18 @@ func printBridge(s *shower, tb attrs) {
 	p := s.p
 	s.printFields(tb, bridgeHead)
 	if tb.has(unix.IFLA_BR_VLAN_PROTOCOL) {
-		p.str(outAny, "vlan_protocol", "vlan_protocol %s ", vlanProtoName(tb.be16(unix.IFLA_BR_VLAN_PROTOCOL)))
+		p.Str(jsonw.Any, "vlan_protocol", "vlan_protocol %s ", vlanProtoName(tb.be16(unix.IFLA_BR_VLAN_PROTOCOL)))
 	}
 	if tb.has(unix.IFLA_BR_BRIDGE_ID) {
-		p.str(outAny, "bridge_id", "bridge_id %s ", bridgeID(tb[unix.IFLA_BR_BRIDGE_ID]))
+		p.Str(jsonw.Any, "bridge_id", "bridge_id %s ", bridgeID(tb[unix.IFLA_BR_BRIDGE_ID]))
 	}
 	if tb.has(unix.IFLA_BR_ROOT_ID) {
 		// As ip 6.1 prints it: the bridge's own ID under this name.
-		p.str(outAny, "root_id", "designated_root %s ", bridgeID(tb[unix.IFLA_BR_BRIDGE_ID]))
+		p.Str(jsonw.Any, "root_id", "designated_root %s ", bridgeID(tb[unix.IFLA_BR_BRIDGE_ID]))
 	}
 	s.printFields(tb, bridgeMiddle)
 	if v, ok := tb[unix.IFLA_BR_GROUP_ADDR]; ok {
-		p.str(outAny, "group_addr", "group_address %s ", llAddr(v, unix.ARPHRD_ETHER))
+		p.Str(jsonw.Any, "group_addr", "group_address %s ", llAddr(v, unix.ARPHRD_ETHER))
 	}
 	s.printField(tb, u8f(unix.IFLA_BR_MCAST_SNOOPING, "mcast_snooping", "mcast_snooping"))
 	if v, ok := tb[unix.IFLA_BR_MULTI_BOOLOPT]; ok && len(v) >= 8 {
@@ -163,7 +164,7 @@ func printBridge(s *shower, tb attrs) {
 				if val&(1<<b.bit) != 0 {
 					on = 1
 				}
-				p.int(outAny, b.name, b.name+" %d ", on)
+				p.Uint(jsonw.Any, b.name, b.name+" %d ", on)
 			}
 		}
 	}
@@ -228,16 +229,16 @@ func printBridgeSlave(s *shower, tb attrs) {
 	if tb.has(unix.IFLA_BRPORT_STATE) {
 		st := tb.u8(unix.IFLA_BRPORT_STATE)
 		if int(st) < len(portStates) {
-			p.str(outAny, "state", "state %s ", portStates[st])
+			p.Str(jsonw.Any, "state", "state %s ", portStates[st])
 		} else {
-			p.int(outAny, "state_index", "state (%d) ", int64(st))
+			p.Uint(jsonw.Any, "state_index", "state (%d) ", int64(st))
 		}
 	}
 	if tb.has(unix.IFLA_BRPORT_PRIORITY) {
-		p.int(outAny, "priority", "priority %d ", int64(tb.u16(unix.IFLA_BRPORT_PRIORITY)))
+		p.Uint(jsonw.Any, "priority", "priority %d ", int64(tb.u16(unix.IFLA_BRPORT_PRIORITY)))
 	}
 	if tb.has(unix.IFLA_BRPORT_COST) {
-		p.int(outAny, "cost", "cost %d ", int64(int32(tb.u32(unix.IFLA_BRPORT_COST))))
+		p.Uint(jsonw.Any, "cost", "cost %d ", int64(int32(tb.u32(unix.IFLA_BRPORT_COST))))
 	}
 	s.printFields(tb, bridgeSlaveHead)
 	if tb.has(unix.IFLA_BRPORT_FAST_LEAVE) {
@@ -245,13 +246,13 @@ func printBridgeSlave(s *shower, tb attrs) {
 		if tb.u8(unix.IFLA_BRPORT_FAST_LEAVE) != 0 {
 			v = "on"
 		}
-		p.str(outFP, "", "mcast_fast_leave %s ", v)
+		p.Str(jsonw.FP, "", "mcast_fast_leave %s ", v)
 	}
 	s.printFields(tb, bridgeSlaveTail)
 	if tb.has(unix.IFLA_BRPORT_GROUP_FWD_MASK) {
 		mask := tb.u16(unix.IFLA_BRPORT_GROUP_FWD_MASK)
-		p.hex0x(outAny, "group_fwd_mask", "group_fwd_mask %s ", uint64(mask))
-		p.str(outAny, "group_fwd_mask_str", "group_fwd_mask_str %s ", fwdMaskString(mask))
+		p.hex0x(jsonw.Any, "group_fwd_mask", "group_fwd_mask %s ", uint64(mask))
+		p.Str(jsonw.Any, "group_fwd_mask_str", "group_fwd_mask_str %s ", fwdMaskString(mask))
 	}
 	for _, f := range []field{
 		{unix.IFLA_BRPORT_VLAN_TUNNEL, "vlan_tunnel", "vlan_tunnel", fOnOff, 1},
@@ -261,7 +262,7 @@ func printBridgeSlave(s *shower, tb attrs) {
 		s.printField(tb, f)
 	}
 	if tb.has(unix.IFLA_BRPORT_BACKUP_PORT) {
-		p.str(outAny, "backup_port", "backup_port %s ", s.ll.indexToName(int(int32(tb.u32(unix.IFLA_BRPORT_BACKUP_PORT)))))
+		p.Str(jsonw.Any, "backup_port", "backup_port %s ", s.ll.indexToName(int(int32(tb.u32(unix.IFLA_BRPORT_BACKUP_PORT)))))
 	}
 }
 

@@ -2,6 +2,7 @@ package ipshow
 
 import (
 	"fmt"
+	"github.com/netscript/netscript/internal/jsonw"
 	"net"
 	"os/user"
 	"strconv"
@@ -39,62 +40,62 @@ func printVxlan(s *shower, tb attrs) {
 	}
 	p := s.p
 	if tb.u8(unix.IFLA_VXLAN_COLLECT_METADATA) != 0 {
-		p.boolean(outAny, "external", "external ", true)
+		p.Bool(jsonw.Any, "external", "external ", true)
 	}
 	if tb.u8(unix.IFLA_VXLAN_VNIFILTER) != 0 {
-		p.boolean(outAny, "vnifilter", "vnifilter", true)
+		p.Bool(jsonw.Any, "vnifilter", "vnifilter", true)
 	}
 	if len(tb[unix.IFLA_VXLAN_ID]) >= 4 {
-		p.int(outAny, "id", "id %d ", int64(tb.u32(unix.IFLA_VXLAN_ID)))
+		p.Uint(jsonw.Any, "id", "id %d ", int64(tb.u32(unix.IFLA_VXLAN_ID)))
 	}
 	if v, ok := tb[unix.IFLA_VXLAN_GROUP]; ok && len(v) == 4 {
 		if ip := net.IP(v); !ip.Equal(net.IPv4zero) {
 			if ip.IsMulticast() {
-				p.str(outAny, "group", "group %s ", ip.String())
+				p.Str(jsonw.Any, "group", "group %s ", ip.String())
 			} else {
-				p.str(outAny, "remote", "remote %s ", ip.String())
+				p.Str(jsonw.Any, "remote", "remote %s ", ip.String())
 			}
 		}
 	} else if v, ok := tb[unix.IFLA_VXLAN_GROUP6]; ok && len(v) == 16 {
 		if ip := net.IP(v); !ip.IsUnspecified() {
 			if ip.IsMulticast() {
-				p.str(outAny, "group6", "group %s ", ip.String())
+				p.Str(jsonw.Any, "group6", "group %s ", ip.String())
 			} else {
-				p.str(outAny, "remote6", "remote %s ", ip.String())
+				p.Str(jsonw.Any, "remote6", "remote %s ", ip.String())
 			}
 		}
 	}
 	if v, ok := tb[unix.IFLA_VXLAN_LOCAL]; ok && len(v) == 4 {
 		if ip := net.IP(v); !ip.Equal(net.IPv4zero) {
-			p.str(outAny, "local", "local %s ", ip.String())
+			p.Str(jsonw.Any, "local", "local %s ", ip.String())
 		}
 	} else if v, ok := tb[unix.IFLA_VXLAN_LOCAL6]; ok && len(v) == 16 {
 		if ip := net.IP(v); !ip.IsUnspecified() {
-			p.str(outAny, "local6", "local %s ", ip.String())
+			p.Str(jsonw.Any, "local6", "local %s ", ip.String())
 		}
 	}
 	if link := tb.u32(unix.IFLA_VXLAN_LINK); link != 0 {
-		p.str(outAny, "link", "dev %s ", s.ll.indexToName(int(link)))
+		p.Str(jsonw.Any, "link", "dev %s ", s.ll.indexToName(int(link)))
 	}
 	if v, ok := tb[unix.IFLA_VXLAN_PORT_RANGE]; ok && len(v) >= 4 {
 		low, high := int64(v[0])<<8|int64(v[1]), int64(v[2])<<8|int64(v[3])
-		if p.isJSON() {
-			p.openObject("port_range")
-			p.int(outJSON, "low", "", low)
-			p.int(outJSON, "high", "", high)
-			p.closeObject()
+		if p.IsJSON() {
+			p.OpenObject("port_range")
+			p.Uint(jsonw.JSON, "low", "", low)
+			p.Uint(jsonw.JSON, "high", "", high)
+			p.CloseObject()
 		} else {
 			p.lit(fmt.Sprintf("srcport %d %d ", low, high))
 		}
 	}
 	if tb.has(unix.IFLA_VXLAN_PORT) {
-		p.int(outAny, "port", "dstport %d ", int64(tb.be16(unix.IFLA_VXLAN_PORT)))
+		p.Uint(jsonw.Any, "port", "dstport %d ", int64(tb.be16(unix.IFLA_VXLAN_PORT)))
 	}
 	if tb.has(unix.IFLA_VXLAN_LEARNING) {
 		learning := tb.u8(unix.IFLA_VXLAN_LEARNING) != 0
-		p.boolean(outJSON, "learning", "", learning)
+		p.Bool(jsonw.JSON, "learning", "", learning)
 		if !learning {
-			p.boolean(outFP, "", "nolearning ", true)
+			p.Bool(jsonw.FP, "", "nolearning ", true)
 		}
 	}
 	for _, f := range []struct {
@@ -107,12 +108,12 @@ func printVxlan(s *shower, tb attrs) {
 		{unix.IFLA_VXLAN_L3MISS, "l3miss", "l3miss "},
 	} {
 		if tb.u8(f.attr) != 0 {
-			p.boolean(outAny, f.key, f.text, true)
+			p.Bool(jsonw.Any, f.key, f.text, true)
 		}
 	}
 	if tos := tb.u8(unix.IFLA_VXLAN_TOS); tos != 0 {
-		if p.isJSON() || tos != 1 {
-			p.hex0x(outAny, "tos", "tos %s ", uint64(tos))
+		if p.IsJSON() || tos != 1 {
+			p.hex0x(jsonw.Any, "tos", "tos %s ", uint64(tos))
 		} else {
 			p.lit("tos inherit ")
 		}
@@ -121,8 +122,8 @@ func printVxlan(s *shower, tb attrs) {
 		p.lit("ttl inherit ")
 	} else if tb.has(unix.IFLA_VXLAN_TTL) {
 		ttl := tb.u8(unix.IFLA_VXLAN_TTL)
-		if p.isJSON() || ttl != 0 {
-			p.int(outAny, "ttl", "ttl %d ", int64(ttl))
+		if p.IsJSON() || ttl != 0 {
+			p.Uint(jsonw.Any, "ttl", "ttl %d ", int64(ttl))
 		} else {
 			p.lit("ttl auto ")
 		}
@@ -130,27 +131,27 @@ func printVxlan(s *shower, tb attrs) {
 	if tb.has(unix.IFLA_VXLAN_DF) {
 		switch tb.u8(unix.IFLA_VXLAN_DF) {
 		case vxlanDFUnset:
-			p.str(outJSON, "df", "", "unset")
+			p.Str(jsonw.JSON, "df", "", "unset")
 		case vxlanDFSet:
-			p.str(outAny, "df", "df %s ", "set")
+			p.Str(jsonw.Any, "df", "df %s ", "set")
 		case vxlanDFInherit:
-			p.str(outAny, "df", "df %s ", "inherit")
+			p.Str(jsonw.Any, "df", "df %s ", "inherit")
 		}
 	}
 	if v := tb[unix.IFLA_VXLAN_LABEL]; len(v) >= 4 {
 		if label := uint64(v[0])<<24 | uint64(v[1])<<16 | uint64(v[2])<<8 | uint64(v[3]); label != 0 {
-			p.hex0x(outAny, "label", "flowlabel %s ", label)
+			p.hex0x(jsonw.Any, "label", "flowlabel %s ", label)
 		}
 	}
 	if tb.has(unix.IFLA_VXLAN_AGEING) {
 		if age := tb.u32(unix.IFLA_VXLAN_AGEING); age == 0 {
-			p.int(outAny, "ageing", "ageing none ", 0)
+			p.Uint(jsonw.Any, "ageing", "ageing none ", 0)
 		} else {
-			p.int(outAny, "ageing", "ageing %d ", int64(age))
+			p.Uint(jsonw.Any, "ageing", "ageing %d ", int64(age))
 		}
 	}
 	if limit := tb.u32(unix.IFLA_VXLAN_LIMIT); limit != 0 {
-		p.int(outAny, "limit", "maxaddr %d ", int64(limit))
+		p.Uint(jsonw.Any, "limit", "maxaddr %d ", int64(limit))
 	}
 	for _, f := range []struct {
 		attr      uint16
@@ -164,8 +165,8 @@ func printVxlan(s *shower, tb attrs) {
 			continue
 		}
 		on := tb.u8(f.attr) != 0
-		if p.isJSON() {
-			p.boolean(outJSON, f.key, "", on)
+		if p.IsJSON() {
+			p.Bool(jsonw.JSON, f.key, "", on)
 			continue
 		}
 		if !on {
@@ -174,16 +175,16 @@ func printVxlan(s *shower, tb attrs) {
 		p.lit(f.text)
 	}
 	if tb.u8(unix.IFLA_VXLAN_REMCSUM_TX) != 0 {
-		p.boolean(outAny, "remcsum_tx", "remcsumtx ", true)
+		p.Bool(jsonw.Any, "remcsum_tx", "remcsumtx ", true)
 	}
 	if tb.u8(unix.IFLA_VXLAN_REMCSUM_RX) != 0 {
-		p.boolean(outAny, "remcsum_rx", "remcsumrx ", true)
+		p.Bool(jsonw.Any, "remcsum_rx", "remcsumrx ", true)
 	}
 	if tb.has(unix.IFLA_VXLAN_GBP) {
-		p.boolean(outAny, "gbp", "gbp ", true)
+		p.Bool(jsonw.Any, "gbp", "gbp ", true)
 	}
 	if tb.has(unix.IFLA_VXLAN_GPE) {
-		p.boolean(outAny, "gpe", "gpe ", true)
+		p.Bool(jsonw.Any, "gpe", "gpe ", true)
 	}
 }
 
@@ -204,44 +205,44 @@ func printMacvlan(s *shower, tb attrs) {
 	if !ok {
 		name = "unknown"
 	}
-	p.str(outAny, "mode", "mode %s ", name)
+	p.Str(jsonw.Any, "mode", "mode %s ", name)
 	var flags uint16
 	if len(tb[unix.IFLA_MACVLAN_FLAGS]) >= 2 {
 		flags = tb.u16(unix.IFLA_MACVLAN_FLAGS)
 	}
 	if flags&macvlanFlagNopromisc != 0 {
-		p.boolean(outAny, "nopromisc", "nopromisc ", true)
+		p.Bool(jsonw.Any, "nopromisc", "nopromisc ", true)
 	}
 	if flags&macvlanFlagNodst != 0 {
-		p.boolean(outAny, "nodst", "nodst ", true)
+		p.Bool(jsonw.Any, "nodst", "nodst ", true)
 	}
 	if len(tb[unix.IFLA_MACVLAN_BC_QUEUE_LEN]) >= 4 {
-		p.int(outAny, "bcqueuelen", "bcqueuelen %d ", int64(tb.u32(unix.IFLA_MACVLAN_BC_QUEUE_LEN)))
+		p.Uint(jsonw.Any, "bcqueuelen", "bcqueuelen %d ", int64(tb.u32(unix.IFLA_MACVLAN_BC_QUEUE_LEN)))
 	}
 	if len(tb[unix.IFLA_MACVLAN_BC_QUEUE_LEN_USED]) >= 4 {
-		p.int(outAny, "usedbcqueuelen", "usedbcqueuelen %d ", int64(tb.u32(unix.IFLA_MACVLAN_BC_QUEUE_LEN_USED)))
+		p.Uint(jsonw.Any, "usedbcqueuelen", "usedbcqueuelen %d ", int64(tb.u32(unix.IFLA_MACVLAN_BC_QUEUE_LEN_USED)))
 	}
 	if mode != macvlanModeSource || len(tb[unix.IFLA_MACVLAN_MACADDR_COUNT]) < 4 {
 		return
 	}
-	p.int(outAny, "macaddr_count", "remotes (%d) ", int64(int32(tb.u32(unix.IFLA_MACVLAN_MACADDR_COUNT))))
+	p.Uint(jsonw.Any, "macaddr_count", "remotes (%d) ", int64(int32(tb.u32(unix.IFLA_MACVLAN_MACADDR_COUNT))))
 	data, ok := tb[unix.IFLA_MACVLAN_MACADDR_DATA]
 	if !ok {
 		return
 	}
-	p.openArray(outJSON, "macaddr_data", "")
+	p.OpenArray(jsonw.JSON, "macaddr_data", "")
 	for t, v := range nestedAll(data) {
 		if t != unix.IFLA_MACVLAN_MACADDR || len(v) < 6 {
 			continue
 		}
 		mac := net.HardwareAddr(v[:6]).String()
-		if p.isJSON() {
-			p.str(outJSON, "", "", mac)
+		if p.IsJSON() {
+			p.Str(jsonw.JSON, "", "", mac)
 		} else {
 			p.lit(mac + " ")
 		}
 	}
-	p.closeArray(outJSON, "")
+	p.CloseArray(jsonw.JSON, "")
 }
 
 // printTun is tun_print_opt.
@@ -258,14 +259,14 @@ func printTun(s *shower, tb attrs) {
 		case unix.IFF_TAP:
 			name = "tap"
 		}
-		p.str(outAny, "type", "type %s ", name)
+		p.Str(jsonw.Any, "type", "type %s ", name)
 	}
 	s.printField(tb, field{unix.IFLA_TUN_PI, "pi", "pi", fOnOff, 1})
 	s.printField(tb, field{unix.IFLA_TUN_VNET_HDR, "vnet_hdr", "vnet_hdr", fOnOff, 1})
 	if tb.u8(unix.IFLA_TUN_MULTI_QUEUE) == 0 {
-		p.boolean(outJSON, "multi_queue", "", false)
+		p.Bool(jsonw.JSON, "multi_queue", "", false)
 	} else {
-		p.boolean(outAny, "multi_queue", "multi_queue ", true)
+		p.Bool(jsonw.Any, "multi_queue", "multi_queue ", true)
 		s.printField(tb, u32f(unix.IFLA_TUN_NUM_QUEUES, "numqueues", "numqueues"))
 		s.printField(tb, u32f(unix.IFLA_TUN_NUM_DISABLED_QUEUES, "numdisabled", "numdisabled"))
 	}
@@ -273,17 +274,17 @@ func printTun(s *shower, tb attrs) {
 	if tb.has(unix.IFLA_TUN_OWNER) {
 		uid := tb.u32(unix.IFLA_TUN_OWNER)
 		if u, err := user.LookupId(strconv.FormatUint(uint64(uid), 10)); err == nil {
-			p.str(outAny, "user", "user %s ", u.Username)
+			p.Str(jsonw.Any, "user", "user %s ", u.Username)
 		} else {
-			p.int(outAny, "user", "user %d ", int64(uid))
+			p.Uint(jsonw.Any, "user", "user %d ", int64(uid))
 		}
 	}
 	if tb.has(unix.IFLA_TUN_GROUP) {
 		gid := tb.u32(unix.IFLA_TUN_GROUP)
 		if g, err := user.LookupGroupId(strconv.FormatUint(uint64(gid), 10)); err == nil {
-			p.str(outAny, "group", "group %s ", g.Name)
+			p.Str(jsonw.Any, "group", "group %s ", g.Name)
 		} else {
-			p.int(outAny, "group", "group %d ", int64(gid))
+			p.Uint(jsonw.Any, "group", "group %d ", int64(gid))
 		}
 	}
 }

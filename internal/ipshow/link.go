@@ -2,6 +2,7 @@ package ipshow
 
 import (
 	"fmt"
+	"github.com/netscript/netscript/internal/jsonw"
 
 	"github.com/vishvananda/netlink/nl"
 	"golang.org/x/sys/unix"
@@ -36,10 +37,10 @@ var linkFlagNames = []struct {
 func (s *shower) printLinkFlags(flags uint32, mdown bool) {
 	p := s.p
 	key := ""
-	if p.isJSON() {
+	if p.IsJSON() {
 		key = "flags"
 	}
-	p.openArray(outAny, key, "<")
+	p.OpenArray(jsonw.Any, key, "<")
 	sep := func(rest uint32) string {
 		if rest != 0 {
 			return "%s,"
@@ -47,22 +48,22 @@ func (s *shower) printLinkFlags(flags uint32, mdown bool) {
 		return "%s"
 	}
 	if flags&unix.IFF_UP != 0 && flags&unix.IFF_RUNNING == 0 {
-		p.str(outAny, "", sep(flags), "NO-CARRIER")
+		p.Str(jsonw.Any, "", sep(flags), "NO-CARRIER")
 	}
 	flags &^= unix.IFF_RUNNING
 	for _, f := range linkFlagNames {
 		if flags&f.flag != 0 {
 			flags &^= f.flag
-			p.str(outAny, "", sep(flags), f.name)
+			p.Str(jsonw.Any, "", sep(flags), f.name)
 		}
 	}
 	if flags != 0 {
-		p.hex(outAny, "", "%x", flags)
+		p.hex(jsonw.Any, "", "%x", flags)
 	}
 	if mdown {
-		p.str(outAny, "", ",%s", "M-DOWN")
+		p.Str(jsonw.Any, "", ",%s", "M-DOWN")
 	}
-	p.closeArray(outAny, "> ")
+	p.CloseArray(jsonw.Any, "> ")
 }
 
 var operStates = []string{"UNKNOWN", "NOTPRESENT", "DOWN", "LOWERLAYERDOWN", "TESTING", "DORMANT", "UP"}
@@ -72,15 +73,15 @@ func (s *shower) printOperstate(state uint8) {
 	p := s.p
 	switch {
 	case int(state) >= len(operStates):
-		if p.isJSON() {
-			p.int(outJSON, "operstate_index", "", int64(state))
+		if p.IsJSON() {
+			p.Uint(jsonw.JSON, "operstate_index", "", int64(state))
 		} else {
 			p.lit(fmt.Sprintf("state %#x", state))
 		}
 	case s.opt.Brief:
-		p.str(outAny, "operstate", "%-14s ", operStates[state])
-	case p.isJSON():
-		p.str(outJSON, "operstate", "", operStates[state])
+		p.Str(jsonw.Any, "operstate", "%-14s ", operStates[state])
+	case p.IsJSON():
+		p.Str(jsonw.JSON, "operstate", "", operStates[state])
 	default:
 		p.lit("state " + operStates[state] + " ")
 	}
@@ -100,7 +101,7 @@ func (s *shower) printQueuelen(tb attrs) {
 		qlen = q
 	}
 	if qlen != 0 {
-		s.p.int(outAny, "txqlen", "qlen %d", qlen)
+		s.p.Uint(jsonw.Any, "txqlen", "qlen %d", qlen)
 	}
 }
 
@@ -125,10 +126,10 @@ var linkModes = []string{"DEFAULT", "DORMANT"}
 // printLinkmode is print_linkmode.
 func (s *shower) printLinkmode(mode uint8) {
 	if int(mode) >= len(linkModes) {
-		s.p.int(outAny, "linkmode_index", "mode %d ", int64(mode))
+		s.p.Uint(jsonw.Any, "linkmode_index", "mode %d ", int64(mode))
 		return
 	}
-	s.p.str(outAny, "linkmode", "mode %s ", linkModes[mode])
+	s.p.Str(jsonw.Any, "linkmode", "mode %s ", linkModes[mode])
 }
 
 var linkEvents = []string{"NONE", "REBOOT", "FEATURE CHANGE", "BONDING FAILOVER", "NOTIFY PEERS", "RESEND IGMP", "BONDING OPTION"}
@@ -136,9 +137,9 @@ var linkEvents = []string{"NONE", "REBOOT", "FEATURE CHANGE", "BONDING FAILOVER"
 // printLinkEvent is print_link_event.
 func (s *shower) printLinkEvent(event uint32) {
 	if int(event) >= len(linkEvents) {
-		s.p.int(outAny, "event", "event %d ", int64(int32(event)))
+		s.p.Uint(jsonw.Any, "event", "event %d ", int64(int32(event)))
 	} else if event != 0 {
-		s.p.str(outAny, "event", "event %s ", linkEvents[event])
+		s.p.Str(jsonw.Any, "event", "event %s ", linkEvents[event])
 	}
 }
 
@@ -171,21 +172,21 @@ func (s *shower) printNameAndLink(format, name string, tb attrs) bool {
 		iflink := int(int32(tb.u32(unix.IFLA_LINK)))
 		switch {
 		case iflink == 0:
-			if p.isJSON() {
+			if p.IsJSON() {
 				p.null("link")
 			} else {
 				link = "NONE"
 			}
 		case tb.has(unix.IFLA_LINK_NETNSID):
-			if p.isJSON() {
-				p.int(outJSON, "link_index", "", int64(iflink))
+			if p.IsJSON() {
+				p.Uint(jsonw.JSON, "link_index", "", int64(iflink))
 			} else {
 				link = fmt.Sprintf("if%d", uint32(iflink))
 			}
 		default:
 			link = s.ll.indexToName(iflink)
-			if p.isJSON() {
-				p.str(outJSON, "link", "", link)
+			if p.IsJSON() {
+				p.Str(jsonw.JSON, "link", "", link)
 				link = ""
 			}
 			mdown = s.ll.indexToFlags(iflink)&unix.IFF_UP == 0
@@ -194,7 +195,7 @@ func (s *shower) printNameAndLink(format, name string, tb attrs) bool {
 			name = name + "@" + link
 		}
 	}
-	p.str(outAny, "ifname", format, name)
+	p.Str(jsonw.Any, "ifname", format, name)
 	return mdown
 }
 
@@ -207,7 +208,7 @@ func (s *shower) printLinkinfoBrief(name string, m *linkMsg) int {
 	}
 	if s.f.family == unix.AF_PACKET {
 		if tb.has(unix.IFLA_ADDRESS) {
-			p.str(outAny, "address", "%s ", llAddr(tb[unix.IFLA_ADDRESS], m.typ))
+			p.Str(jsonw.Any, "address", "%s ", llAddr(tb[unix.IFLA_ADDRESS], m.typ))
 		}
 		s.printLinkFlags(m.flags, mdown)
 		p.lit("\n")
@@ -253,18 +254,18 @@ func (s *shower) printLinkinfo(m *linkMsg) int {
 		return s.printLinkinfoBrief(name, m)
 	}
 
-	p.int(outAny, "ifindex", "%d: ", int64(m.index))
+	p.Uint(jsonw.Any, "ifindex", "%d: ", int64(m.index))
 	mdown := s.printNameAndLink("%s: ", name, tb)
 	s.printLinkFlags(m.flags, mdown)
 
 	if tb.has(unix.IFLA_MTU) {
-		p.int(outAny, "mtu", "mtu %d ", int64(tb.u32(unix.IFLA_MTU)))
+		p.Uint(jsonw.Any, "mtu", "mtu %d ", int64(tb.u32(unix.IFLA_MTU)))
 	}
 	if tb.has(unix.IFLA_QDISC) {
-		p.str(outAny, "qdisc", "qdisc %s ", tb.str(unix.IFLA_QDISC))
+		p.Str(jsonw.Any, "qdisc", "qdisc %s ", tb.str(unix.IFLA_QDISC))
 	}
 	if tb.has(unix.IFLA_MASTER) {
-		p.str(outAny, "master", "master %s ", s.ll.indexToName(int(int32(tb.u32(unix.IFLA_MASTER)))))
+		p.Str(jsonw.Any, "master", "master %s ", s.ll.indexToName(int(int32(tb.u32(unix.IFLA_MASTER)))))
 	}
 	if tb.has(unix.IFLA_OPERSTATE) {
 		s.printOperstate(tb.u8(unix.IFLA_OPERSTATE))
@@ -273,7 +274,7 @@ func (s *shower) printLinkinfo(m *linkMsg) int {
 		s.printLinkmode(tb.u8(unix.IFLA_LINKMODE))
 	}
 	if tb.has(unix.IFLA_GROUP) {
-		p.str(outAny, "group", "group %s ", groupName(int32(tb.u32(unix.IFLA_GROUP))))
+		p.Str(jsonw.Any, "group", "group %s ", groupName(int32(tb.u32(unix.IFLA_GROUP))))
 	}
 	s.printQueuelen(tb)
 	if tb.has(unix.IFLA_EVENT) {
@@ -282,23 +283,23 @@ func (s *shower) printLinkinfo(m *linkMsg) int {
 
 	if f.family == unix.AF_UNSPEC || f.family == unix.AF_PACKET || s.opt.Details {
 		p.nl()
-		p.str(outAny, "link_type", "    link/%s ", llTypeName(m.typ))
+		p.Str(jsonw.Any, "link_type", "    link/%s ", llTypeName(m.typ))
 		if tb.has(unix.IFLA_ADDRESS) {
-			p.str(outAny, "address", "%s", llAddr(tb[unix.IFLA_ADDRESS], m.typ))
+			p.Str(jsonw.Any, "address", "%s", llAddr(tb[unix.IFLA_ADDRESS], m.typ))
 		}
 		if tb.has(unix.IFLA_BROADCAST) {
 			if m.flags&unix.IFF_POINTOPOINT != 0 {
 				p.lit(" peer ")
-				p.boolean(outJSON, "link_pointtopoint", "", true)
+				p.Bool(jsonw.JSON, "link_pointtopoint", "", true)
 			} else {
 				p.lit(" brd ")
 			}
-			p.str(outAny, "broadcast", "%s", llAddr(tb[unix.IFLA_BROADCAST], m.typ))
+			p.Str(jsonw.Any, "broadcast", "%s", llAddr(tb[unix.IFLA_BROADCAST], m.typ))
 		}
 		if perm, ok := tb[unix.IFLA_PERM_ADDRESS]; ok {
 			if addr, ok := tb[unix.IFLA_ADDRESS]; !ok || string(addr) != string(perm) {
 				p.lit(" permaddr ")
-				p.str(outAny, "permaddr", "%s", llAddr(perm, m.typ))
+				p.Str(jsonw.Any, "permaddr", "%s", llAddr(perm, m.typ))
 			}
 		}
 	}
@@ -306,8 +307,8 @@ func (s *shower) printLinkinfo(m *linkMsg) int {
 	if tb.has(unix.IFLA_LINK_NETNSID) {
 		id := int32(tb.u32(unix.IFLA_LINK_NETNSID))
 		switch {
-		case p.isJSON():
-			p.int(outJSON, "link_netnsid", "", int64(id))
+		case p.IsJSON():
+			p.Uint(jsonw.JSON, "link_netnsid", "", int64(id))
 		case id >= 0:
 			if name := s.netnsName(int(id)); name != "" {
 				p.lit(" link-netns " + name)
@@ -330,7 +331,7 @@ func (s *shower) printLinkinfo(m *linkMsg) int {
 		p.lit(fmt.Sprintf(" new-ifindex %d", int32(tb.u32(unix.IFLA_NEW_IFINDEX))))
 	}
 	if tb.has(unix.IFLA_PROTO_DOWN) && tb.u8(unix.IFLA_PROTO_DOWN) != 0 {
-		p.boolean(outAny, "proto_down", " protodown on ", true)
+		p.Bool(jsonw.Any, "proto_down", " protodown on ", true)
 	}
 
 	if s.opt.Details {
@@ -339,19 +340,19 @@ func (s *shower) printLinkinfo(m *linkMsg) int {
 
 	if (s.doLink || s.opt.Details) && tb.has(unix.IFLA_IFALIAS) {
 		p.lit("\n    ")
-		p.str(outAny, "ifalias", "alias %s", tb.str(unix.IFLA_IFALIAS))
+		p.Str(jsonw.Any, "ifalias", "alias %s", tb.str(unix.IFLA_IFALIAS))
 	}
 
 	if prop, ok := tb[unix.IFLA_PROP_LIST]; ok {
-		p.openArray(outJSON, "altnames", "")
+		p.OpenArray(jsonw.JSON, "altnames", "")
 		for t, v := range nestedAll(prop) {
 			if t != unix.IFLA_ALT_IFNAME {
 				continue
 			}
 			p.lit("\n    altname ")
-			p.str(outAny, "", "%s", unix.ByteSliceToString(v))
+			p.Str(jsonw.Any, "", "%s", unix.ByteSliceToString(v))
 		}
-		p.closeArray(outJSON, "")
+		p.CloseArray(jsonw.JSON, "")
 	}
 
 	p.lit("\n")

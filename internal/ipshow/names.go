@@ -88,8 +88,9 @@ func groupName(group int32) string {
 	return strconv.Itoa(int(group))
 }
 
-// familyName is family_name.
-func familyName(family uint8) string {
+// FamilyName is iproute2's family_name: "inet", "inet6", "link", "mpls",
+// "bridge", or "???".
+func FamilyName(family uint8) string {
 	switch family {
 	case unix.AF_INET:
 		return "inet"

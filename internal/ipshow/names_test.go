@@ -1,6 +1,7 @@
 package ipshow
 
 import (
+	"github.com/netscript/netscript/internal/jsonw"
 	"net/netip"
 	"testing"
 
@@ -65,8 +66,8 @@ func TestNames(t *testing.T) {
 		{scopeName(7), "7"},
 		{groupName(0), "default"},
 		{groupName(5), "5"},
-		{familyName(unix.AF_INET6), "inet6"},
-		{familyName(99), "???"},
+		{FamilyName(unix.AF_INET6), "inet6"},
+		{FamilyName(99), "???"},
 	}
 	for i, tc := range tests {
 		if tc.got != tc.want {
@@ -93,22 +94,22 @@ func TestIdxFromName(t *testing.T) {
 // compact and pretty, including its escapes.
 func TestJSONWriter(t *testing.T) {
 	build := func(p *printer) {
-		p.begin()
-		p.openObject("")
-		p.int(outAny, "ifindex", "", 1)
-		p.str(outAny, "ifname", "", "a\"b\\c\td\x01")
-		p.openArray(outAny, "flags", "")
-		p.str(outAny, "", "", "UP")
-		p.str(outAny, "", "", "LOWER_UP")
-		p.closeArray(outAny, "")
-		p.openArray(outJSON, "addr_info", "")
-		p.closeArray(outJSON, "")
+		p.Begin()
+		p.OpenObject("")
+		p.Uint(jsonw.Any, "ifindex", "", 1)
+		p.Str(jsonw.Any, "ifname", "", "a\"b\\c\td\x01")
+		p.OpenArray(jsonw.Any, "flags", "")
+		p.Str(jsonw.Any, "", "", "UP")
+		p.Str(jsonw.Any, "", "", "LOWER_UP")
+		p.CloseArray(jsonw.Any, "")
+		p.OpenArray(jsonw.JSON, "addr_info", "")
+		p.CloseArray(jsonw.JSON, "")
 		p.null("link")
-		p.boolean(outAny, "dynamic", "", true)
-		p.closeObject()
-		p.openObject("")
-		p.closeObject()
-		p.end()
+		p.Bool(jsonw.Any, "dynamic", "", true)
+		p.CloseObject()
+		p.OpenObject("")
+		p.CloseObject()
+		p.End()
 	}
 	tests := []struct {
 		pretty bool
@@ -127,7 +128,7 @@ func TestJSONWriter(t *testing.T) {
 	for _, tc := range tests {
 		p := newPrinter(true, tc.pretty)
 		build(p)
-		if got := p.buf.String(); got != tc.want {
+		if got := p.Buf.String(); got != tc.want {
 			t.Errorf("pretty=%v:\ngot  %q\nwant %q", tc.pretty, got, tc.want)
 		}
 	}

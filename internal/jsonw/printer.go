@@ -37,6 +37,16 @@ func NewPrinter(json, pretty bool) *Printer {
 // IsJSON is is_json_context.
 func (p *Printer) IsJSON() bool { return p.jw != nil }
 
+// Writer returns the JSON writer, nil in text mode, for members no print
+// call covers (a raw number such as a timer's "1.50").
+func (p *Printer) Writer() *Writer { return p.jw }
+
+// InJSON reports whether a call of destination t prints in JSON mode.
+func (p *Printer) InJSON(t Out) bool { return p.jsonCtx(t) }
+
+// InText reports whether a call of destination t prints in text mode.
+func (p *Printer) InText(t Out) bool { return p.fpCtx(t) }
+
 func (p *Printer) jsonCtx(t Out) bool { return p.jw != nil && t&(JSON|Any) != 0 }
 func (p *Printer) fpCtx(t Out) bool   { return p.jw == nil && t&(FP|Any) != 0 }
 
