@@ -132,3 +132,10 @@ connect() {
 recheck() {
 	retry -t 2s eval "$1 >\"\$d/out\" 2>\"\$d/err\"; $2"
 }
+
+# cmptime OUT GOLDEN: cmp, except ping's timing figures (time=, time Nms,
+# the rtt values and ", pipe N", ipg/ewma), as netscript's cmptime compares.
+cmptime() {
+	local m='s/time=[0-9.]+ ms/time=T ms/g; s/time [0-9]+ms/time Tms/g; s#rtt min/avg/max/mdev = [0-9./]+ ms(, pipe [0-9]+)?#rtt T#; s#ipg/ewma [0-9./]+ ms#ipg/ewma T#'
+	cmp -s <(sed -E "$m" "$1") <(sed -E "$m" "$2")
+}
