@@ -249,6 +249,29 @@ func netnsInUse() map[string]bool {
 	return all
 }
 
+// stillHeld waits, up to within, until no process or mount holds any of
+// the namespaces in held (other than the test's own), and returns those
+// still held then. The kernel frees a namespace once its last holder is
+// gone, and a killed process's exit, and its programs', is asynchronous:
+// checking right after Wait raced it on a busy machine.
+func stillHeld(held map[string]bool, within time.Duration) []string {
+	deadline := time.Now().Add(within)
+	for {
+		inUse := netnsInUse()
+		var still []string
+		for ns := range held {
+			if inUse[ns] && !hostHolds(ns) {
+				still = append(still, ns)
+			}
+		}
+		if len(still) == 0 || time.Now().After(deadline) {
+			slices.Sort(still)
+			return still
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
 // killMoments is how many times TestSIGKILLLeavesNothing kills a run.
 const killMoments = 20
 
@@ -373,13 +396,10 @@ func TestSIGKILLLeavesNothing(t *testing.T) {
 			if len(held) < 2 {
 				t.Errorf("the child held %d namespaces; it should have had its World by then", len(held))
 			}
-			inUse := netnsInUse()
 			left := 0
-			for ns := range held {
-				if inUse[ns] && !hostHolds(ns) {
-					left++
-					t.Errorf("namespace %s of the killed run is still held", ns)
-				}
+			for _, ns := range stillHeld(held, 10*time.Second) {
+				left++
+				t.Errorf("namespace %s of the killed run is still held", ns)
 			}
 			faultsInjected.Add(1)
 			leftoversFound.Add(int64(left))

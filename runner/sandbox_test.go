@@ -248,26 +248,9 @@ exec sleep %[1]s5
 				n += len(rest)
 				t.Errorf("programs of the killed run still run: %q\n%s", rest, out.String())
 			}
-			// The kernel frees a namespace once its last holder is gone;
-			// the killed processes' exit is asynchronous, so wait, bounded.
-			deadline := time.Now().Add(10 * time.Second)
-			for {
-				inUse := netnsInUse()
-				still := 0
-				for ns := range held {
-					if inUse[ns] && !hostHolds(ns) {
-						still++
-					}
-				}
-				if still == 0 {
-					break
-				}
-				if time.Now().After(deadline) {
-					n += still
-					t.Errorf("%d namespaces of the killed run are still held", still)
-					break
-				}
-				time.Sleep(5 * time.Millisecond)
+			if still := stillHeld(held, 10*time.Second); len(still) > 0 {
+				n += len(still)
+				t.Errorf("%d namespaces of the killed run are still held", len(still))
 			}
 			left += n
 		})

@@ -72,7 +72,9 @@ func TestPingMatchesIputils(t *testing.T) {
 		"-c 1 -W 1x 10.0.0.2",
 		"-c 1 -i x 10.0.0.2",
 		"-4 -c 1 10.0.0.2",
-		"-c 3 -i 0 10.0.0.2",
+		// -c 1: with more requests, how long ping lingers for the last
+		// replies depends on how many came back while it sent (TestLinger).
+		"-c 1 -i 0 10.0.0.2",
 		"-c 1 -W 0.2 0",
 		"-c 1 10.0.0.255",
 		"-V",
