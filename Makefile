@@ -57,8 +57,9 @@ staticcheck:
 # needed); writes BENCHMARKS.md and bench/cost.svg. Not run by CI.
 BENCH_COUNT ?= 5
 bench:
+	@[ ! -f bench/bench.out ] || cp bench/bench.out bench/bench.before.out
 	$(GO) test ./bench -run '^$$' -bench . -benchtime 1x -count $(BENCH_COUNT) -timeout 60m | tee bench/bench.out
-	$(GO) run ./bench/report -in bench/bench.out -md BENCHMARKS.md -svg bench/cost.svg -findings bench/findings.md
+	$(GO) run ./bench/report -in bench/bench.out -md BENCHMARKS.md -svg bench/cost.svg -findings bench/findings.md -before bench/bench.before.out
 
 # Every fuzz target for FUZZTIME each: a duration (locally, e.g. 10m) or an
 # execution count such as 20000x. CI uses a count: Go 1.26's fuzz

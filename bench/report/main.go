@@ -125,6 +125,7 @@ func main() {
 	md := flag.String("md", "BENCHMARKS.md", "report to write")
 	svg := flag.String("svg", "bench/cost.svg", "plot to write")
 	findings := flag.String("findings", "bench/findings.md", "profile findings to append")
+	before := flag.String("before", "", "an earlier run's go test -bench output to compare against (skipped when the file does not exist)")
 	flag.Parse()
 	s, err := read(*in)
 	if err != nil {
@@ -140,14 +141,14 @@ func main() {
 	b.WriteString("## Tutorial and suite\n\n| workload | netscript wall | shell wall | wall ratio | netscript CPU | shell CPU | CPU ratio |\n|---|---|---|---|---|---|---|\n")
 	for _, w := range []struct{ label, key string }{
 		{"tutorial (scenarios/veth-pair.txtar, bench/tutorial.sh)", "Tutorial"},
-		{"shipped suite, 2 at a time (bench/lib.sh twins)", "Suite"},
+		{"tutorial series (8 scenarios), 2 at a time (bench/lib.sh twins)", "Suite"},
 	} {
 		n, sh := s[w.key+"/netscript"], s[w.key+"/shell"]
 		fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %s | %s |\n", w.label, ms(n.wall), ms(sh.wall), ratio(n.wall, sh.wall), ms(n.cpu), ms(sh.cpu), ratio(n.cpu, sh.cpu))
 	}
 	if one, ok := s["Shards/1-shard"]; ok {
 		b.WriteString("\n## Sharded suite: one run against two shards side by side\n\n")
-		b.WriteString("The shipped suite as one `netscript run` (`-parallel 2`), then as `-shard 1/2` and `-shard 2/2` run at once on this machine, split by name hash or balanced by an earlier run's times (`-durations`). Balance: the slowest shard's wall time over the shards' mean.\n\n")
+		b.WriteString("Every scenario of scenarios/ as one `netscript run` (`-parallel 2`), then as `-shard 1/2` and `-shard 2/2` run at once on this machine, split by name hash or balanced by an earlier run's times (`-durations`). Balance: the slowest shard's wall time over the shards' mean.\n\n")
 		b.WriteString("| workload | wall | wall against one run | CPU | balance (max/mean) |\n|---|---|---|---|---|\n")
 		for _, w := range []struct{ label, key string }{
 			{"one run", "Shards/1-shard"}, {"2 shards, by name hash", "Shards/2-shards-hash"}, {"2 shards, by durations", "Shards/2-shards-durations"},
@@ -175,6 +176,15 @@ func main() {
 			fmt.Fprintf(&b, "| %d | %s | %s | %s | %s | %s | %s | %s |\n", n, ms(ns.wall), ms(sh.wall), ms(bt.wall), ratio(ns.wall, bt.wall), ms(ns.cpu), ms(bt.cpu), ratio(ns.cpu, bt.cpu))
 		}
 	}
+	if *before != "" {
+		old, err := read(*before)
+		switch {
+		case err == nil:
+			b.WriteString(compare(old, s))
+		case !os.IsNotExist(err):
+			log.Fatal(err)
+		}
+	}
 	b.WriteString("\n¹ per probe: (built and checked − set-up only) / ordered pairs; netscript probes concurrently, the shell one `ip netns exec … ping` after another.\n\n")
 	fmt.Fprintf(&b, "## Cost against N\n\n![wall time against N, log scale](%s)\n\n", strings.TrimPrefix(*svg, "./"))
 	if data, err := os.ReadFile(*findings); err == nil {
@@ -186,4 +196,48 @@ func main() {
 	if err := os.WriteFile(*svg, []byte(plot(s)), 0o644); err != nil {
 		log.Fatal(err)
 	}
+}
+
+// worse is how much slower a netscript figure may get from one run to the
+// next before the comparison flags it (the project's rule: 10%).
+const worse = 1.10
+
+// compare is the section that sets netscript's figures (not the shell
+// twins', which measure the machine) against an earlier run's, flagging
+// every one that got worse by more than 10%.
+func compare(old, now map[string]sample) string {
+	var names []string
+	for name := range now {
+		if _, ok := old[name]; ok && !strings.HasSuffix(name, "shell") && !strings.HasSuffix(name, "batch") {
+			names = append(names, name)
+		}
+	}
+	sort.Strings(names)
+	var b strings.Builder
+	b.WriteString("\n## Against the previous run\n\n")
+	b.WriteString("netscript's medians in this run against the run before it (`make bench` keeps the earlier output as bench/bench.before.out). ")
+	b.WriteString("A figure more than 10% worse is marked **worse**; figures under 20 ms move by more than that with the machine's noise alone.\n\n")
+	b.WriteString("| benchmark | wall before | wall now | change | CPU before | CPU now | change |\n|---|---|---|---|---|---|---|\n")
+	flagged := 0
+	for _, name := range names {
+		o, n := old[name], now[name]
+		fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %s | %s |\n", name,
+			ms(o.wall), ms(n.wall), change(o.wall, n.wall, &flagged), ms(o.cpu), ms(n.cpu), change(o.cpu, n.cpu, &flagged))
+	}
+	fmt.Fprintf(&b, "\n%d of %d figures got worse by more than 10%%.\n", flagged, 2*len(names))
+	return b.String()
+}
+
+// change is the relative change from a to b, marked when b is worse than
+// a by more than 10%; it counts the marks in flagged.
+func change(a, b float64, flagged *int) string {
+	if a == 0 {
+		return "–"
+	}
+	s := fmt.Sprintf("%+.1f%%", (b/a-1)*100)
+	if b > a*worse {
+		*flagged++
+		s = "**worse** " + s
+	}
+	return s
 }
