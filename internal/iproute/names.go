@@ -1,7 +1,9 @@
 package iproute
 
 import (
+	"math"
 	"strconv"
+	"strings"
 
 	"golang.org/x/sys/unix"
 
@@ -63,4 +65,33 @@ func scopeByName(s string) (int, bool) {
 		return unix.RT_SCOPE_UNIVERSE, true
 	}
 	return byName(scopeNames, s, 255)
+}
+
+// realmNames is /etc/iproute2/rt_realms as iproute2 ships it.
+var realmNames = map[int]string{0: "cosmos"}
+
+// getRealms is iproute2's get_rt_realms_or_raw: "[FROM/]TO" of realm
+// names or numbers up to 255 (FROM in the upper 16 bits), or else one
+// unsigned number taken as the raw value.
+func getRealms(v string) (uint32, bool) {
+	realm := func(s string) (uint32, bool) {
+		n, ok := byName(realmNames, s, 255)
+		return uint32(n), ok
+	}
+	var realms uint32
+	ok := true
+	arg := v
+	if from, to, slash := strings.Cut(v, "/"); slash {
+		f, fok := realm(from)
+		realms, arg, ok = f<<16, to, fok
+	}
+	if ok && arg != "" {
+		t, tok := realm(arg)
+		realms, ok = realms|t, tok
+	}
+	if ok {
+		return realms, true
+	}
+	n, isNum := cnum.GetUint(v, math.MaxUint32)
+	return uint32(n), isNum
 }

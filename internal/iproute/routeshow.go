@@ -764,6 +764,9 @@ func printRoute(p *jsonw.Printer, r *route, names map[int]string, f *routeFilter
 			p.Text("mark %d ", mark)
 		}
 	}
+	if flow, ok := r.u32(unix.RTA_FLOW); ok { // the realms filter is refused, so never exact
+		printFlow(p, flow)
+	}
 	if uid, ok := r.u32(unix.RTA_UID); ok {
 		p.Uint(jsonw.Any, "uid", "uid %d ", int64(uid))
 	}
@@ -811,6 +814,26 @@ func printGateway(p *jsonw.Printer, gw netip.Addr) {
 	} else {
 		p.Text("via %s ", gw)
 	}
+}
+
+// printFlow is print_rta_flow: the realms of RTA_FLOW.
+func printFlow(p *jsonw.Printer, flow uint32) {
+	from, to := int(flow>>16), int(flow&0xffff)
+	if p.IsJSON() {
+		p.OpenObject("flow")
+		if from != 0 {
+			p.Str(jsonw.JSON, "from", "", name(realmNames, from))
+		}
+		p.Str(jsonw.JSON, "to", "", name(realmNames, to))
+		p.CloseObject()
+		return
+	}
+	if from != 0 {
+		p.Text("realms %s/", name(realmNames, from))
+	} else {
+		p.Text("realm ")
+	}
+	p.Text("%s ", name(realmNames, to))
 }
 
 // printVia is print_rta_via: a gateway of another family (RTA_VIA).
