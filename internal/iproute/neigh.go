@@ -62,9 +62,18 @@ func parseNeigh(g *globals, list []string, _ script.Parser) (script.Action, erro
 	switch cmd := a.next(); {
 	case matches(cmd, "show") || matches(cmd, "lst") || matches(cmd, "list"):
 		return parseNeighShow(g, a)
-	case matches(cmd, "add"), matches(cmd, "change"), cmd == "chg", matches(cmd, "replace"),
-		matches(cmd, "delete"), matches(cmd, "get"), matches(cmd, "flush"):
-		return nil, script.Unimplemented(exitUsage, "ip neigh %s: not implemented by netscript (only show is)", cmd)
+	case matches(cmd, "add"):
+		return parseNeighModify(g, a, "add", unix.RTM_NEWNEIGH, unix.NLM_F_CREATE|unix.NLM_F_EXCL)
+	case matches(cmd, "change"), cmd == "chg":
+		return parseNeighModify(g, a, "change", unix.RTM_NEWNEIGH, unix.NLM_F_REPLACE)
+	case matches(cmd, "replace"):
+		return parseNeighModify(g, a, "replace", unix.RTM_NEWNEIGH, unix.NLM_F_CREATE|unix.NLM_F_REPLACE)
+	case matches(cmd, "delete"):
+		return parseNeighModify(g, a, "delete", unix.RTM_DELNEIGH, 0)
+	case matches(cmd, "get"):
+		return parseNeighGet(g, a)
+	case matches(cmd, "flush"):
+		return nil, script.Unimplemented(exitUsage, "ip neigh flush: not implemented by netscript")
 	case matches(cmd, "help"):
 		return nil, script.Errorf(exitUsage, "%s", neighUsageText)
 	default:
@@ -434,42 +443,53 @@ func dumpNeigh(ns *world.NS, family int, proxy bool) ([]*neighEntry, error) {
 	}
 	var entries []*neighEntry
 	for _, m := range msgs {
-		if len(m) < unix.SizeofNdMsg {
-			continue
-		}
-		e := &neighEntry{
-			family:  int(m[0]),
-			ifindex: int(int32(binary.NativeEndian.Uint32(m[4:8]))),
-			state:   int(binary.NativeEndian.Uint16(m[8:10])),
-			flags:   int(m[10]),
-		}
-		attrs, err := nl.ParseRouteAttr(m[unix.SizeofNdMsg:])
+		e, err := parseNeighMsg(m)
 		if err != nil {
-			return nil, fmt.Errorf("parse a neighbour message: %w", err)
+			return nil, err
 		}
-		for _, at := range attrs {
-			switch at.Attr.Type {
-			case unix.NDA_DST:
-				e.dst = at.Value
-			case unix.NDA_LLADDR:
-				e.lladdr, e.hasLL = at.Value, true
-			case unix.NDA_CACHEINFO:
-				if len(at.Value) >= 16 {
-					e.refcnt, e.hasCache = binary.NativeEndian.Uint32(at.Value[12:16]), true
-				}
-			case ndaProtocol:
-				if len(at.Value) >= 1 {
-					e.protocol = int(at.Value[0])
-				}
-			case ndaFlagsExt:
-				if len(at.Value) >= 4 {
-					e.extFlags = binary.NativeEndian.Uint32(at.Value)
-				}
-			}
+		if e != nil {
+			entries = append(entries, e)
 		}
-		entries = append(entries, e)
 	}
 	return entries, nil
+}
+
+// parseNeighMsg reads one RTM_NEWNEIGH message; nil for a short one.
+func parseNeighMsg(m []byte) (*neighEntry, error) {
+	if len(m) < unix.SizeofNdMsg {
+		return nil, nil
+	}
+	e := &neighEntry{
+		family:  int(m[0]),
+		ifindex: int(int32(binary.NativeEndian.Uint32(m[4:8]))),
+		state:   int(binary.NativeEndian.Uint16(m[8:10])),
+		flags:   int(m[10]),
+	}
+	attrs, err := nl.ParseRouteAttr(m[unix.SizeofNdMsg:])
+	if err != nil {
+		return nil, fmt.Errorf("parse a neighbour message: %w", err)
+	}
+	for _, at := range attrs {
+		switch at.Attr.Type {
+		case unix.NDA_DST:
+			e.dst = at.Value
+		case unix.NDA_LLADDR:
+			e.lladdr, e.hasLL = at.Value, true
+		case unix.NDA_CACHEINFO:
+			if len(at.Value) >= 16 {
+				e.refcnt, e.hasCache = binary.NativeEndian.Uint32(at.Value[12:16]), true
+			}
+		case ndaProtocol:
+			if len(at.Value) >= 1 {
+				e.protocol = int(at.Value[0])
+			}
+		case ndaFlagsExt:
+			if len(at.Value) >= 4 {
+				e.extFlags = binary.NativeEndian.Uint32(at.Value)
+			}
+		}
+	}
+	return e, nil
 }
 
 // printNeigh is print_neigh (and print_neigh_brief with brief).

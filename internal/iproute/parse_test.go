@@ -53,7 +53,7 @@ func TestParseErrors(t *testing.T) {
 		{"tuntap add dev tap0", 1, "You failed to specify a tunnel mode"},
 		{"tuntap add dev tap0 mode foo", 255, `Unknown tunnel mode "foo"`},
 		{"netns exec ns0 ip link set", 255, `Not enough information: "dev" argument is required.`},
-		{"neigh add 10.0.0.1 dev veth0", 255, "ip neigh add: not implemented by netscript (only show is)"},
+		{"neigh add 10.0.0.1", 255, "Device and destination are required arguments."},
 	}
 	ip := ipCmd()
 	checkParseErrors(t, ip, tests)
