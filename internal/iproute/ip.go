@@ -127,7 +127,7 @@ var objects = []object{
 	{"netconf", nil},
 	{"vrf", nil},
 	{"sr", nil},
-	{"nexthop", nil},
+	{"nexthop", parseNexthop},
 	{"mptcp", nil},
 	{"ioam", nil},
 	{"help", func(*globals, []string, script.Parser) (script.Action, error) { return nil, ipUsage() }},

@@ -49,10 +49,13 @@ type routeShowOpts struct {
 	stats   int
 	oneline bool
 	numeric bool
+	// nexthop looks up a nexthop object for the "nh_info" of -d.
+	nexthop func(id uint32) (nexthopEntry, bool)
 }
 
-func showOpts(g *globals) routeShowOpts {
-	return routeShowOpts{details: g.details, stats: g.stats, oneline: g.oneline, numeric: g.numeric}
+func showOpts(s *script.State, g *globals) routeShowOpts {
+	return routeShowOpts{details: g.details, stats: g.stats, oneline: g.oneline, numeric: g.numeric,
+		nexthop: nexthopCache(s, g)}
 }
 
 // optsRouteShow are the global options "ip route show" and "get" honour.
@@ -415,7 +418,7 @@ func routeShow(s *script.State, g *globals, f routeFilter) error {
 	six := false
 	for _, r := range routes {
 		if f.match(r, &six) {
-			printRoute(p, r, names, &f, showOpts(g), false)
+			printRoute(p, r, names, &f, showOpts(s, g), false)
 		}
 	}
 	p.End()
@@ -468,7 +471,7 @@ func routeFlush(s *script.State, g *globals, f routeFilter) error {
 				binary.NativeEndian.Uint32(r.attrs[unix.RTA_PRIORITY]) == 0xffffffff) {
 				doomed = append(doomed, r)
 				if g.stats >= 2 {
-					printRoute(p, r, names, &f, showOpts(g), false)
+					printRoute(p, r, names, &f, showOpts(s, g), false)
 				}
 			}
 		}
@@ -799,6 +802,12 @@ func printRoute(p *jsonw.Printer, r *route, names map[int]string, f *routeFilter
 			p.Bool(jsonw.JSON, "ttl-propogate", "", ttl[0] != 0)
 		} else {
 			p.Text("ttl-propogate %s", map[bool]string{true: "enabled", false: "disabled"}[ttl[0] != 0])
+		}
+	}
+	if id, ok := r.u32(rtaNHID); ok && o.details > 0 && o.nexthop != nil {
+		if nh, ok := o.nexthop(id); ok {
+			p.Text("\n\tnh_info ")
+			printNexthop(p, nh, names, "nh_info", o.details, o.numeric)
 		}
 	}
 	if mp, ok := r.attrs[unix.RTA_MULTIPATH]; ok {
@@ -1288,7 +1297,7 @@ func routeGet(s *script.State, g *globals, r routeGetRequest) error {
 	}
 	p := jsonw.NewPrinter(g.json, g.pretty)
 	p.Begin()
-	printRoute(p, rt, names, &routeFilter{cloned: 2, mdst: inetPrefix{bitlen: -1}, msrc: inetPrefix{bitlen: -1}}, showOpts(g), false)
+	printRoute(p, rt, names, &routeFilter{cloned: 2, mdst: inetPrefix{bitlen: -1}, msrc: inetPrefix{bitlen: -1}}, showOpts(s, g), false)
 	p.End()
 	_, err = s.Stdout.Write(p.Buf.Bytes())
 	return err
