@@ -164,7 +164,7 @@ var Usage = script.Usage{
 			"show|flush [id N] [dev D] [groups] [fdb] [protocol N].",
 		"ip neigh add|change|replace|del ADDR|proxy ADDR dev D [lladdr MAC|null] [nud " +
 			"permanent|noarp|reachable|stale|none] [router] [extern_learn] [protocol P]; ip neigh " +
-			"get ADDR dev D; ip neigh show [filters].",
+			"get ADDR dev D; ip neigh show|flush [filters].",
 		"ip netns list-id [nsid N]; ip netns identify [PID].",
 		"Global options an object does not reproduce are refused (not implemented by netscript), " +
 			"never ignored: -j/-p on link, addr, route, rule, nexthop, neigh and netns list; -d, -s, -o, -N " +

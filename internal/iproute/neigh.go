@@ -73,7 +73,7 @@ func parseNeigh(g *globals, list []string, _ script.Parser) (script.Action, erro
 	case matches(cmd, "get"):
 		return parseNeighGet(g, a)
 	case matches(cmd, "flush"):
-		return nil, script.Unimplemented(exitUsage, "ip neigh flush: not implemented by netscript")
+		return parseNeighShowOrFlush(g, a, true)
 	case matches(cmd, "help"):
 		return nil, script.Errorf(exitUsage, "%s", neighUsageText)
 	default:
@@ -97,10 +97,31 @@ const neighUsageText = "Usage: ip neigh { add | del | change | replace }\n" +
 // parseNeighShow parses the arguments of "ip neigh show", as
 // do_show_or_flush does.
 func parseNeighShow(g *globals, a *args) (script.Action, error) {
-	if err := g.refuse("ip neigh show", optBrief|optJSON|optDetails); err != nil {
+	return parseNeighShowOrFlush(g, a, false)
+}
+
+// parseNeighShowOrFlush is do_show_or_flush: flush deletes what show
+// would print, by default every entry but the permanent and noarp ones.
+func parseNeighShowOrFlush(g *globals, a *args, flush bool) (script.Action, error) {
+	if flush {
+		if err := g.refuse("ip neigh flush", optStats|optNumeric|optResolve|optColor); err != nil {
+			return nil, err
+		}
+		if g.stats >= 2 {
+			// -s -s prints each entry with its statistics (timers), which
+			// netscript does not print.
+			return nil, script.Unimplemented(exitUsage, "ip neigh flush: \"-s -s\" is not implemented by netscript")
+		}
+		if !a.more() {
+			return nil, script.Errorf(exitErr, "Flush requires arguments.")
+		}
+	} else if err := g.refuse("ip neigh show", optBrief|optJSON|optDetails); err != nil {
 		return nil, err
 	}
 	f := neighFilter{family: g.family, state: 0xff &^ unix.NUD_NOARP}
+	if flush {
+		f.state = ^(unix.NUD_PERMANENT | unix.NUD_NOARP)
+	}
 	stateGiven := false
 	for a.more() {
 		word := a.next()
@@ -144,6 +165,9 @@ func parseNeighShow(g *globals, a *args) (script.Action, error) {
 					return nil, script.Errorf(exitUsage, "Error: argument %q is wrong: nud state is bad", v)
 				}
 				st = ^0
+				if flush {
+					st &^= unix.NUD_NOARP
+				}
 			}
 			if st == 0 {
 				st = nudNone
@@ -186,6 +210,9 @@ func parseNeighShow(g *globals, a *args) (script.Action, error) {
 				f.family = familyOf(p.Addr())
 			}
 		}
+	}
+	if flush {
+		return func(s *script.State) error { return flushNeigh(s, g, &f) }, nil
 	}
 	return func(s *script.State) error {
 		return s.NS.Do(func() error { return showNeigh(s, g, &f) })

@@ -34,7 +34,8 @@ func TestNeighParseErrors(t *testing.T) {
 		{"neigh add 10.0.0.1 10.0.0.2 dev veth0", 255, `Error: either "to" is duplicate, or "10.0.0.2" is a garbage.`},
 		{"neigh get 10.0.0.1", 1, "Device and address are required arguments."},
 		{"-j neigh get 10.0.0.1 dev veth0", 255, `ip neigh get: option "-j" is not implemented by netscript`},
-		{"neigh flush dev veth0", 255, "ip neigh flush: not implemented by netscript"},
+		{"neigh flush", 1, "Flush requires arguments."},
+		{"-j neigh flush dev veth0", 255, `ip neigh flush: option "-j" is not implemented by netscript`},
 		{"neigh help", 255, neighUsageText},
 		{"neigh show help", 255, neighUsageText},
 	}

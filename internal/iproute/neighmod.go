@@ -277,3 +277,87 @@ func parseNeighGet(g *globals, a *args) (script.Action, error) {
 		return err
 	}, nil
 }
+
+// neighFlushRounds is ipneigh.c's MAX_ROUNDS.
+const neighFlushRounds = 10
+
+// flushNeigh is do_show_or_flush's flush: rounds of dumping the table and
+// deleting the entries that pass the filter, until a round finds none.
+// With -s it reports each round.
+func flushNeigh(s *script.State, g *globals, f *neighFilter) error {
+	h, err := s.NS.Netlink()
+	if err != nil {
+		return err
+	}
+	links, err := h.LinkList()
+	if err != nil {
+		return fmt.Errorf("ip neigh flush: list links in %s: %w", nsName(s.NS), err)
+	}
+	byIndex := make(map[int]netlink.Link, len(links))
+	index := func(name string) int {
+		for _, l := range links {
+			if l.Attrs().Name == name {
+				return l.Attrs().Index
+			}
+		}
+		return 0
+	}
+	for _, l := range links {
+		byIndex[l.Attrs().Index] = l
+	}
+	filterIndex, masterIndex := 0, 0
+	switch f.master {
+	case "":
+	case masterNone:
+		masterIndex = -1
+	default:
+		if masterIndex = index(f.master); masterIndex == 0 {
+			return s.Fail(exitUsage, "Error: argument %q is wrong: Device does not exist\n", f.master)
+		}
+	}
+	if f.dev != "" {
+		if filterIndex = index(f.dev); filterIndex == 0 {
+			return s.Fail(exitErr, "Cannot find device %q", f.dev)
+		}
+	}
+	var out strings.Builder
+	defer func() { fmt.Fprint(s.Stdout, out.String()) }()
+	for round := 0; round < neighFlushRounds; round++ {
+		entries, err := dumpNeigh(s.NS, f.family, f.proxy)
+		if err != nil {
+			return kernelError(s, err)
+		}
+		flushed := 0
+		for _, e := range entries {
+			if !f.pass(e, filterIndex, masterIndex, byIndex) {
+				continue
+			}
+			req, err := s.NS.Request(unix.RTM_DELNEIGH, unix.NLM_F_ACK)
+			if err != nil {
+				return err
+			}
+			req.AddData(&netlink.Ndmsg{Family: uint8(e.family), Index: uint32(e.ifindex), State: uint16(e.state), Flags: uint8(e.flags)})
+			req.AddData(nl.NewRtAttr(unix.NDA_DST, e.dst))
+			if _, err := req.Execute(unix.NETLINK_ROUTE, 0); err != nil {
+				return s.Fail(exitErr, "Failed to send flush request: %s", errnoText(err))
+			}
+			flushed++
+		}
+		if flushed == 0 {
+			if g.stats > 0 {
+				if round == 0 {
+					out.WriteString("Nothing to flush.\n")
+				} else {
+					fmt.Fprintf(&out, "*** Flush is complete after %d round%s ***\n", round, map[bool]string{true: "s"}[round > 1])
+				}
+			}
+			return nil
+		}
+		if g.stats > 0 {
+			fmt.Fprintf(&out, "\n*** Round %d, deleting %d entries ***\n", round+1, flushed)
+		}
+		f.state &^= unix.NUD_FAILED
+	}
+	fmt.Fprintf(&out, "*** Flush not complete bailing out after %d rounds\n", neighFlushRounds)
+	return s.Fail(exitErr, "")
+}

@@ -2,6 +2,7 @@ package iproute
 
 import (
 	"encoding/binary"
+	"errors"
 	"fmt"
 
 	"github.com/vishvananda/netlink/nl"
@@ -172,7 +173,8 @@ func parseNetnsIdentify(a *args) (script.Action, error) {
 
 // errnoText is strerror of a system call's error.
 func errnoText(err error) string {
-	if e, ok := err.(unix.Errno); ok {
+	var e unix.Errno
+	if errors.As(err, &e) {
 		s := e.Error()
 		return string(s[0]-'a'+'A') + s[1:]
 	}
