@@ -157,7 +157,7 @@ var Usage = script.Usage{
 			"[pref N] [table T] [suppress_prefixlength N] [goto N] [nop|unreachable|prohibit|blackhole].",
 		"Route attributes: mtu [lock] N, advmss, window, rtt, rttvar, rto_min, cwnd, initcwnd, " +
 			"initrwnd, ssthresh, reordering, quickack, hoplimit, features ecn, congctl, " +
-			"fastopen_no_cookie, pref low|medium|high, from PREFIX, via inet6 ADDR, nhid N, realms, " +
+			"fastopen_no_cookie, pref low|medium|high, from PREFIX, via inet6 ADDR, nhid N, realms, tos, " +
 			"onlink, expires, ttl-propagate; local, broadcast, anycast and nat routes go to table local.",
 		"ip nexthop add|replace id N {via ADDR [dev D] [onlink] | dev D | blackhole | group " +
 			"ID[,W]/... [type mpath]} [fdb] [proto P]; ip nexthop del|get id N; ip nexthop " +

@@ -173,7 +173,15 @@ func parseRouteRequest(g *globals, a *args, msgType int) (routeRequest, error) {
 			r.src = p.bytes()
 			r.msg.Src_len = uint8(p.bitlen)
 		case word == "tos" || matches(word, "dsfield"):
-			return r, script.Unimplemented(exitUsage, "ip route: %q is not implemented by netscript", word)
+			v, err := a.value(word)
+			if err != nil {
+				return r, err
+			}
+			tos, ok := dsfieldA2N(v)
+			if !ok {
+				return r, invalidArg(`"tos" value is invalid`, v)
+			}
+			r.msg.Tos = tos
 		case word == "expires":
 			v, err := a.value(word)
 			if err != nil {

@@ -93,7 +93,15 @@ func parseRouteFilter(g *globals, a *args) (routeFilter, error) {
 		case matches(word, "cached") || matches(word, "cloned"):
 			f.cloned = 1
 		case word == "tos" || matches(word, "dsfield"):
-			return f, script.Errorf(exitUsage, "ip route: %q is not implemented by netscript", word)
+			v, err := need()
+			if err != nil {
+				return f, err
+			}
+			tos, ok := dsfieldA2N(v)
+			if !ok {
+				return f, invalidArg("TOS value is invalid", v)
+			}
+			f.tos, f.tosMask = int(tos), -1
 		case matches(word, "protocol"):
 			v, err := need()
 			if err != nil {
@@ -724,7 +732,7 @@ func printRoute(p *jsonw.Printer, r *route, names map[int]string, f *routeFilter
 		p.Uint(jsonw.Any, "nhid", "nhid %d ", int64(id))
 	}
 	if m.Tos != 0 && f.tosMask != -1 {
-		p.Str(jsonw.Any, "tos", "tos %s ", fmt.Sprintf("0x%02x", m.Tos))
+		p.Str(jsonw.Any, "tos", "tos %s ", dsfieldN2A(m.Tos, o.numeric))
 	}
 	if gw, ok := r.addr(unix.RTA_GATEWAY); ok && f.rvia.bitlen != hostLen {
 		printGateway(p, gw)
@@ -1140,7 +1148,17 @@ func parseRouteGet(g *globals, a *args) (script.Action, error) {
 		word := a.next()
 		need := func() (string, error) { return a.value(word) }
 		switch {
-		case word == "tos" || matches(word, "dsfield"), word == "as", matches(word, "sport"),
+		case word == "tos" || matches(word, "dsfield"):
+			v, err := a.value(word)
+			if err != nil {
+				return nil, err
+			}
+			tos, ok := dsfieldA2N(v)
+			if !ok {
+				return nil, invalidArg("TOS value is invalid", v)
+			}
+			r.msg.Tos = tos
+		case word == "as", matches(word, "sport"),
 			matches(word, "dport"), matches(word, "ipproto"), matches(word, "vrf"), matches(word, "notify"):
 			return nil, script.Errorf(exitUsage, "ip route get %s: not implemented by netscript", word)
 		case matches(word, "from"):
