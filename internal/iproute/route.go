@@ -75,6 +75,8 @@ type routeRequest struct {
 // nexthop is one "nexthop [via ADDR] [dev DEV] [weight N] [onlink]".
 type nexthop struct {
 	gw     *netip.Addr
+	via    []byte  // RTA_VIA: a gateway of another family
+	realms *uint32 // RTA_FLOW
 	dev    string
 	weight int // 1 to 256
 	flags  uint8
@@ -404,9 +406,11 @@ func parseNexthops(a *args, r *routeRequest) error {
 					r.msg.Family = uint8(familyOf(gw))
 				}
 				if familyOf(gw) != int(r.msg.Family) {
-					return script.Unimplemented(exitUsage, "ip route: a nexthop via another address family is not implemented by netscript")
+					nh.via = binary.NativeEndian.AppendUint16(nil, uint16(familyOf(gw)))
+					nh.via = append(nh.via, gw.AsSlice()...)
+				} else {
+					nh.gw = &gw
 				}
-				nh.gw = &gw
 			case "dev":
 				a.next()
 				v, err := a.value("dev")
@@ -428,8 +432,22 @@ func parseNexthops(a *args, r *routeRequest) error {
 			case "onlink":
 				a.next()
 				nh.flags |= unix.RTNH_F_ONLINK
+			case "encap", "as":
+				return script.Unimplemented(exitUsage, "ip route: %q in a nexthop is not implemented by netscript", a.list[0])
 			default:
-				break options
+				if !matches(a.list[0], "realms") {
+					break options
+				}
+				w := a.next()
+				v, err := a.value(w)
+				if err != nil {
+					return err
+				}
+				realms, ok := getRealms(v)
+				if !ok {
+					return invalidArg(`"realm" value is invalid`, v)
+				}
+				nh.realms = &realms
 			}
 		}
 		r.nexthops = append(r.nexthops, nh)
@@ -458,6 +476,12 @@ func multipathAttr(s *script.State, nhs []nexthop) (*nl.RtAttr, error) {
 		var attrs []byte
 		if nh.gw != nil {
 			attrs = nl.NewRtAttr(unix.RTA_GATEWAY, nh.gw.AsSlice()).Serialize()
+		}
+		if nh.via != nil {
+			attrs = append(attrs, nl.NewRtAttr(unix.RTA_VIA, nh.via).Serialize()...)
+		}
+		if nh.realms != nil {
+			attrs = append(attrs, nl.NewRtAttr(unix.RTA_FLOW, nl.Uint32Attr(*nh.realms)).Serialize()...)
 		}
 		rtnh := make([]byte, 8)
 		binary.NativeEndian.PutUint16(rtnh[0:2], uint16(8+len(attrs)))

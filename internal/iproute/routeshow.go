@@ -1012,6 +1012,11 @@ func printMultipath(p *jsonw.Printer, r *route, b []byte, names map[int]string, 
 						printVia(p, a.Value)
 					}
 				}
+				for _, a := range attrs {
+					if a.Attr.Type == unix.RTA_FLOW && len(a.Value) >= 4 {
+						printFlow(p, binary.NativeEndian.Uint32(a.Value))
+					}
+				}
 			}
 		}
 		p.Str(jsonw.Any, "dev", "dev %s ", linkName(names, ifindex))
