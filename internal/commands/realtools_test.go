@@ -239,7 +239,7 @@ func compareTranscripts(t *testing.T, real, ours string) {
 // tools and with the builtins.
 func TestTutorialMatchesRealTools(t *testing.T) {
 	requireRealTools(t, "ip", "route", "ping")
-	for _, file := range []string{"../../scenarios/veth-pair.txtar", "../../scenarios/netns-tap.txtar", "../../scenarios/ipv6.txtar"} {
+	for _, file := range []string{"../../scenarios/veth-pair.txtar", "../../scenarios/netns-tap.txtar", "../../scenarios/ipv6.txtar", "../../scenarios/policy-routing.txtar"} {
 		t.Run(file[len("../../scenarios/"):], func(t *testing.T) {
 			t.Parallel()
 			cmds := scenarioCommands(t, file)

@@ -127,7 +127,7 @@ var objects = []object{
 	{"netconf", nil},
 	{"vrf", nil},
 	{"sr", nil},
-	{"nexthop", nil},
+	{"nexthop", parseNexthop},
 	{"mptcp", nil},
 	{"ioam", nil},
 	{"help", func(*globals, []string, script.Parser) (script.Action, error) { return nil, ipUsage() }},
@@ -155,9 +155,20 @@ var Usage = script.Usage{
 			"[metric N]; ip route get ADDR [from A] [iif D] [oif D] [mark M] [fibmatch].",
 		"ip rule add|del|show|flush [not] [from P] [to P] [iif D] [oif D] [fwmark M[/MASK]] " +
 			"[pref N] [table T] [suppress_prefixlength N] [goto N] [nop|unreachable|prohibit|blackhole].",
+		"Route attributes: mtu [lock] N, advmss, window, rtt, rttvar, rto_min, cwnd, initcwnd, " +
+			"initrwnd, ssthresh, reordering, quickack, hoplimit, features ecn, congctl, " +
+			"fastopen_no_cookie, pref low|medium|high, from PREFIX, via inet6 ADDR, nhid N, realms, tos, " +
+			"onlink, expires, ttl-propagate; local, broadcast, anycast and nat routes go to table local.",
+		"ip nexthop add|replace id N {via ADDR [dev D] [onlink] | dev D | blackhole | group " +
+			"ID[,W]/... [type mpath]} [fdb] [proto P]; ip nexthop del|get id N; ip nexthop " +
+			"show|flush [id N] [dev D] [groups] [fdb] [protocol N].",
+		"ip neigh add|change|replace|del ADDR|proxy ADDR dev D [lladdr MAC|null] [nud " +
+			"permanent|noarp|reachable|stale|none] [router] [extern_learn] [protocol P]; ip neigh " +
+			"get ADDR dev D; ip neigh show|flush [filters].",
+		"ip netns list-id [nsid N]; ip netns identify [PID].",
 		"Global options an object does not reproduce are refused (not implemented by netscript), " +
-			"never ignored: -j/-p on link, addr, route, rule, neigh and netns list; -d, -s, -o, -N on " +
-			"route and rule; -br on link, addr, neigh.",
+			"never ignored: -j/-p on link, addr, route, rule, nexthop, neigh and netns list; -d, -s, -o, -N " +
+			"on route, rule and nexthop; -br on link, addr, neigh.",
 	},
 }
 

@@ -793,33 +793,14 @@ func settleLink(s *script.State, index int) error {
 		_, _ = h.LinkByIndex(a.ParentIndex)
 		return nil
 	}
-	// Ask for the peer by its netnsid, from here: one request, where
-	// looking its namespace up among the World's costs a request for each.
-	if getLinkAt(s.NS, a.NetNsID, a.ParentIndex) == nil {
-		return nil
-	}
+	// Ask for the peer from inside its own namespace. (Asking from here by
+	// IFLA_TARGET_NETNSID would make the kernel give this namespace an id
+	// for itself, when it fills in the peer's link-netnsid: an id the real
+	// tools never cause, shown by "ip netns list-id" and "ip netns".)
 	if peerNS := nsByID(s.NS, s.World)[a.NetNsID]; peerNS != nil {
 		if ph, err := peerNS.Netlink(); err == nil {
 			_, _ = ph.LinkByIndex(a.ParentIndex)
 		}
-	}
-	return nil
-}
-
-// getLinkAt sends RTM_GETLINK, from ns, for link index of the namespace
-// that ns knows as netnsid (IFLA_TARGET_NETNSID): the same rtnl_getlink,
-// with its linkwatch sync, as a request made inside that namespace.
-func getLinkAt(ns *world.NS, netnsid, index int) error {
-	req, err := ns.Request(unix.RTM_GETLINK, unix.NLM_F_ACK)
-	if err != nil {
-		return err
-	}
-	msg := nl.NewIfInfomsg(unix.AF_UNSPEC)
-	msg.Index = int32(index)
-	req.AddData(msg)
-	req.AddData(nl.NewRtAttr(unix.IFLA_TARGET_NETNSID, nl.Uint32Attr(uint32(netnsid))))
-	if _, err := req.Execute(unix.NETLINK_ROUTE, unix.RTM_NEWLINK); err != nil {
-		return fmt.Errorf("get link %d of netnsid %d: %w", index, netnsid, err)
 	}
 	return nil
 }

@@ -62,9 +62,18 @@ func parseNeigh(g *globals, list []string, _ script.Parser) (script.Action, erro
 	switch cmd := a.next(); {
 	case matches(cmd, "show") || matches(cmd, "lst") || matches(cmd, "list"):
 		return parseNeighShow(g, a)
-	case matches(cmd, "add"), matches(cmd, "change"), cmd == "chg", matches(cmd, "replace"),
-		matches(cmd, "delete"), matches(cmd, "get"), matches(cmd, "flush"):
-		return nil, script.Unimplemented(exitUsage, "ip neigh %s: not implemented by netscript (only show is)", cmd)
+	case matches(cmd, "add"):
+		return parseNeighModify(g, a, "add", unix.RTM_NEWNEIGH, unix.NLM_F_CREATE|unix.NLM_F_EXCL)
+	case matches(cmd, "change"), cmd == "chg":
+		return parseNeighModify(g, a, "change", unix.RTM_NEWNEIGH, unix.NLM_F_REPLACE)
+	case matches(cmd, "replace"):
+		return parseNeighModify(g, a, "replace", unix.RTM_NEWNEIGH, unix.NLM_F_CREATE|unix.NLM_F_REPLACE)
+	case matches(cmd, "delete"):
+		return parseNeighModify(g, a, "delete", unix.RTM_DELNEIGH, 0)
+	case matches(cmd, "get"):
+		return parseNeighGet(g, a)
+	case matches(cmd, "flush"):
+		return parseNeighShowOrFlush(g, a, true)
 	case matches(cmd, "help"):
 		return nil, script.Errorf(exitUsage, "%s", neighUsageText)
 	default:
@@ -88,10 +97,31 @@ const neighUsageText = "Usage: ip neigh { add | del | change | replace }\n" +
 // parseNeighShow parses the arguments of "ip neigh show", as
 // do_show_or_flush does.
 func parseNeighShow(g *globals, a *args) (script.Action, error) {
-	if err := g.refuse("ip neigh show", optBrief|optJSON|optDetails); err != nil {
+	return parseNeighShowOrFlush(g, a, false)
+}
+
+// parseNeighShowOrFlush is do_show_or_flush: flush deletes what show
+// would print, by default every entry but the permanent and noarp ones.
+func parseNeighShowOrFlush(g *globals, a *args, flush bool) (script.Action, error) {
+	if flush {
+		if err := g.refuse("ip neigh flush", optStats|optNumeric|optResolve|optColor); err != nil {
+			return nil, err
+		}
+		if g.stats >= 2 {
+			// -s -s prints each entry with its statistics (timers), which
+			// netscript does not print.
+			return nil, script.Unimplemented(exitUsage, "ip neigh flush: \"-s -s\" is not implemented by netscript")
+		}
+		if !a.more() {
+			return nil, script.Errorf(exitErr, "Flush requires arguments.")
+		}
+	} else if err := g.refuse("ip neigh show", optBrief|optJSON|optDetails); err != nil {
 		return nil, err
 	}
 	f := neighFilter{family: g.family, state: 0xff &^ unix.NUD_NOARP}
+	if flush {
+		f.state = ^(unix.NUD_PERMANENT | unix.NUD_NOARP)
+	}
 	stateGiven := false
 	for a.more() {
 		word := a.next()
@@ -135,6 +165,9 @@ func parseNeighShow(g *globals, a *args) (script.Action, error) {
 					return nil, script.Errorf(exitUsage, "Error: argument %q is wrong: nud state is bad", v)
 				}
 				st = ^0
+				if flush {
+					st &^= unix.NUD_NOARP
+				}
 			}
 			if st == 0 {
 				st = nudNone
@@ -177,6 +210,9 @@ func parseNeighShow(g *globals, a *args) (script.Action, error) {
 				f.family = familyOf(p.Addr())
 			}
 		}
+	}
+	if flush {
+		return func(s *script.State) error { return flushNeigh(s, g, &f) }, nil
 	}
 	return func(s *script.State) error {
 		return s.NS.Do(func() error { return showNeigh(s, g, &f) })
@@ -434,42 +470,53 @@ func dumpNeigh(ns *world.NS, family int, proxy bool) ([]*neighEntry, error) {
 	}
 	var entries []*neighEntry
 	for _, m := range msgs {
-		if len(m) < unix.SizeofNdMsg {
-			continue
-		}
-		e := &neighEntry{
-			family:  int(m[0]),
-			ifindex: int(int32(binary.NativeEndian.Uint32(m[4:8]))),
-			state:   int(binary.NativeEndian.Uint16(m[8:10])),
-			flags:   int(m[10]),
-		}
-		attrs, err := nl.ParseRouteAttr(m[unix.SizeofNdMsg:])
+		e, err := parseNeighMsg(m)
 		if err != nil {
-			return nil, fmt.Errorf("parse a neighbour message: %w", err)
+			return nil, err
 		}
-		for _, at := range attrs {
-			switch at.Attr.Type {
-			case unix.NDA_DST:
-				e.dst = at.Value
-			case unix.NDA_LLADDR:
-				e.lladdr, e.hasLL = at.Value, true
-			case unix.NDA_CACHEINFO:
-				if len(at.Value) >= 16 {
-					e.refcnt, e.hasCache = binary.NativeEndian.Uint32(at.Value[12:16]), true
-				}
-			case ndaProtocol:
-				if len(at.Value) >= 1 {
-					e.protocol = int(at.Value[0])
-				}
-			case ndaFlagsExt:
-				if len(at.Value) >= 4 {
-					e.extFlags = binary.NativeEndian.Uint32(at.Value)
-				}
-			}
+		if e != nil {
+			entries = append(entries, e)
 		}
-		entries = append(entries, e)
 	}
 	return entries, nil
+}
+
+// parseNeighMsg reads one RTM_NEWNEIGH message; nil for a short one.
+func parseNeighMsg(m []byte) (*neighEntry, error) {
+	if len(m) < unix.SizeofNdMsg {
+		return nil, nil
+	}
+	e := &neighEntry{
+		family:  int(m[0]),
+		ifindex: int(int32(binary.NativeEndian.Uint32(m[4:8]))),
+		state:   int(binary.NativeEndian.Uint16(m[8:10])),
+		flags:   int(m[10]),
+	}
+	attrs, err := nl.ParseRouteAttr(m[unix.SizeofNdMsg:])
+	if err != nil {
+		return nil, fmt.Errorf("parse a neighbour message: %w", err)
+	}
+	for _, at := range attrs {
+		switch at.Attr.Type {
+		case unix.NDA_DST:
+			e.dst = at.Value
+		case unix.NDA_LLADDR:
+			e.lladdr, e.hasLL = at.Value, true
+		case unix.NDA_CACHEINFO:
+			if len(at.Value) >= 16 {
+				e.refcnt, e.hasCache = binary.NativeEndian.Uint32(at.Value[12:16]), true
+			}
+		case ndaProtocol:
+			if len(at.Value) >= 1 {
+				e.protocol = int(at.Value[0])
+			}
+		case ndaFlagsExt:
+			if len(at.Value) >= 4 {
+				e.extFlags = binary.NativeEndian.Uint32(at.Value)
+			}
+		}
+	}
+	return e, nil
 }
 
 // printNeigh is print_neigh (and print_neigh_brief with brief).

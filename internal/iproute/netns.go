@@ -29,8 +29,11 @@ func parseNetns(g *globals, list []string, inner script.Parser) (script.Action, 
 	switch cmd := a.next(); {
 	case matches(cmd, "list") || matches(cmd, "show") || matches(cmd, "lst"):
 		return list0, nil
-	case matches(cmd, "list-id"), matches(cmd, "help"), matches(cmd, "set"), matches(cmd, "identify"),
-		matches(cmd, "pids"), matches(cmd, "monitor"), matches(cmd, "attach"):
+	case matches(cmd, "list-id"):
+		return parseNetnsListID(g, a)
+	case matches(cmd, "identify"):
+		return parseNetnsIdentify(a)
+	case matches(cmd, "help"), matches(cmd, "set"), matches(cmd, "pids"), matches(cmd, "monitor"), matches(cmd, "attach"):
 		return nil, script.Errorf(exitUsage, "ip netns %s: not implemented by netscript", cmd)
 	case matches(cmd, "add"):
 		name, err := netnsName(a, true)

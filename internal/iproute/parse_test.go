@@ -34,6 +34,15 @@ func TestParseErrors(t *testing.T) {
 		{"route add 10.1.0.0/24 via 10.0.0.300", 1, `Error: inet address is expected rather than "10.0.0.300".`},
 		{"route add 10.1.0.0/24 dev veth0 metric abc", 255, "Error: argument \"abc\" is wrong: \"metric\" value is invalid\n"},
 		{"route add 10.1.0.0/24 dev veth0 bogus", 255, `Error: either "to" is duplicate, or "bogus" is a garbage.`},
+		{"route add 10.1.0.0/24 dev veth0 tos 0x100", 255, "Error: argument \"0x100\" is wrong: \"tos\" value is invalid\n"},
+		{"route add 10.1.0.0/24 dev veth0 vrf blue", 255, `ip route: "vrf" is not implemented by netscript (this kernel has no vrf devices either)`},
+		{"route add 10.1.0.0/24 dev veth0 encap mpls 100", 255, `ip route: "encap" (lightweight tunnels) is not implemented by netscript`},
+		{"route add 10.1.0.0/24 dev veth0 as 10.2.0.1", 255, `ip route: "as" (MPLS destination rewriting) is not implemented by netscript`},
+		{"route add 10.1.0.0/24 via mpls 100", 255, `ip route: "via mpls" is not implemented by netscript`},
+		{"route add 10.1.0.0/24 dev veth0 help", 255, "ip route help: not implemented by netscript"},
+		{"route add 10.1.0.0/24 dev veth0 mtu abc", 255, "Error: argument \"abc\" is wrong: \"mtu\" value is invalid\n"},
+		{"route add 10.1.0.0/24 dev veth0 rtt 5min", 255, "Error: argument \"5min\" is wrong: \"rtt\" value is invalid\n"},
+		{"route add 10.1.0.0/24 dev veth0 realms 1/x", 255, "Error: argument \"1/x\" is wrong: \"realm\" value is invalid\n"},
 		{"route get abc", 1, `Error: any valid prefix is expected rather than "abc".`},
 		{"netns add", 1, "No netns name specified"},
 		{"netns add a/b", 255, `Invalid netns name "a/b"`},
@@ -43,7 +52,7 @@ func TestParseErrors(t *testing.T) {
 		{"tuntap add dev tap0", 1, "You failed to specify a tunnel mode"},
 		{"tuntap add dev tap0 mode foo", 255, `Unknown tunnel mode "foo"`},
 		{"netns exec ns0 ip link set", 255, `Not enough information: "dev" argument is required.`},
-		{"neigh add 10.0.0.1 dev veth0", 255, "ip neigh add: not implemented by netscript (only show is)"},
+		{"neigh add 10.0.0.1", 255, "Device and destination are required arguments."},
 	}
 	ip := ipCmd()
 	checkParseErrors(t, ip, tests)

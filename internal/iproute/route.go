@@ -56,11 +56,18 @@ type routeRequest struct {
 	msg     nl.RtMsg
 	dst     netip.Prefix
 	gw      *netip.Addr
+	via     []byte // RTA_VIA: a gateway of another family (u16 family, address)
+	src     []byte // RTA_SRC of "from" (rtm_src_len in msg)
 	dev     string
 	metric  *uint32
 	prefsrc *netip.Addr
 	table   int
 	expires *uint32 // RTA_EXPIRES, seconds (IPv6)
+	nhid    *uint32 // RTA_NH_ID
+	pref    *uint8  // RTA_PREF (IPv6 router preference)
+	ttlProp *uint8  // RTA_TTL_PROPAGATE
+	realms  *uint32 // RTA_FLOW
+	metrics routeMetrics
 
 	nexthops []nexthop // "nexthop ..." of a multipath route
 }
@@ -68,6 +75,8 @@ type routeRequest struct {
 // nexthop is one "nexthop [via ADDR] [dev DEV] [weight N] [onlink]".
 type nexthop struct {
 	gw     *netip.Addr
+	via    []byte  // RTA_VIA: a gateway of another family
+	realms *uint32 // RTA_FLOW
 	dev    string
 	weight int // 1 to 256
 	flags  uint8
@@ -84,7 +93,9 @@ func parseRouteModify(g *globals, a *args, msgType, nlFlags int) (script.Action,
 	return func(s *script.State) error { return routeModify(s, r, msgType, nlFlags) }, nil
 }
 
-// parseRouteRequest parses the arguments of one route change request.
+// parseRouteRequest parses the arguments of one route change request,
+// keyword by keyword in iproute_modify's order (abbreviations included:
+// "w" is window, "r" reordering, "i" initcwnd).
 func parseRouteRequest(g *globals, a *args, msgType int) (routeRequest, error) {
 	r := routeRequest{table: unix.RT_TABLE_MAIN}
 	r.msg.Family = uint8(g.family)
@@ -93,50 +104,17 @@ func parseRouteRequest(g *globals, a *args, msgType int) (routeRequest, error) {
 		r.msg.Scope = unix.RT_SCOPE_UNIVERSE
 		r.msg.Type = unix.RTN_UNICAST
 	}
-	var scopeSet, gwSet, dstSet bool
+	var scopeSet, tableSet, gwSet, dstSet bool
 	for a.more() {
 		word := a.next()
-		switch word {
-		case "via", "gw":
-			v, err := a.value(word)
+		if ok, err := r.metrics.parse(a, word); ok || err != nil {
 			if err != nil {
 				return r, err
 			}
-			family := int(r.msg.Family)
-			if v == "inet" || v == "inet6" {
-				family = map[string]int{"inet": unix.AF_INET, "inet6": unix.AF_INET6}[v]
-				if v, err = a.value(word); err != nil {
-					return r, err
-				}
-			}
-			if family == 0 {
-				family = unix.AF_INET
-			}
-			gw, err := parseAddr(v, family)
-			if err != nil {
-				return r, err
-			}
-			r.gw, gwSet = &gw, true
-			if r.msg.Family == 0 {
-				r.msg.Family = uint8(familyOf(gw))
-			}
-		case "dev", "oif":
-			v, err := a.value(word)
-			if err != nil {
-				return r, err
-			}
-			r.dev = v
-		case "metric", "priority", "preference":
-			v, err := a.value(word)
-			if err != nil {
-				return r, err
-			}
-			n, ok := cnum.GetU32(v)
-			if !ok {
-				return r, invalidArg(`"metric" value is invalid`, v)
-			}
-			r.metric = &n
-		case "src":
+			continue
+		}
+		switch {
+		case word == "src":
 			v, err := a.value(word)
 			if err != nil {
 				return r, err
@@ -145,40 +123,68 @@ func parseRouteRequest(g *globals, a *args, msgType int) (routeRequest, error) {
 			if err != nil {
 				return r, err
 			}
+			if r.msg.Family == 0 {
+				r.msg.Family = uint8(familyOf(src))
+			}
 			r.prefsrc = &src
-		case "proto", "protocol":
+		case word == "as":
+			return r, script.Unimplemented(exitUsage, "ip route: \"as\" (MPLS destination rewriting) is not implemented by netscript")
+		case word == "via":
+			if gwSet {
+				return r, invalidArg("use nexthop syntax to specify multiple via", word)
+			}
+			gwSet = true
 			v, err := a.value(word)
 			if err != nil {
 				return r, err
 			}
-			p, ok := byName(protoNames, v, 255)
-			if !ok {
-				return r, invalidArg(`"protocol" value is invalid`, v)
+			family := int(r.msg.Family)
+			if f, ok := map[string]int{"inet": unix.AF_INET, "inet6": unix.AF_INET6}[v]; ok {
+				family = f
+				if v, err = a.value(word); err != nil {
+					return r, err
+				}
+			} else if v == "mpls" || v == "link" || v == "ipx" || v == "dnet" || v == "bridge" || v == "any" {
+				return r, script.Unimplemented(exitUsage, "ip route: \"via %s\" is not implemented by netscript", v)
 			}
-			r.msg.Protocol = uint8(p)
-		case "scope":
+			gw, err := parseAddr(v, family)
+			if err != nil {
+				return r, err
+			}
+			if r.msg.Family == 0 {
+				r.msg.Family = uint8(familyOf(gw))
+			}
+			if familyOf(gw) == int(r.msg.Family) {
+				r.gw = &gw
+			} else {
+				r.via = binary.NativeEndian.AppendUint16(nil, uint16(familyOf(gw)))
+				r.via = append(r.via, gw.AsSlice()...)
+			}
+		case word == "from":
 			v, err := a.value(word)
 			if err != nil {
 				return r, err
 			}
-			sc, ok := scopeByName(v)
-			if !ok {
-				return r, invalidArg(`invalid "scope" value`, v)
+			p, err := getPrefix(v, int(r.msg.Family))
+			if err != nil {
+				return r, err
 			}
-			r.msg.Scope, scopeSet = uint8(sc), true
-		case "table":
+			if r.msg.Family == 0 {
+				r.msg.Family = uint8(p.family)
+			}
+			r.src = p.bytes()
+			r.msg.Src_len = uint8(p.bitlen)
+		case word == "tos" || matches(word, "dsfield"):
 			v, err := a.value(word)
 			if err != nil {
 				return r, err
 			}
-			t, ok := byName(tableNames, v, 1<<31-1)
+			tos, ok := dsfieldA2N(v)
 			if !ok {
-				return r, invalidArg(`"table" value is invalid`, v)
+				return r, invalidArg(`"tos" value is invalid`, v)
 			}
-			r.table = t
-		case "onlink":
-			r.msg.Flags |= unix.RTNH_F_ONLINK
-		case "expires":
+			r.msg.Tos = tos
+		case word == "expires":
 			v, err := a.value(word)
 			if err != nil {
 				return r, err
@@ -188,25 +194,135 @@ func parseRouteRequest(g *globals, a *args, msgType int) (routeRequest, error) {
 				return r, invalidArg(`"expires" value is invalid`, v)
 			}
 			r.expires = &e
-		case "nexthop":
+		case matches(word, "metric") || matches(word, "priority") || word == "preference":
+			v, err := a.value(word)
+			if err != nil {
+				return r, err
+			}
+			n, ok := cnum.GetU32(v)
+			if !ok {
+				return r, invalidArg(`"metric" value is invalid`, v)
+			}
+			r.metric = &n
+		case word == "scope":
+			v, err := a.value(word)
+			if err != nil {
+				return r, err
+			}
+			sc, ok := scopeByName(v)
+			if !ok {
+				return r, invalidArg(`invalid "scope" value`, v)
+			}
+			r.msg.Scope, scopeSet = uint8(sc), true
+		case matches(word, "realms"):
+			v, err := a.value(word)
+			if err != nil {
+				return r, err
+			}
+			realms, ok := getRealms(v)
+			if !ok {
+				return r, invalidArg(`"realm" value is invalid`, v)
+			}
+			r.realms = &realms
+		case word == "onlink":
+			r.msg.Flags |= unix.RTNH_F_ONLINK
+		case word == "nexthop":
 			a.list = append([]string{word}, a.list...)
 			if err := parseNexthops(a, &r); err != nil {
 				return r, err
 			}
-		default:
-			if t, ok := routeTypeByName(word); ok && !dstSet {
-				r.msg.Type = uint8(t)
-				if !a.more() {
-					return r, script.Errorf(exitUsage, "Command line is not complete. Try option \"help\"")
-				}
-				word = a.next()
+		case word == "nhid":
+			v, err := a.value(word)
+			if err != nil {
+				return r, err
 			}
+			id, ok := cnum.GetU32(v)
+			if !ok {
+				return r, invalidArg(`"id" value is invalid`, v)
+			}
+			r.nhid = &id
+		case matches(word, "protocol"):
+			v, err := a.value(word)
+			if err != nil {
+				return r, err
+			}
+			p, ok := byName(protoNames, v, 255)
+			if !ok {
+				return r, invalidArg(`"protocol" value is invalid`, v)
+			}
+			r.msg.Protocol = uint8(p)
+		case matches(word, "table"):
+			v, err := a.value(word)
+			if err != nil {
+				return r, err
+			}
+			t, ok := byName(tableNames, v, 1<<32-1)
+			if !ok {
+				return r, invalidArg(`"table" value is invalid`, v)
+			}
+			r.table, tableSet = t, true
+		case matches(word, "vrf"):
+			return r, script.Unimplemented(exitUsage, "ip route: \"vrf\" is not implemented by netscript (this kernel has no vrf devices either)")
+		case word == "dev" || word == "oif":
+			v, err := a.value(word)
+			if err != nil {
+				return r, err
+			}
+			r.dev = v
+		case matches(word, "pref"):
+			v, err := a.value(word)
+			if err != nil {
+				return r, err
+			}
+			pr, ok := map[string]uint8{"low": 3, "medium": 0, "high": 1}[v]
+			if !ok {
+				n, isNum := cnum.GetUint(v, 255)
+				if !isNum {
+					return r, invalidArg(`"pref" value is invalid`, v)
+				}
+				pr = uint8(n)
+			}
+			r.pref = &pr
+		case word == "encap":
+			return r, script.Unimplemented(exitUsage, "ip route: \"encap\" (lightweight tunnels) is not implemented by netscript")
+		case matches(word, "fastopen_no_cookie"): // "f" is features
+			if err := r.metrics.parseFastopen(a, word); err != nil {
+				return r, err
+			}
+		case word == "ttl-propagate":
+			v, err := a.value(word)
+			if err != nil {
+				return r, err
+			}
+			var t uint8
+			switch {
+			case matches(v, "enabled"):
+				t = 1
+			case matches(v, "disabled"):
+				t = 0
+			default:
+				return r, invalidArg(`"ttl-propagate" value is invalid`, v)
+			}
+			r.ttlProp = &t
+		default:
 			if word == "to" {
 				v, err := a.value(word)
 				if err != nil {
 					return r, err
 				}
 				word = v
+			}
+			if word[0] < '0' || word[0] > '9' {
+				if t, ok := rtnTypeA2N(word); ok {
+					v, err := a.value(word)
+					if err != nil {
+						return r, err
+					}
+					r.msg.Type, word = uint8(t), v
+				}
+			}
+			if matches(word, "help") {
+				return r, script.Unimplemented(exitUsage, "ip route help: not implemented by netscript")
 			}
 			if dstSet {
 				return r, duplicateArg("to", word)
@@ -230,6 +346,12 @@ func parseRouteRequest(g *globals, a *args, msgType int) (routeRequest, error) {
 	if r.dst.Addr().Is4() != (r.msg.Family == unix.AF_INET) {
 		r.dst = netip.PrefixFrom(unspecified(int(r.msg.Family)), 0)
 	}
+	if !tableSet {
+		switch r.msg.Type {
+		case unix.RTN_LOCAL, unix.RTN_BROADCAST, unix.RTN_NAT, unix.RTN_ANYCAST:
+			r.table = unix.RT_TABLE_LOCAL
+		}
+	}
 	if !scopeSet {
 		switch {
 		case r.msg.Family == unix.AF_INET6:
@@ -241,7 +363,7 @@ func parseRouteRequest(g *globals, a *args, msgType int) (routeRequest, error) {
 		case r.msg.Type == unix.RTN_UNICAST || r.msg.Type == unix.RTN_UNSPEC:
 			if msgType == unix.RTM_DELROUTE {
 				r.msg.Scope = unix.RT_SCOPE_NOWHERE
-			} else if !gwSet && len(r.nexthops) == 0 {
+			} else if !gwSet && len(r.nexthops) == 0 && r.nhid == nil {
 				r.msg.Scope = unix.RT_SCOPE_LINK
 			}
 		}
@@ -284,9 +406,11 @@ func parseNexthops(a *args, r *routeRequest) error {
 					r.msg.Family = uint8(familyOf(gw))
 				}
 				if familyOf(gw) != int(r.msg.Family) {
-					return script.Unimplemented(exitUsage, "ip route: a nexthop via another address family is not implemented by netscript")
+					nh.via = binary.NativeEndian.AppendUint16(nil, uint16(familyOf(gw)))
+					nh.via = append(nh.via, gw.AsSlice()...)
+				} else {
+					nh.gw = &gw
 				}
-				nh.gw = &gw
 			case "dev":
 				a.next()
 				v, err := a.value("dev")
@@ -308,8 +432,22 @@ func parseNexthops(a *args, r *routeRequest) error {
 			case "onlink":
 				a.next()
 				nh.flags |= unix.RTNH_F_ONLINK
+			case "encap", "as":
+				return script.Unimplemented(exitUsage, "ip route: %q in a nexthop is not implemented by netscript", a.list[0])
 			default:
-				break options
+				if !matches(a.list[0], "realms") {
+					break options
+				}
+				w := a.next()
+				v, err := a.value(w)
+				if err != nil {
+					return err
+				}
+				realms, ok := getRealms(v)
+				if !ok {
+					return invalidArg(`"realm" value is invalid`, v)
+				}
+				nh.realms = &realms
 			}
 		}
 		r.nexthops = append(r.nexthops, nh)
@@ -338,6 +476,12 @@ func multipathAttr(s *script.State, nhs []nexthop) (*nl.RtAttr, error) {
 		var attrs []byte
 		if nh.gw != nil {
 			attrs = nl.NewRtAttr(unix.RTA_GATEWAY, nh.gw.AsSlice()).Serialize()
+		}
+		if nh.via != nil {
+			attrs = append(attrs, nl.NewRtAttr(unix.RTA_VIA, nh.via).Serialize()...)
+		}
+		if nh.realms != nil {
+			attrs = append(attrs, nl.NewRtAttr(unix.RTA_FLOW, nl.Uint32Attr(*nh.realms)).Serialize()...)
 		}
 		rtnh := make([]byte, 8)
 		binary.NativeEndian.PutUint16(rtnh[0:2], uint16(8+len(attrs)))
@@ -402,6 +546,27 @@ func routeModify(s *script.State, r routeRequest, msgType, nlFlags int) error {
 	}
 	if r.expires != nil {
 		req.AddData(nl.NewRtAttr(unix.RTA_EXPIRES, nl.Uint32Attr(*r.expires)))
+	}
+	if r.via != nil {
+		req.AddData(nl.NewRtAttr(unix.RTA_VIA, r.via))
+	}
+	if len(r.src) > 0 {
+		req.AddData(nl.NewRtAttr(unix.RTA_SRC, r.src))
+	}
+	if r.nhid != nil {
+		req.AddData(nl.NewRtAttr(rtaNHID, nl.Uint32Attr(*r.nhid)))
+	}
+	if r.pref != nil {
+		req.AddData(nl.NewRtAttr(unix.RTA_PREF, []byte{*r.pref}))
+	}
+	if r.realms != nil {
+		req.AddData(nl.NewRtAttr(unix.RTA_FLOW, nl.Uint32Attr(*r.realms)))
+	}
+	if r.ttlProp != nil {
+		req.AddData(nl.NewRtAttr(unix.RTA_TTL_PROPAGATE, []byte{*r.ttlProp}))
+	}
+	if mx := r.metrics.attr(); mx != nil {
+		req.AddData(mx)
 	}
 	if len(r.nexthops) > 0 {
 		mp, err := multipathAttr(s, r.nexthops)

@@ -49,10 +49,13 @@ type routeShowOpts struct {
 	stats   int
 	oneline bool
 	numeric bool
+	// nexthop looks up a nexthop object for the "nh_info" of -d.
+	nexthop func(id uint32) (nexthopEntry, bool)
 }
 
-func showOpts(g *globals) routeShowOpts {
-	return routeShowOpts{details: g.details, stats: g.stats, oneline: g.oneline, numeric: g.numeric}
+func showOpts(s *script.State, g *globals) routeShowOpts {
+	return routeShowOpts{details: g.details, stats: g.stats, oneline: g.oneline, numeric: g.numeric,
+		nexthop: nexthopCache(s, g)}
 }
 
 // optsRouteShow are the global options "ip route show" and "get" honour.
@@ -90,7 +93,15 @@ func parseRouteFilter(g *globals, a *args) (routeFilter, error) {
 		case matches(word, "cached") || matches(word, "cloned"):
 			f.cloned = 1
 		case word == "tos" || matches(word, "dsfield"):
-			return f, script.Errorf(exitUsage, "ip route: %q is not implemented by netscript", word)
+			v, err := need()
+			if err != nil {
+				return f, err
+			}
+			tos, ok := dsfieldA2N(v)
+			if !ok {
+				return f, invalidArg("TOS value is invalid", v)
+			}
+			f.tos, f.tosMask = int(tos), -1
 		case matches(word, "protocol"):
 			v, err := need()
 			if err != nil {
@@ -415,7 +426,7 @@ func routeShow(s *script.State, g *globals, f routeFilter) error {
 	six := false
 	for _, r := range routes {
 		if f.match(r, &six) {
-			printRoute(p, r, names, &f, showOpts(g), false)
+			printRoute(p, r, names, &f, showOpts(s, g), false)
 		}
 	}
 	p.End()
@@ -468,7 +479,7 @@ func routeFlush(s *script.State, g *globals, f routeFilter) error {
 				binary.NativeEndian.Uint32(r.attrs[unix.RTA_PRIORITY]) == 0xffffffff) {
 				doomed = append(doomed, r)
 				if g.stats >= 2 {
-					printRoute(p, r, names, &f, showOpts(g), false)
+					printRoute(p, r, names, &f, showOpts(s, g), false)
 				}
 			}
 		}
@@ -721,7 +732,7 @@ func printRoute(p *jsonw.Printer, r *route, names map[int]string, f *routeFilter
 		p.Uint(jsonw.Any, "nhid", "nhid %d ", int64(id))
 	}
 	if m.Tos != 0 && f.tosMask != -1 {
-		p.Str(jsonw.Any, "tos", "tos %s ", fmt.Sprintf("0x%02x", m.Tos))
+		p.Str(jsonw.Any, "tos", "tos %s ", dsfieldN2A(m.Tos, o.numeric))
 	}
 	if gw, ok := r.addr(unix.RTA_GATEWAY); ok && f.rvia.bitlen != hostLen {
 		printGateway(p, gw)
@@ -764,6 +775,9 @@ func printRoute(p *jsonw.Printer, r *route, names map[int]string, f *routeFilter
 			p.Text("mark %d ", mark)
 		}
 	}
+	if flow, ok := r.u32(unix.RTA_FLOW); ok { // the realms filter is refused, so never exact
+		printFlow(p, flow)
+	}
 	if uid, ok := r.u32(unix.RTA_UID); ok {
 		p.Uint(jsonw.Any, "uid", "uid %d ", int64(uid))
 	}
@@ -798,6 +812,12 @@ func printRoute(p *jsonw.Printer, r *route, names map[int]string, f *routeFilter
 			p.Text("ttl-propogate %s", map[bool]string{true: "enabled", false: "disabled"}[ttl[0] != 0])
 		}
 	}
+	if id, ok := r.u32(rtaNHID); ok && o.details > 0 && o.nexthop != nil {
+		if nh, ok := o.nexthop(id); ok {
+			p.Text("\n\tnh_info ")
+			printNexthop(p, nh, names, "nh_info", o.details, o.numeric)
+		}
+	}
 	if mp, ok := r.attrs[unix.RTA_MULTIPATH]; ok {
 		printMultipath(p, r, mp, names, sl)
 	}
@@ -811,6 +831,26 @@ func printGateway(p *jsonw.Printer, gw netip.Addr) {
 	} else {
 		p.Text("via %s ", gw)
 	}
+}
+
+// printFlow is print_rta_flow: the realms of RTA_FLOW.
+func printFlow(p *jsonw.Printer, flow uint32) {
+	from, to := int(flow>>16), int(flow&0xffff)
+	if p.IsJSON() {
+		p.OpenObject("flow")
+		if from != 0 {
+			p.Str(jsonw.JSON, "from", "", name(realmNames, from))
+		}
+		p.Str(jsonw.JSON, "to", "", name(realmNames, to))
+		p.CloseObject()
+		return
+	}
+	if from != 0 {
+		p.Text("realms %s/", name(realmNames, from))
+	} else {
+		p.Text("realm ")
+	}
+	p.Text("%s ", name(realmNames, to))
 }
 
 // printVia is print_rta_via: a gateway of another family (RTA_VIA).
@@ -972,6 +1012,11 @@ func printMultipath(p *jsonw.Printer, r *route, b []byte, names map[int]string, 
 						printVia(p, a.Value)
 					}
 				}
+				for _, a := range attrs {
+					if a.Attr.Type == unix.RTA_FLOW && len(a.Value) >= 4 {
+						printFlow(p, binary.NativeEndian.Uint32(a.Value))
+					}
+				}
 			}
 		}
 		p.Str(jsonw.Any, "dev", "dev %s ", linkName(names, ifindex))
@@ -1108,7 +1153,17 @@ func parseRouteGet(g *globals, a *args) (script.Action, error) {
 		word := a.next()
 		need := func() (string, error) { return a.value(word) }
 		switch {
-		case word == "tos" || matches(word, "dsfield"), word == "as", matches(word, "sport"),
+		case word == "tos" || matches(word, "dsfield"):
+			v, err := a.value(word)
+			if err != nil {
+				return nil, err
+			}
+			tos, ok := dsfieldA2N(v)
+			if !ok {
+				return nil, invalidArg("TOS value is invalid", v)
+			}
+			r.msg.Tos = tos
+		case word == "as", matches(word, "sport"),
 			matches(word, "dport"), matches(word, "ipproto"), matches(word, "vrf"), matches(word, "notify"):
 			return nil, script.Errorf(exitUsage, "ip route get %s: not implemented by netscript", word)
 		case matches(word, "from"):
@@ -1265,7 +1320,7 @@ func routeGet(s *script.State, g *globals, r routeGetRequest) error {
 	}
 	p := jsonw.NewPrinter(g.json, g.pretty)
 	p.Begin()
-	printRoute(p, rt, names, &routeFilter{cloned: 2, mdst: inetPrefix{bitlen: -1}, msrc: inetPrefix{bitlen: -1}}, showOpts(g), false)
+	printRoute(p, rt, names, &routeFilter{cloned: 2, mdst: inetPrefix{bitlen: -1}, msrc: inetPrefix{bitlen: -1}}, showOpts(s, g), false)
 	p.End()
 	_, err = s.Stdout.Write(p.Buf.Bytes())
 	return err

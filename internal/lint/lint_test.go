@@ -369,11 +369,11 @@ func FuzzScenario(f *testing.F) {
 func TestRealToolNotes(t *testing.T) {
 	var c Checker
 	diags := c.Scenario("s.txtar", []byte(`ip netns add ns1
-ip -n ns1 nexthop add id 1 blackhole
+ip -n ns1 mroute show
 exec ip -n ns1 link add v1 type veth peer name v2
 ip -n ns1 link set v1 up
 `))
-	want := []string{"s.txtar:2: note: ip nexthop: not implemented by netscript: runs the real ip when it is installed"}
+	want := []string{"s.txtar:2: note: ip mroute: not implemented by netscript: runs the real ip when it is installed"}
 	var got []string
 	for _, d := range diags {
 		got = append(got, d.String())
@@ -384,7 +384,7 @@ ip -n ns1 link set v1 up
 	var stderr strings.Builder
 	dir := t.TempDir()
 	file := dir + "/s.txtar"
-	if err := os.WriteFile(file, []byte("ip nexthop show\n"), 0o644); err != nil {
+	if err := os.WriteFile(file, []byte("ip mroute show\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	if code := Main([]string{file}, io.Discard, &stderr); code != ExitClean {
