@@ -1,6 +1,8 @@
 package iproute
 
 import (
+	"maps"
+	"strings"
 	"testing"
 
 	"github.com/netscript/netscript/internal/realtool"
@@ -23,7 +25,17 @@ func TestBridgeParseErrors(t *testing.T) {
 		{"link help", 255, brlinkUsageText},
 		{"link show dev", 255, `Command line is not complete. Try option "help"`},
 		{"link show dev a dev b", 255, `Error: duplicate "dev": "b" is the second value.`},
-		{"link set dev p0 cost 5", 255, "bridge link set: not implemented by netscript (only show is)"},
+		{"link set", 255, "Device is a required argument."},
+		{"link set cost 5", 255, "Device is a required argument."},
+		{"link set dev", 255, `Command line is not complete. Try option "help"`},
+		{"link set dev p0 guard", 255, `Command line is not complete. Try option "help"`},
+		{"link set dev p0 guard x", 234, `Error: argument of "guard" must be one of "off", "on", not "x"`},
+		{"link set dev p0 neigh_suppress yes", 234, `Error: argument of "neigh_suppress" must be one of "off", "on", not "yes"`},
+		{"link set dev p0 state foo", 255, "Error: invalid STP port state"},
+		{"link set dev p0 state 1x", 255, "Error: invalid STP port state"},
+		{"link set dev p0 hwmode x", 255, `Mode argument must be "vepa" or "veb".`},
+		{"link set dev p0 bogus", 255, brlinkUsageText},
+		{"link change dev p0 Cost 1", 255, brlinkUsageText},
 		{"mdb show", 255, "bridge mdb: not implemented by netscript"},
 		{"vlan", 255, "bridge vlan: not implemented by netscript"},
 		{"-s link", 255, `bridge: option "-s" is not implemented by netscript`},
@@ -32,13 +44,69 @@ func TestBridgeParseErrors(t *testing.T) {
 	br := BridgeCmd()
 	checkParseErrors(t, br, tests)
 	checkParseAccepts(t, br, []string{"link", "l", "link show", "lin sh", "link lst", "link show dev p0 junk",
-		"-n ns0 -d -j -p link", "--json link", "-V", "-Version x y"})
+		"-n ns0 -d -j -p link", "--json link",
+		"link set dev p0 cost 5", "link set dev p0 state 3 self", "link set dev p0 nobackup_port", "-V", "-Version x y"})
+}
+
+// TestBrlinkSetParse checks what "bridge link set" asks of the kernel, with
+// brlink_modify's C conversions (atoi, truncation to its narrow types).
+func TestBrlinkSetParse(t *testing.T) {
+	tests := []struct {
+		line     string
+		cost     uint32
+		priority int16
+		state    int8
+		mode     int16
+		flags    uint16
+		values   map[string]int8
+	}{
+		{"dev p0", 0, -1, -1, -1, 0, map[string]int8{}},
+		{"dev p0 cost 7 priority 3 state forwarding", 7, 3, 3, -1, 0, map[string]int8{}},
+		{"dev p0 cost -1 priority 65537 state 300", 0xffffffff, 1, 44, -1, 0, map[string]int8{}},
+		{"dev p0 cost abc state 255", 0, -1, -1, -1, 0, map[string]int8{}},
+		{"dev p0 state blocking", 0, -1, 4, -1, 0, map[string]int8{}},
+		{"dev p0 master hwmode vepa", 0, -1, -1, 1, bridgeFlagsSelf, map[string]int8{}},
+		{"dev p0 hwmode veb master", 0, -1, -1, 0, bridgeFlagsSelf | bridgeFlagsMaster, map[string]int8{}},
+		{"dev p0 guard o hairpin on learning of isolated on", 0, -1, -1, -1, 0,
+			map[string]int8{"guard": 0, "hairpin": 1, "learning": 0, "isolated": 1}},
+		{"dev p0 mcast_router 2 flood on mcast_flood off neigh_suppress on", 0, -1, -1, -1, 0,
+			map[string]int8{"mcast_router": 2, "flood": 1, "mcast_flood": 0, "neigh_suppress": 1}},
+		{"dev p0 mcast_router 200", 0, -1, -1, -1, 0, map[string]int8{"mcast_router": -56}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.line, func(t *testing.T) {
+			r := &brlinkSet{values: map[string]int8{}, priority: -1, state: -1, mode: -1}
+			if err := r.parse(strings.Fields(tt.line)); err != nil {
+				t.Fatal(err)
+			}
+			if r.cost != tt.cost || r.priority != tt.priority || r.state != tt.state ||
+				r.mode != tt.mode || r.flags != tt.flags || !maps.Equal(r.values, tt.values) {
+				t.Errorf("got cost %d priority %d state %d mode %d flags %d %v", r.cost, r.priority,
+					r.state, r.mode, r.flags, r.values)
+			}
+		})
+	}
+}
+
+// TestBrlinkSetBackupPortFirst checks that a mistake after backup_port is
+// reported when the command runs, after the device lookup, as
+// brlink_modify reports it.
+func TestBrlinkSetBackupPortFirst(t *testing.T) {
+	br := BridgeCmd()
+	for _, line := range []string{"link set backup_port p1", "link set backup_port p1 guard x", "link set backup_port p1 bogus"} {
+		if _, err := br.Parse(strings.Fields(line)); err != nil {
+			t.Errorf("%s: parse error %v, want it deferred", line, err)
+		}
+	}
+	if _, err := br.Parse(strings.Fields("link set guard x backup_port p1")); err == nil {
+		t.Error("guard x before backup_port: no parse error")
+	}
 }
 
 // TestParseNeverPanics feeds "bridge" and "ip neigh" every sequence of up
 // to three awkward words.
 func TestBridgeNeighParseNeverPanics(t *testing.T) {
-	words := []string{"", "-", "--", "-n", "-j", "link", "show", "dev", "neigh", "nud", "to", "all",
+	words := []string{"", "-", "--", "-n", "-j", "link", "show", "set", "state", "backup_port", "dev", "neigh", "nud", "to", "all",
 		"1.2", "0x", "08", "10.0.0.0/", "/", "::/200", "master", "protocol", "\x00"}
 	realtool.ParseEverySequence(t, BridgeCmd(), nil, words, 3)
 	realtool.ParseEverySequence(t, ipCmd(), []string{"neigh"}, words, 3)
