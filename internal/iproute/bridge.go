@@ -15,13 +15,13 @@ import (
 )
 
 // The scenario command "bridge": iproute2 6.1's bridge tool, of which
-// netscript implements "bridge link show|set" (bridge/link.c) and "bridge
-// fdb" (bridge/fdb.c).
+// netscript implements "bridge link show|set" (bridge/link.c), "bridge
+// fdb" (bridge/fdb.c) and "bridge vlan add|del|show" (bridge/vlan.c).
 
 // BridgeUsage documents bridge in the command table.
 var BridgeUsage = script.Usage{
 	Summary: "show and set the ports and forwarding entries of Linux bridges (iproute2's bridge tool)",
-	Args:    "[-n NETNS] [-d] [-j [-p]] link [show [dev DEV]] | link set dev DEV [OPTION VALUE]... | fdb ...",
+	Args:    "[-n NETNS] [-d] [-j [-p]] link [show [dev DEV]] | link set dev DEV [OPTION VALUE]... | fdb ... | vlan ...",
 	Detail: []string{
 		"bridge link show lists every bridge port of the namespace (the scenario's root, NETNS " +
 			"with -n, or NS under \"ip netns exec NS bridge ...\") as iproute2 6.1's bridge tool " +
@@ -38,10 +38,13 @@ var BridgeUsage = script.Usage{
 			"[vlan VID] [dst IP] [port PORT] [vni VNI] [src_vni VNI] [via DEV] edits forwarding " +
 			"entries; bridge fdb [show] [br BR] [brport DEV] [dev DEV] [vlan VID] [state STATE] " +
 			"[dynamic] lists them.",
+		"bridge vlan add|del vid VID[-END] dev DEV [pvid] [untagged] [self] [master] edits a " +
+			"port's VLANs (the kernel needs bridge VLAN filtering); bridge vlan [show] [dev DEV] " +
+			"[vid VID] lists them, -j as JSON.",
 		"Errors and statuses are the real tool's: 255 for usage errors, unknown objects and " +
 			"options, and a missing device (\"Cannot find device \\\"DEV\\\"\"); 234 for a bad on/off " +
-			"value of link set. bridge vni, monitor and fdb get|flush are not implemented by " +
-			"netscript.",
+			"value of link set. bridge vni, monitor, fdb get|flush, vlan set|global|tunnelshow and " +
+			"-d vlan show are not implemented by netscript.",
 	},
 }
 
@@ -147,7 +150,12 @@ func parseBridge(args []string) (script.Action, error) {
 		if act, err = parseFdb(&o, args[1:]); err != nil {
 			return nil, err
 		}
-	case matches(obj, "mdb"), matches(obj, "vlan"), matches(obj, "vni"), matches(obj, "monitor"):
+	case matches(obj, "vlan"):
+		var err error
+		if act, err = parseVlan(&o, args[1:]); err != nil {
+			return nil, err
+		}
+	case matches(obj, "mdb"), matches(obj, "vni"), matches(obj, "monitor"):
 		return nil, script.Unimplemented(exitUsage, "bridge %s: not implemented by netscript", obj)
 	case matches(obj, "help"):
 		return nil, script.Errorf(exitUsage, "%s", bridgeUsageText)

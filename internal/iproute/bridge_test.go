@@ -1,9 +1,14 @@
 package iproute
 
 import (
+	"bytes"
+	"encoding/binary"
 	"maps"
 	"strings"
 	"testing"
+
+	"github.com/vishvananda/netlink/nl"
+	"golang.org/x/sys/unix"
 
 	"github.com/netscript/netscript/internal/realtool"
 )
@@ -36,8 +41,19 @@ func TestBridgeParseErrors(t *testing.T) {
 		{"link set dev p0 hwmode x", 255, `Mode argument must be "vepa" or "veb".`},
 		{"link set dev p0 bogus", 255, brlinkUsageText},
 		{"link change dev p0 Cost 1", 255, brlinkUsageText},
-		{"mdb show", 255, "bridge mdb: not implemented by netscript"},
-		{"vlan", 255, "bridge vlan: not implemented by netscript"},
+		{"vlan add dev p0", 255, "Device and VLAN ID are required arguments."},
+		{"vlan add vid 5", 255, "Device and VLAN ID are required arguments."},
+		{"vlan add vid", 255, `Command line is not complete. Try option "help"`},
+		{"vlan add vid 5 dev p0 help", 255, `Command line is not complete. Try option "help"`},
+		{"vlan show dev", 255, `Command line is not complete. Try option "help"`},
+		{"vlan show dev a dev b", 255, `Error: duplicate "dev": "b" is the second value.`},
+		{"vlan show vid 3 vid 4", 255, `Error: duplicate "vid": "4" is the second value.`},
+		{"vlan foo", 255, `Command "foo" is unknown, try "bridge vlan help".`},
+		{"vlan help", 255, vlanUsageText},
+		{"vlan add vid 5 dev p0 tunnel_info id 5", 255, "bridge vlan: tunnel_info is not implemented by netscript"},
+		{"vlan tunnelshow", 255, "bridge vlan tunnelshow: not implemented by netscript"},
+		{"vlan global show", 255, "bridge vlan global: not implemented by netscript"},
+		{"-d vlan show", 255, "bridge -d vlan show: not implemented by netscript"},
 		{"-s link", 255, `bridge: option "-s" is not implemented by netscript`},
 		{"-batch x", 255, `bridge: option "-batch" is not implemented by netscript`},
 	}
@@ -45,7 +61,9 @@ func TestBridgeParseErrors(t *testing.T) {
 	checkParseErrors(t, br, tests)
 	checkParseAccepts(t, br, []string{"link", "l", "link show", "lin sh", "link lst", "link show dev p0 junk",
 		"-n ns0 -d -j -p link", "--json link",
-		"link set dev p0 cost 5", "link set dev p0 state 3 self", "link set dev p0 nobackup_port", "-V", "-Version x y"})
+		"link set dev p0 cost 5", "link set dev p0 state 3 self", "link set dev p0 nobackup_port",
+		"vlan", "vlan show dev p0 vid 5 junk", "vlan add vid 5 dev p0 pvid untagged self master x",
+		"vlan del vid 5-7 dev p0", "-V", "-Version x y"})
 }
 
 // TestBrlinkSetParse checks what "bridge link set" asks of the kernel, with
@@ -110,4 +128,95 @@ func TestBridgeNeighParseNeverPanics(t *testing.T) {
 		"1.2", "0x", "08", "10.0.0.0/", "/", "::/200", "master", "protocol", "\x00"}
 	realtool.ParseEverySequence(t, BridgeCmd(), nil, words, 3)
 	realtool.ParseEverySequence(t, ipCmd(), []string{"neigh"}, words, 3)
+}
+
+// vlanMsg is an AF_BRIDGE RTM_NEWLINK payload for index whose IFLA_AF_SPEC
+// holds one IFLA_BRIDGE_VLAN_INFO per {flags, vid} pair.
+func vlanMsg(index int32, infos ...[2]uint16) []byte {
+	msg := nl.NewIfInfomsg(unix.AF_BRIDGE)
+	msg.Index = index
+	af := nl.NewRtAttr(unix.IFLA_AF_SPEC, nil)
+	for _, in := range infos {
+		b := make([]byte, 4)
+		binary.NativeEndian.PutUint16(b, in[0])
+		binary.NativeEndian.PutUint16(b[2:], in[1])
+		af.AddRtAttr(iflaBridgeVlanInfo, b)
+	}
+	return append(msg.Serialize(), af.Serialize()...)
+}
+
+// TestFormatVlans checks print_vlan_info's text and JSON on the VLAN
+// lists a kernel with bridge VLAN filtering sends (this one may have none).
+func TestFormatVlans(t *testing.T) {
+	names := map[int]string{3: "br0", 4: "p0"}
+	msgs := [][]byte{
+		vlanMsg(3, [2]uint16{bridgeVlanInfoPVID | bridgeVlanInfoUntagged, 1}),
+		vlanMsg(4, [2]uint16{bridgeVlanInfoUntagged, 1}, [2]uint16{bridgeVlanInfoPVID, 5},
+			[2]uint16{bridgeVlanInfoRangeBeg, 10}, [2]uint16{bridgeVlanInfoRangeEnd, 20}),
+		vlanMsg(9), // no VLANs: no line
+	}
+	tests := []struct {
+		json                    bool
+		filterIndex, filterVlan int
+		want                    string
+	}{
+		{false, 0, 0, "port              vlan-id  \n" +
+			"br0               1 PVID Egress Untagged\n" +
+			"p0                1 Egress Untagged\n" +
+			"                  5 PVID\n" +
+			"                  10-20\n"},
+		{false, 4, 0, "port              vlan-id  \n" +
+			"p0                1 Egress Untagged\n" +
+			"                  5 PVID\n" +
+			"                  10-20\n"},
+		{false, 0, 5, "port              vlan-id  \n" +
+			"p0                5 PVID\n"},
+		{false, 0, 15, "port              vlan-id  \n" +
+			"p0                10-20\n"},
+		{true, 0, 0, `[{"ifname":"br0","vlans":[{"vlan":1,"flags":["PVID","Egress Untagged"]}]},` +
+			`{"ifname":"p0","vlans":[{"vlan":1,"flags":["Egress Untagged"]},{"vlan":5,"flags":["PVID"]},` +
+			`{"vlan":10,"vlanEnd":20}]}]` + "\n"},
+		{true, 0, 7, "[]\n"},
+	}
+	for _, tt := range tests {
+		got := formatVlans(msgs, tt.json, false, tt.filterIndex, tt.filterVlan, names)
+		if got != tt.want {
+			t.Errorf("json %t index %d vid %d:\ngot  %q\nwant %q", tt.json, tt.filterIndex, tt.filterVlan, got, tt.want)
+		}
+	}
+}
+
+// TestVlanRequest checks the VLAN checks vlan_modify makes after its
+// device lookup, and the IFLA_AF_SPEC it sends.
+func TestVlanRequest(t *testing.T) {
+	tests := []struct {
+		line, err string
+		infos     [][2]uint16
+	}{
+		{"vid 5 dev p0 pvid untagged", "", [][2]uint16{{bridgeVlanInfoPVID | bridgeVlanInfoUntagged, 5}}},
+		{"vid 10-20 dev p0", "", [][2]uint16{{bridgeVlanInfoRangeBeg, 10}, {bridgeVlanInfoRangeEnd, 20}}},
+		{"vid 5000 dev p0", `Invalid VLAN ID "5000"`, nil},
+		{"vid -3 dev p0", "", [][2]uint16{{bridgeVlanInfoRangeBeg, 0}, {bridgeVlanInfoRangeEnd, 3}}}, // strchr finds the "-"
+		{"vid 5-3 dev p0", `Invalid VLAN range "5-3"`, nil},
+		{"vid 5- dev p0", `Invalid VLAN range "5-0"`, nil},
+		{"vid 3-5 dev p0 pvid", "pvid cannot be configured for a vlan range", nil},
+	}
+	for _, tt := range tests {
+		r, err := parseVlanRequest(unix.RTM_SETLINK, strings.Fields(tt.line))
+		if err != nil {
+			t.Fatalf("%s: %v", tt.line, err)
+		}
+		err = r.check()
+		if (err == nil) != (tt.err == "") || err != nil && err.Error() != tt.err {
+			t.Errorf("%s: check %v, want %q", tt.line, err, tt.err)
+			continue
+		}
+		if err != nil {
+			continue
+		}
+		want := vlanMsg(0, tt.infos...)[unix.SizeofIfInfomsg:]
+		if got := r.afSpec().Serialize(); !bytes.Equal(got, want) {
+			t.Errorf("%s: IFLA_AF_SPEC %x, want %x", tt.line, got, want)
+		}
+	}
 }
