@@ -16,12 +16,13 @@ import (
 
 // The scenario command "bridge": iproute2 6.1's bridge tool, of which
 // netscript implements "bridge link show|set" (bridge/link.c), "bridge
-// fdb" (bridge/fdb.c) and "bridge vlan add|del|show" (bridge/vlan.c).
+// fdb" (bridge/fdb.c), "bridge vlan add|del|show" (bridge/vlan.c) and
+// "bridge mdb add|del|show" (bridge/mdb.c).
 
 // BridgeUsage documents bridge in the command table.
 var BridgeUsage = script.Usage{
-	Summary: "show and set the ports and forwarding entries of Linux bridges (iproute2's bridge tool)",
-	Args:    "[-n NETNS] [-d] [-j [-p]] link [show [dev DEV]] | link set dev DEV [OPTION VALUE]... | fdb ... | vlan ...",
+	Summary: "show and set the ports, forwarding entries, VLANs and multicast groups of Linux bridges (iproute2's bridge tool)",
+	Args:    "[-n NETNS] [-d] [-j [-p]] link [show [dev DEV]] | link set dev DEV [OPTION VALUE]... | fdb ... | vlan ... | mdb ...",
 	Detail: []string{
 		"bridge link show lists every bridge port of the namespace (the scenario's root, NETNS " +
 			"with -n, or NS under \"ip netns exec NS bridge ...\") as iproute2 6.1's bridge tool " +
@@ -41,6 +42,9 @@ var BridgeUsage = script.Usage{
 		"bridge vlan add|del vid VID[-END] dev DEV [pvid] [untagged] [self] [master] edits a " +
 			"port's VLANs (the kernel needs bridge VLAN filtering); bridge vlan [show] [dev DEV] " +
 			"[vid VID] lists them, -j as JSON.",
+		"bridge mdb add|del dev BR port PORT grp GROUP [src SOURCE] [permanent|temp] [vid VID] " +
+			"edits the bridge's multicast groups; bridge mdb [show] [dev BR] [vid VID] lists them " +
+			"(-d adds the protocol and the router ports, -j as JSON).",
 		"Errors and statuses are the real tool's: 255 for usage errors, unknown objects and " +
 			"options, and a missing device (\"Cannot find device \\\"DEV\\\"\"); 234 for a bad on/off " +
 			"value of link set. bridge vni, monitor, fdb get|flush, vlan set|global|tunnelshow and " +
@@ -155,7 +159,12 @@ func parseBridge(args []string) (script.Action, error) {
 		if act, err = parseVlan(&o, args[1:]); err != nil {
 			return nil, err
 		}
-	case matches(obj, "mdb"), matches(obj, "vni"), matches(obj, "monitor"):
+	case matches(obj, "mdb"):
+		var err error
+		if act, err = parseMdb(&o, args[1:]); err != nil {
+			return nil, err
+		}
+	case matches(obj, "vni"), matches(obj, "monitor"):
 		return nil, script.Unimplemented(exitUsage, "bridge %s: not implemented by netscript", obj)
 	case matches(obj, "help"):
 		return nil, script.Errorf(exitUsage, "%s", bridgeUsageText)

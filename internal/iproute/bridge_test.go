@@ -53,6 +53,15 @@ func TestBridgeParseErrors(t *testing.T) {
 		{"vlan add vid 5 dev p0 tunnel_info id 5", 255, "bridge vlan: tunnel_info is not implemented by netscript"},
 		{"vlan tunnelshow", 255, "bridge vlan tunnelshow: not implemented by netscript"},
 		{"vlan global show", 255, "bridge vlan global: not implemented by netscript"},
+		{"mdb add dev br0 port p0", 255, "Device, group address and port name are required arguments."},
+		{"mdb del grp 239.1.1.1 port p0", 255, "Device, group address and port name are required arguments."},
+		{"mdb add dev br0 port p0 grp", 255, `Command line is not complete. Try option "help"`},
+		{"mdb add dev br0 port p0 grp 239.1.1.1 help", 255, mdbUsageText},
+		{"mdb show dev", 255, `Command line is not complete. Try option "help"`},
+		{"mdb show dev a dev b", 255, `Error: duplicate "dev": "b" is the second value.`},
+		{"mdb show vid 1 vid 2", 255, `Error: duplicate "vid": "2" is the second value.`},
+		{"mdb foo", 255, `Command "foo" is unknown, try "bridge mdb help".`},
+		{"mdb help", 255, mdbUsageText},
 		{"-d vlan show", 255, "bridge -d vlan show: not implemented by netscript"},
 		{"-s link", 255, `bridge: option "-s" is not implemented by netscript`},
 		{"-batch x", 255, `bridge: option "-batch" is not implemented by netscript`},
@@ -63,7 +72,8 @@ func TestBridgeParseErrors(t *testing.T) {
 		"-n ns0 -d -j -p link", "--json link",
 		"link set dev p0 cost 5", "link set dev p0 state 3 self", "link set dev p0 nobackup_port",
 		"vlan", "vlan show dev p0 vid 5 junk", "vlan add vid 5 dev p0 pvid untagged self master x",
-		"vlan del vid 5-7 dev p0", "-V", "-Version x y"})
+		"vlan del vid 5-7 dev p0",
+		"mdb", "mdb show dev br0 vid 5 junk", "mdb add dev br0 port p0 grp 239.1.1.1 permanent vid 5 x", "-V", "-Version x y"})
 }
 
 // TestBrlinkSetParse checks what "bridge link set" asks of the kernel, with
@@ -217,6 +227,42 @@ func TestVlanRequest(t *testing.T) {
 		want := vlanMsg(0, tt.infos...)[unix.SizeofIfInfomsg:]
 		if got := r.afSpec().Serialize(); !bytes.Equal(got, want) {
 			t.Errorf("%s: IFLA_AF_SPEC %x, want %x", tt.line, got, want)
+		}
+	}
+}
+
+// TestMdbEntry checks mdb_parse_grp's readings of a group and its errors,
+// which show ll_addr_a2n cutting the string at its first colon.
+func TestMdbEntry(t *testing.T) {
+	tests := []struct {
+		grp, msg string
+		proto    uint16
+		addr     []byte
+	}{
+		{"239.1.1.1", "", ethPIP, []byte{239, 1, 1, 1}},
+		{"ff0e::5", "", ethPIPv6, []byte{0xff, 0x0e, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 5}},
+		{"01:00:5e:01:01:05", "", 0, []byte{1, 0, 0x5e, 1, 1, 5}},
+		{"1:0:5e:1:1:5", "", 0, []byte{1, 0, 0x5e, 1, 1, 5}},
+		{"foo", `Invalid address "foo"`, 0, nil},
+		{"1:2:3:4:5:6:7", `Invalid address "1"`, 0, nil},
+		{"1:2:3", `Invalid address "1"`, 0, nil},
+		{"zz:1", `"zz" is invalid lladdr.` + "\n" + `Invalid address "zz"`, 0, nil},
+		{"1:2:3:4:5:100", `"100" is invalid lladdr.` + "\n" + `Invalid address "1"`, 0, nil},
+		{"1.2.3", `Invalid address "1.2.3"`, 0, nil},
+		{"1.2.x", `"1.2.x" is invalid lladdr.` + "\n" + `Invalid address "1.2.x"`, 0, nil},
+	}
+	for _, tt := range tests {
+		e, msg := mdbEntry(3, mdbPermanent, 5, tt.grp)
+		if msg != tt.msg {
+			t.Errorf("%s: message %q, want %q", tt.grp, msg, tt.msg)
+			continue
+		}
+		if e == nil {
+			continue
+		}
+		if got := binary.BigEndian.Uint16(e[24:]); got != tt.proto || !bytes.Equal(e[8:8+len(tt.addr)], tt.addr) ||
+			binary.NativeEndian.Uint32(e) != 3 || e[4] != mdbPermanent || binary.NativeEndian.Uint16(e[6:]) != 5 {
+			t.Errorf("%s: entry %x", tt.grp, e)
 		}
 	}
 }
