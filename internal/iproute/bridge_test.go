@@ -216,12 +216,10 @@ func TestVlanRequest(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%s: %v", tt.line, err)
 		}
-		err = r.check()
-		if (err == nil) != (tt.err == "") || err != nil && err.Error() != tt.err {
-			t.Errorf("%s: check %v, want %q", tt.line, err, tt.err)
+		if msg := r.check(); msg != tt.err {
+			t.Errorf("%s: check %q, want %q", tt.line, msg, tt.err)
 			continue
-		}
-		if err != nil {
+		} else if msg != "" {
 			continue
 		}
 		want := vlanMsg(0, tt.infos...)[unix.SizeofIfInfomsg:]

@@ -139,20 +139,20 @@ func parseVlanRequest(cmd int, list []string) (vlanRequest, error) {
 }
 
 // check is vlan_modify's checks of the VLAN IDs, made after the device
-// lookup; C prints the IDs with %hu.
-func (r vlanRequest) check() error {
+// lookup: the message it prints, or "". C prints the IDs with %hu.
+func (r vlanRequest) check() string {
 	if r.vid >= 4096 {
-		return fmt.Errorf("Invalid VLAN ID \"%d\"", uint16(r.vid))
+		return fmt.Sprintf("Invalid VLAN ID \"%d\"", uint16(r.vid))
 	}
 	if r.flags&bridgeVlanInfoRangeBeg != 0 {
 		if r.vidEnd == -1 || r.vidEnd >= 4096 || r.vid >= r.vidEnd {
-			return fmt.Errorf("Invalid VLAN range \"%d-%d\"", uint16(r.vid), uint16(r.vidEnd))
+			return fmt.Sprintf("Invalid VLAN range \"%d-%d\"", uint16(r.vid), uint16(r.vidEnd))
 		}
 		if r.flags&bridgeVlanInfoPVID != 0 {
-			return fmt.Errorf("pvid cannot be configured for a vlan range")
+			return "pvid cannot be configured for a vlan range"
 		}
 	}
-	return nil
+	return ""
 }
 
 // afSpec returns the IFLA_AF_SPEC vlan_modify sends: the bridge flags,
@@ -184,8 +184,8 @@ func vlanModify(s *script.State, r vlanRequest) error {
 	if err != nil {
 		return s.Fail(exitUsage, "Cannot find bridge device %q", r.dev)
 	}
-	if err := r.check(); err != nil {
-		return s.Fail(exitUsage, "%s", err)
+	if msg := r.check(); msg != "" {
+		return s.Fail(exitUsage, "%s", msg)
 	}
 	req, err := s.NS.Request(r.cmd, unix.NLM_F_ACK)
 	if err != nil {
