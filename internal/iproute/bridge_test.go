@@ -134,7 +134,7 @@ func TestBrlinkSetBackupPortFirst(t *testing.T) {
 // TestParseNeverPanics feeds "bridge" and "ip neigh" every sequence of up
 // to three awkward words.
 func TestBridgeNeighParseNeverPanics(t *testing.T) {
-	words := []string{"", "-", "--", "-n", "-j", "link", "show", "set", "state", "backup_port", "dev", "neigh", "nud", "to", "all",
+	words := []string{"", "-", "--", "-n", "-j", "link", "show", "set", "state", "backup_port", "vlan", "mdb", "add", "vid", "grp", "1-", "dev", "neigh", "nud", "to", "all",
 		"1.2", "0x", "08", "10.0.0.0/", "/", "::/200", "master", "protocol", "\x00"}
 	realtool.ParseEverySequence(t, BridgeCmd(), nil, words, 3)
 	realtool.ParseEverySequence(t, ipCmd(), []string{"neigh"}, words, 3)
