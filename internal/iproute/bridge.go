@@ -38,7 +38,9 @@ var BridgeUsage = script.Usage{
 		"bridge fdb add|append|replace|del ADDR dev DEV [master] [self] [static|dynamic|local] " +
 			"[vlan VID] [dst IP] [port PORT] [vni VNI] [src_vni VNI] [via DEV] edits forwarding " +
 			"entries; bridge fdb [show] [br BR] [brport DEV] [dev DEV] [vlan VID] [state STATE] " +
-			"[dynamic] lists them.",
+			"[dynamic] lists them; bridge fdb flush dev DEV [brport DEV] [vlan VID] [self] " +
+			"[master] [[no]permanent|[no]static|[no]dynamic] [[no]added_by_user] " +
+			"[[no]extern_learn] [[no]sticky] [[no]offloaded] deletes the entries that match.",
 		"bridge vlan add|del vid VID[-END] dev DEV [pvid] [untagged] [self] [master] edits a " +
 			"port's VLANs (the kernel needs bridge VLAN filtering); bridge vlan [show] [dev DEV] " +
 			"[vid VID] lists them, -j as JSON.",
@@ -47,7 +49,7 @@ var BridgeUsage = script.Usage{
 			"(-d adds the protocol and the router ports, -j as JSON).",
 		"Errors and statuses are the real tool's: 255 for usage errors, unknown objects and " +
 			"options, and a missing device (\"Cannot find device \\\"DEV\\\"\"); 234 for a bad on/off " +
-			"value of link set. bridge vni, monitor, fdb get|flush, vlan set|global|tunnelshow and " +
+			"value of link set. bridge vni, monitor, fdb get, vlan set|global|tunnelshow and " +
 			"-d vlan show are not implemented by netscript.",
 	},
 }

@@ -41,6 +41,13 @@ func TestBridgeParseErrors(t *testing.T) {
 		{"link set dev p0 hwmode x", 255, `Mode argument must be "vepa" or "veb".`},
 		{"link set dev p0 bogus", 255, brlinkUsageText},
 		{"link change dev p0 Cost 1", 255, brlinkUsageText},
+		{"fdb flush", 255, "Device is a required argument."},
+		{"fdb flush brport v0 static", 255, "Device is a required argument."},
+		{"fdb flush dev br0 brport a brport b", 255, `Error: either "brport" is duplicate, or "brport" is a garbage.`},
+		{"fdb flush dev br0 vlan 1 vlan 2", 255, `Error: either "vlan" is duplicate, or "vlan" is a garbage.`},
+		{"fdb flush dev br0 vlan", 255, `Command line is not complete. Try option "help"`},
+		{"fdb flush dev br0 help", 255, `Command line is not complete. Try option "help"`},
+		{"fdb get 02:00:00:00:00:01 br br0", 255, "bridge fdb get: not implemented by netscript"},
 		{"vlan add dev p0", 255, "Device and VLAN ID are required arguments."},
 		{"vlan add vid 5", 255, "Device and VLAN ID are required arguments."},
 		{"vlan add vid", 255, `Command line is not complete. Try option "help"`},
@@ -73,6 +80,7 @@ func TestBridgeParseErrors(t *testing.T) {
 		"link set dev p0 cost 5", "link set dev p0 state 3 self", "link set dev p0 nobackup_port",
 		"vlan", "vlan show dev p0 vid 5 junk", "vlan add vid 5 dev p0 pvid untagged self master x",
 		"vlan del vid 5-7 dev p0",
+		"fdb flush dev br0 brport v0 vlan 5 nostatic sticky noextern_learn x",
 		"mdb", "mdb show dev br0 vid 5 junk", "mdb add dev br0 port p0 grp 239.1.1.1 permanent vid 5 x", "-V", "-Version x y"})
 }
 
