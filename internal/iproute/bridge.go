@@ -40,7 +40,9 @@ var BridgeUsage = script.Usage{
 			"entries; bridge fdb [show] [br BR] [brport DEV] [dev DEV] [vlan VID] [state STATE] " +
 			"[dynamic] lists them; bridge fdb flush dev DEV [brport DEV] [vlan VID] [self] " +
 			"[master] [[no]permanent|[no]static|[no]dynamic] [[no]added_by_user] " +
-			"[[no]extern_learn] [[no]sticky] [[no]offloaded] deletes the entries that match.",
+			"[[no]extern_learn] [[no]sticky] [[no]offloaded] deletes the entries that match; bridge " +
+			"fdb get ADDR {dev|brport DEV | br BR} [vlan VID] [vni VNI] [self] [master] [dynamic] " +
+			"shows one.",
 		"bridge vlan add|del vid VID[-END] dev DEV [pvid] [untagged] [self] [master] edits a " +
 			"port's VLANs (the kernel needs bridge VLAN filtering); bridge vlan [show] [dev DEV] " +
 			"[vid VID] lists them, -j as JSON.",
@@ -49,8 +51,8 @@ var BridgeUsage = script.Usage{
 			"(-d adds the protocol and the router ports, -j as JSON).",
 		"Errors and statuses are the real tool's: 255 for usage errors, unknown objects and " +
 			"options, and a missing device (\"Cannot find device \\\"DEV\\\"\"); 234 for a bad on/off " +
-			"value of link set. bridge vni, monitor, fdb get, vlan set|global|tunnelshow and " +
-			"-d vlan show are not implemented by netscript.",
+			"value of link set; 254 when fdb get finds no entry. bridge vni, monitor, vlan " +
+			"set|global|tunnelshow and -d vlan show are not implemented by netscript.",
 	},
 }
 

@@ -55,7 +55,7 @@ func parseFdb(o *bridgeOpts, args []string) (script.Action, error) {
 	case matches(cmd, "delete"):
 		return parseFdbModify(unix.RTM_DELNEIGH, 0, rest)
 	case matches(cmd, "get"):
-		return nil, script.Unimplemented(exitUsage, "bridge fdb get: not implemented by netscript")
+		return parseFdbGet(o, rest)
 	case matches(cmd, "show"), matches(cmd, "lst"), matches(cmd, "list"):
 		f, err := parseFdbShow(rest)
 		if err != nil {
@@ -747,4 +747,174 @@ func fdbFlush(s *script.State, r fdbFlushRequest) error {
 		return bridgeKernelError(s, err)
 	}
 	return nil
+}
+
+// fdbGetRequest is one parsed fdb_get.
+type fdbGetRequest struct {
+	dev, br string
+	mac     net.HardwareAddr
+	flags   uint8
+	vlan    int16 // -1: none
+	vni     int64 // -1: none
+	dynamic bool
+}
+
+// parseFdbGet is fdb_get's argument loop and checks.
+func parseFdbGet(o *bridgeOpts, list []string) (script.Action, error) {
+	r := fdbGetRequest{vlan: -1, vni: -1}
+	a := &args{list: list}
+	addr := ""
+	for a.more() {
+		word := a.next()
+		switch {
+		case word == "brport", word == "dev", word == "br":
+			v, err := a.value(word)
+			if err != nil {
+				return nil, err
+			}
+			if word == "br" {
+				r.br = v
+			} else {
+				r.dev = v
+			}
+		case word == "vni":
+			v, err := a.value(word)
+			if err != nil {
+				return nil, err
+			}
+			n, rest, ok := cnum.Strtoul(v)
+			if rest != "" || !ok || n>>24 != 0 {
+				return nil, invalidArg("invalid VNI", v)
+			}
+			r.vni = int64(n)
+		case word == "self":
+			r.flags |= unix.NTF_SELF
+		case matches(word, "master"):
+			r.flags |= unix.NTF_MASTER
+		case matches(word, "vlan"):
+			if r.vlan >= 0 {
+				return nil, duplicateArg("vlan", word)
+			}
+			v, err := a.value(word)
+			if err != nil {
+				return nil, err
+			}
+			r.vlan = int16(atoi(v))
+		case matches(word, "dynamic"):
+			r.dynamic = true
+		default:
+			if word == "to" {
+				v, err := a.value(word)
+				if err != nil {
+					return nil, err
+				}
+				word = v
+			}
+			if matches(word, "help") {
+				return nil, script.Errorf(exitUsage, "%s", fdbUsageText)
+			}
+			if addr != "" {
+				return nil, duplicateArg("to", word)
+			}
+			addr = word
+		}
+	}
+	if (r.dev == "" && r.br == "") || addr == "" {
+		return nil, script.Errorf(exitUsage, "Device or master and address are required arguments.")
+	}
+	mac, ok := scanMAC(addr)
+	if !ok {
+		return nil, script.Errorf(exitUsage, "Invalid mac address %s", addr)
+	}
+	r.mac = mac
+	return func(s *script.State) error { return fdbGet(s, r, o) }, nil
+}
+
+// fdbGet asks the kernel for one entry and prints it as fdb_get does;
+// a refusal exits with rtnl_talk's message and fdb_get's -2 (254).
+func fdbGet(s *script.State, r fdbGetRequest, o *bridgeOpts) error {
+	msg := &netlink.Ndmsg{Family: unix.AF_BRIDGE, Flags: r.flags}
+	attrs := []*nl.RtAttr{nl.NewRtAttr(unix.NDA_LLADDR, r.mac)}
+	if r.vlan >= 0 {
+		attrs = append(attrs, nl.NewRtAttr(unix.NDA_VLAN, nl.Uint16Attr(uint16(r.vlan))))
+	}
+	if r.vni >= 0 {
+		attrs = append(attrs, nl.NewRtAttr(unix.NDA_VNI, nl.Uint32Attr(uint32(r.vni))))
+	}
+	if r.dev != "" {
+		l, err := linkByName(s.NS, r.dev)
+		if err != nil {
+			return s.Fail(exitUsage, "Cannot find device %q", r.dev)
+		}
+		msg.Index = uint32(l.Attrs().Index)
+	}
+	if r.br != "" {
+		l, err := linkByName(s.NS, r.br)
+		if err != nil {
+			return s.Fail(exitUsage, "Cannot find bridge device %q", r.br)
+		}
+		attrs = append(attrs, nl.NewRtAttr(unix.NDA_MASTER, nl.Uint32Attr(uint32(l.Attrs().Index))))
+	}
+	req, err := s.NS.Request(unix.RTM_GETNEIGH, 0)
+	if err != nil {
+		return err
+	}
+	req.AddData(msg)
+	for _, attr := range attrs {
+		req.AddData(attr)
+	}
+	msgs, err := req.Execute(unix.NETLINK_ROUTE, unix.RTM_NEWNEIGH)
+	if err != nil {
+		if e, ok := kernelError(s, err).(*script.ExitError); ok {
+			e.Code = 254
+			return e
+		}
+		return err
+	}
+	h, err := s.NS.Netlink()
+	if err != nil {
+		return err
+	}
+	links, err := h.LinkList()
+	if err != nil {
+		return fmt.Errorf("bridge fdb get: list links in %s: %w", nsName(s.NS), err)
+	}
+	names := make(map[int]string, len(links))
+	for _, l := range links {
+		names[l.Attrs().Index] = l.Attrs().Name
+	}
+	name := func(index int) string {
+		if n, ok := names[index]; ok {
+			return n
+		}
+		return fmt.Sprintf("if%d", index)
+	}
+	var out strings.Builder
+	var jw *jsonw.Writer
+	if o.json {
+		jw = jsonw.New(&out, o.pretty)
+		jw.StartArray()
+	}
+	for _, m := range msgs {
+		if len(m) < unix.SizeofNdMsg || m[0] != unix.AF_BRIDGE {
+			continue
+		}
+		index := int(int32(binary.NativeEndian.Uint32(m[4:8])))
+		state := binary.NativeEndian.Uint16(m[8:10])
+		tb := parseBrAttrs(m[unix.SizeofNdMsg:])
+		vid := 0
+		if tb.has(unix.NDA_VLAN) {
+			vid = int(tb.u16(unix.NDA_VLAN))
+		}
+		if r.dynamic && state&unix.NUD_PERMANENT != 0 {
+			continue
+		}
+		printFdb(&out, jw, fdbEntry{index, state, m[10], vid, tb}, 0, name)
+	}
+	if jw != nil {
+		jw.EndArray()
+		jw.Destroy()
+	}
+	_, err = fmt.Fprint(s.Stdout, out.String())
+	return err
 }

@@ -47,7 +47,12 @@ func TestBridgeParseErrors(t *testing.T) {
 		{"fdb flush dev br0 vlan 1 vlan 2", 255, `Error: either "vlan" is duplicate, or "vlan" is a garbage.`},
 		{"fdb flush dev br0 vlan", 255, `Command line is not complete. Try option "help"`},
 		{"fdb flush dev br0 help", 255, `Command line is not complete. Try option "help"`},
-		{"fdb get 02:00:00:00:00:01 br br0", 255, "bridge fdb get: not implemented by netscript"},
+		{"fdb get 02:00:00:00:00:01", 255, "Device or master and address are required arguments."},
+		{"fdb get dev v0", 255, "Device or master and address are required arguments."},
+		{"fdb get zz dev v0", 255, "Invalid mac address zz"},
+		{"fdb get 02:00:00:00:00:01 dev v0 vlan 1 vlan 2", 255, `Error: either "vlan" is duplicate, or "vlan" is a garbage.`},
+		{"fdb get 02:00:00:00:00:01 03:00:00:00:00:00 dev v0", 255, `Error: either "to" is duplicate, or "03:00:00:00:00:00" is a garbage.`},
+		{"fdb get 02:00:00:00:00:01 dev v0 help", 255, fdbUsageText},
 		{"vlan add dev p0", 255, "Device and VLAN ID are required arguments."},
 		{"vlan add vid 5", 255, "Device and VLAN ID are required arguments."},
 		{"vlan add vid", 255, `Command line is not complete. Try option "help"`},
@@ -81,6 +86,7 @@ func TestBridgeParseErrors(t *testing.T) {
 		"vlan", "vlan show dev p0 vid 5 junk", "vlan add vid 5 dev p0 pvid untagged self master x",
 		"vlan del vid 5-7 dev p0",
 		"fdb flush dev br0 brport v0 vlan 5 nostatic sticky noextern_learn x",
+		"fdb get to 02:00:00:00:00:01 br br0 brport v0 vlan 5 vni 7 self master dynamic",
 		"mdb", "mdb show dev br0 vid 5 junk", "mdb add dev br0 port p0 grp 239.1.1.1 permanent vid 5 x", "-V", "-Version x y"})
 }
 
