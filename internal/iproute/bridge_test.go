@@ -74,6 +74,7 @@ func TestBridgeParseErrors(t *testing.T) {
 		{"mdb show vid 1 vid 2", 255, `Error: duplicate "vid": "2" is the second value.`},
 		{"mdb foo", 255, `Command "foo" is unknown, try "bridge mdb help".`},
 		{"mdb help", 255, mdbUsageText},
+		{"-d vlan", 255, "bridge -d vlan show: not implemented by netscript"},
 		{"-d vlan show", 255, "bridge -d vlan show: not implemented by netscript"},
 		{"-s link", 255, `bridge: option "-s" is not implemented by netscript`},
 		{"-batch x", 255, `bridge: option "-batch" is not implemented by netscript`},

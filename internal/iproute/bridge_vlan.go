@@ -52,7 +52,7 @@ const (
 // parseVlan parses "bridge vlan ...", as do_vlan does.
 func parseVlan(o *bridgeOpts, args []string) (script.Action, error) {
 	if len(args) == 0 {
-		return vlanShowAction(o, "", 0), nil
+		return parseVlanShow(o, nil)
 	}
 	cmd, rest := args[0], args[1:]
 	switch {
