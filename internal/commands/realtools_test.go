@@ -18,6 +18,7 @@ import (
 
 	"github.com/netscript/netscript/internal/cmptime"
 	"github.com/netscript/netscript/internal/commands"
+	"github.com/netscript/netscript/internal/linkprobe"
 	"github.com/netscript/netscript/internal/realtool"
 	"github.com/netscript/netscript/internal/script"
 	"github.com/netscript/netscript/internal/world"
@@ -250,7 +251,8 @@ func TestTutorialMatchesRealTools(t *testing.T) {
 
 // TestCommandsMatchRealTools compares outputs, error messages and exit
 // statuses on the states and mistakes of testdata/*.cmds: one command a
-// line, each file run from a fresh sandbox.
+// line, each file run from a fresh sandbox. A file with a "# needs: " line
+// is skipped, with the reason, on a kernel that lacks what it names.
 func TestCommandsMatchRealTools(t *testing.T) {
 	requireRealTools(t, "ip", "route", "ping", "sysctl")
 	files, err := filepathGlob("testdata/*.cmds")
@@ -266,6 +268,11 @@ func TestCommandsMatchRealTools(t *testing.T) {
 			}
 			var cmds [][]string
 			for _, line := range strings.Split(string(data), "\n") {
+				if need, ok := strings.CutPrefix(line, "# needs: "); ok {
+					if why := kernelLacks(t, need); why != "" {
+						t.Skip(why)
+					}
+				}
 				if f := strings.Fields(line); len(f) > 0 && !strings.HasPrefix(f[0], "#") {
 					cmds = append(cmds, f)
 				}
@@ -276,6 +283,28 @@ func TestCommandsMatchRealTools(t *testing.T) {
 }
 
 var filepathGlob = filepath.Glob
+
+// kernelLacks answers a "# needs: " line of a .cmds file: "link:KIND" (the
+// kernel creates links of KIND) or "bridge-vlan-filtering". It returns why
+// the running kernel cannot run the file, or "".
+func kernelLacks(t *testing.T, need string) string {
+	t.Helper()
+	need = strings.TrimSpace(need)
+	if kind, ok := strings.CutPrefix(need, "link:"); ok {
+		if ok, why := linkprobe.CanCreate(kind); !ok {
+			return why
+		}
+		return ""
+	}
+	if need == "bridge-vlan-filtering" {
+		if ok, why := linkprobe.BridgeVlanFiltering(); !ok {
+			return why
+		}
+		return ""
+	}
+	t.Fatalf("unknown need %q (want link:KIND or bridge-vlan-filtering)", need)
+	return ""
+}
 
 // endStateShows are the show commands compared in every namespace of a
 // scenario's end state. Left out: ip neigh (entries age on their own) and

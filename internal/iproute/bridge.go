@@ -15,12 +15,14 @@ import (
 )
 
 // The scenario command "bridge": iproute2 6.1's bridge tool, of which
-// netscript implements "bridge link show", with bridge/link.c's output.
+// netscript implements "bridge link show|set" (bridge/link.c), "bridge
+// fdb" (bridge/fdb.c), "bridge vlan add|del|show" (bridge/vlan.c) and
+// "bridge mdb add|del|show" (bridge/mdb.c).
 
 // BridgeUsage documents bridge in the command table.
 var BridgeUsage = script.Usage{
-	Summary: "show the ports of Linux bridges (iproute2's bridge tool)",
-	Args:    "[-n NETNS] [-d] [-j [-p]] link [show [dev DEV]]",
+	Summary: "show and set the ports, forwarding entries, VLANs and multicast groups of Linux bridges (iproute2's bridge tool)",
+	Args:    "[-n NETNS] [-d] [-j [-p]] link [show [dev DEV]] | link set dev DEV [OPTION VALUE]... | fdb ... | vlan ... | mdb ...",
 	Detail: []string{
 		"bridge link show lists every bridge port of the namespace (the scenario's root, NETNS " +
 			"with -n, or NS under \"ip netns exec NS bridge ...\") as iproute2 6.1's bridge tool " +
@@ -28,9 +30,29 @@ var BridgeUsage = script.Usage{
 			"master, STP state, priority and cost; -d adds the port's options on a second line, " +
 			"-j prints JSON (-p: pretty). \"dev DEV\" shows one port; other words are ignored, as " +
 			"by the real tool.",
+		"bridge link set dev DEV sets a port's options: cost, priority, state (a number or " +
+			"disabled|listening|learning|forwarding|blocking), guard, hairpin, fastleave, " +
+			"root_block, learning, learning_sync, flood, mcast_router, mcast_flood, bcast_flood, " +
+			"mcast_to_unicast, neigh_suppress, vlan_tunnel, isolated, locked (on|off), hwmode " +
+			"vepa|veb, backup_port DEV, nobackup_port, self, master.",
+		"bridge fdb add|append|replace|del ADDR dev DEV [master] [self] [static|dynamic|local] " +
+			"[vlan VID] [dst IP] [port PORT] [vni VNI] [src_vni VNI] [via DEV] edits forwarding " +
+			"entries; bridge fdb [show] [br BR] [brport DEV] [dev DEV] [vlan VID] [state STATE] " +
+			"[dynamic] lists them; bridge fdb flush dev DEV [brport DEV] [vlan VID] [self] " +
+			"[master] [[no]permanent|[no]static|[no]dynamic] [[no]added_by_user] " +
+			"[[no]extern_learn] [[no]sticky] [[no]offloaded] deletes the entries that match; bridge " +
+			"fdb get ADDR {dev|brport DEV | br BR} [vlan VID] [vni VNI] [self] [master] [dynamic] " +
+			"shows one.",
+		"bridge vlan add|del vid VID[-END] dev DEV [pvid] [untagged] [self] [master] edits a " +
+			"port's VLANs (the kernel needs bridge VLAN filtering); bridge vlan [show] [dev DEV] " +
+			"[vid VID] lists them, -j as JSON.",
+		"bridge mdb add|del dev BR port PORT grp GROUP [src SOURCE] [permanent|temp] [vid VID] " +
+			"edits the bridge's multicast groups; bridge mdb [show] [dev BR] [vid VID] lists them " +
+			"(-d adds the protocol and the router ports, -j as JSON).",
 		"Errors and statuses are the real tool's: 255 for usage errors, unknown objects and " +
-			"options, and a missing device (\"Cannot find device \\\"DEV\\\"\"). bridge link set, " +
-			"fdb, mdb, vlan, vni and monitor are not implemented (status 255).",
+			"options, and a missing device (\"Cannot find device \\\"DEV\\\"\"); 234 for a bad on/off " +
+			"value of link set; 254 when fdb get finds no entry. bridge vni, monitor, vlan " +
+			"set|global|tunnelshow and -d vlan show are not implemented by netscript.",
 	},
 }
 
@@ -136,7 +158,17 @@ func parseBridge(args []string) (script.Action, error) {
 		if act, err = parseFdb(&o, args[1:]); err != nil {
 			return nil, err
 		}
-	case matches(obj, "mdb"), matches(obj, "vlan"), matches(obj, "vni"), matches(obj, "monitor"):
+	case matches(obj, "vlan"):
+		var err error
+		if act, err = parseVlan(&o, args[1:]); err != nil {
+			return nil, err
+		}
+	case matches(obj, "mdb"):
+		var err error
+		if act, err = parseMdb(&o, args[1:]); err != nil {
+			return nil, err
+		}
+	case matches(obj, "vni"), matches(obj, "monitor"):
 		return nil, script.Unimplemented(exitUsage, "bridge %s: not implemented by netscript", obj)
 	case matches(obj, "help"):
 		return nil, script.Errorf(exitUsage, "%s", bridgeUsageText)
@@ -154,7 +186,7 @@ func parseBrlink(o *bridgeOpts, args []string) (script.Action, error) {
 	if len(args) > 0 {
 		switch cmd := args[0]; {
 		case matches(cmd, "set"), matches(cmd, "change"):
-			return nil, script.Unimplemented(exitUsage, "bridge link %s: not implemented by netscript (only show is)", cmd)
+			return parseBrlinkSet(args[1:])
 		case matches(cmd, "show"), matches(cmd, "lst"), matches(cmd, "list"):
 			args = args[1:]
 		case matches(cmd, "help"):

@@ -16,7 +16,7 @@ import (
 	"github.com/netscript/netscript/internal/script"
 )
 
-// "bridge fdb": bridge/fdb.c's add, append, replace, del and show.
+// "bridge fdb": bridge/fdb.c's add, append, replace, del, show and flush.
 
 // fdbUsageText is bridge/fdb.c's usage().
 const fdbUsageText = "Usage: bridge fdb { add | append | del | replace } ADDR dev DEV\n" +
@@ -55,7 +55,7 @@ func parseFdb(o *bridgeOpts, args []string) (script.Action, error) {
 	case matches(cmd, "delete"):
 		return parseFdbModify(unix.RTM_DELNEIGH, 0, rest)
 	case matches(cmd, "get"):
-		return nil, script.Errorf(exitUsage, "bridge fdb get: not implemented by netscript")
+		return parseFdbGet(o, rest)
 	case matches(cmd, "show"), matches(cmd, "lst"), matches(cmd, "list"):
 		f, err := parseFdbShow(rest)
 		if err != nil {
@@ -63,7 +63,7 @@ func parseFdb(o *bridgeOpts, args []string) (script.Action, error) {
 		}
 		return fdbShowAction(o, f), nil
 	case cmd == "flush":
-		return nil, script.Errorf(exitUsage, "bridge fdb flush: not implemented by netscript")
+		return parseFdbFlush(rest)
 	case matches(cmd, "help"):
 		return nil, script.Errorf(exitUsage, "%s", fdbUsageText)
 	}
@@ -606,4 +606,315 @@ func printFdb(out *strings.Builder, jw *jsonw.Writer, e fdbEntry, filterIndex in
 	if jw != nil {
 		jw.EndObject()
 	}
+}
+
+// Attributes and flags of fdb_flush (linux/neighbour.h, linux/netlink.h)
+// that golang.org/x/sys does not name.
+const (
+	ndaNdmStateMask = 16    // NDA_NDM_STATE_MASK
+	ndaNdmFlagsMask = 17    // NDA_NDM_FLAGS_MASK
+	nlmFBulk        = 0x200 // NLM_F_BULK
+)
+
+// fdbFlushRequest is one parsed fdb_flush.
+type fdbFlushRequest struct {
+	dev, port        string
+	vid              int16 // -1: none
+	flags, flagsMask uint16
+	state, stateMask uint16
+}
+
+// parseFdbFlush is fdb_flush's argument loop.
+func parseFdbFlush(list []string) (script.Action, error) {
+	r := fdbFlushRequest{vid: -1}
+	a := &args{list: list}
+	for a.more() {
+		word := a.next()
+		switch word {
+		case "dev":
+			v, err := a.value(word)
+			if err != nil {
+				return nil, err
+			}
+			r.dev = v
+		case "master":
+			r.flags |= unix.NTF_MASTER
+		case "self":
+			r.flags |= unix.NTF_SELF
+		case "permanent":
+			r.state |= unix.NUD_PERMANENT
+			r.stateMask |= unix.NUD_PERMANENT
+		case "nopermanent":
+			r.state &^= unix.NUD_PERMANENT
+			r.stateMask |= unix.NUD_PERMANENT
+		case "static":
+			r.state |= unix.NUD_NOARP
+			r.stateMask |= unix.NUD_NOARP | unix.NUD_PERMANENT
+		case "nostatic":
+			r.state &^= unix.NUD_NOARP
+			r.stateMask |= unix.NUD_NOARP
+		case "dynamic":
+			r.state &= ^uint16(unix.NUD_NOARP) | unix.NUD_PERMANENT // as C writes it
+			r.stateMask |= unix.NUD_NOARP | unix.NUD_PERMANENT
+		case "nodynamic":
+			r.state |= unix.NUD_NOARP
+			r.stateMask |= unix.NUD_NOARP
+		case "brport":
+			if r.port != "" {
+				return nil, duplicateArg("brport", word)
+			}
+			v, err := a.value(word)
+			if err != nil {
+				return nil, err
+			}
+			r.port = v
+		case "vlan":
+			if r.vid >= 0 {
+				return nil, duplicateArg("vlan", word)
+			}
+			v, err := a.value(word)
+			if err != nil {
+				return nil, err
+			}
+			r.vid = int16(atoi(v))
+		case "help":
+			if _, err := a.value(word); err != nil {
+				return nil, err
+			}
+		default:
+			for _, f := range []struct {
+				name string
+				flag uint16
+			}{{"added_by_user", unix.NTF_USE}, {"extern_learn", unix.NTF_EXT_LEARNED},
+				{"sticky", ntfSticky}, {"offloaded", unix.NTF_OFFLOADED}} {
+				switch word {
+				case f.name:
+					r.flags |= f.flag
+					r.flagsMask |= f.flag
+				case "no" + f.name:
+					r.flags &^= f.flag
+					r.flagsMask |= f.flag
+				}
+			}
+		}
+	}
+	if r.dev == "" {
+		return nil, script.Errorf(exitUsage, "Device is a required argument.")
+	}
+	return func(s *script.State) error { return fdbFlush(s, r) }, nil
+}
+
+// fdbFlush sends the bulk RTM_DELNEIGH fdb_flush builds.
+func fdbFlush(s *script.State, r fdbFlushRequest) error {
+	l, err := linkByName(s.NS, r.dev)
+	if err != nil {
+		return s.Fail(exitUsage, "Cannot find bridge device %q", r.dev)
+	}
+	portIndex := -1
+	if r.port != "" {
+		p, err := linkByName(s.NS, r.port)
+		if err != nil {
+			return s.Fail(exitUsage, "Cannot find bridge port device %q", r.port)
+		}
+		portIndex = p.Attrs().Index
+	}
+	if r.vid >= 4096 {
+		return s.Fail(exitUsage, "Invalid VLAN ID \"%d\"", uint16(r.vid))
+	}
+	flags := r.flags
+	if flags&(unix.NTF_SELF|unix.NTF_MASTER) == 0 {
+		flags |= unix.NTF_SELF
+	}
+	req, err := s.NS.Request(unix.RTM_DELNEIGH, nlmFBulk|unix.NLM_F_ACK)
+	if err != nil {
+		return err
+	}
+	req.AddData(&netlink.Ndmsg{Family: unix.AF_BRIDGE, Index: uint32(l.Attrs().Index),
+		State: r.state, Flags: uint8(flags)})
+	if portIndex > -1 {
+		req.AddData(nl.NewRtAttr(unix.NDA_IFINDEX, nl.Uint32Attr(uint32(portIndex))))
+	}
+	if r.vid > -1 {
+		req.AddData(nl.NewRtAttr(unix.NDA_VLAN, nl.Uint16Attr(uint16(r.vid))))
+	}
+	if r.flagsMask != 0 {
+		req.AddData(nl.NewRtAttr(ndaNdmFlagsMask, []byte{uint8(r.flagsMask)}))
+	}
+	if r.stateMask != 0 {
+		req.AddData(nl.NewRtAttr(ndaNdmStateMask, nl.Uint16Attr(r.stateMask)))
+	}
+	if _, err := req.Execute(unix.NETLINK_ROUTE, 0); err != nil {
+		return bridgeKernelError(s, err)
+	}
+	return nil
+}
+
+// fdbGetRequest is one parsed fdb_get.
+type fdbGetRequest struct {
+	dev, br string
+	mac     net.HardwareAddr
+	flags   uint8
+	vlan    int16 // -1: none
+	vni     int64 // -1: none
+	dynamic bool
+}
+
+// parseFdbGet is fdb_get's argument loop and checks.
+func parseFdbGet(o *bridgeOpts, list []string) (script.Action, error) {
+	r := fdbGetRequest{vlan: -1, vni: -1}
+	a := &args{list: list}
+	addr := ""
+	for a.more() {
+		word := a.next()
+		switch {
+		case word == "brport", word == "dev", word == "br":
+			v, err := a.value(word)
+			if err != nil {
+				return nil, err
+			}
+			if word == "br" {
+				r.br = v
+			} else {
+				r.dev = v
+			}
+		case word == "vni":
+			v, err := a.value(word)
+			if err != nil {
+				return nil, err
+			}
+			n, rest, ok := cnum.Strtoul(v)
+			if rest != "" || !ok || n>>24 != 0 {
+				return nil, invalidArg("invalid VNI", v)
+			}
+			r.vni = int64(n)
+		case word == "self":
+			r.flags |= unix.NTF_SELF
+		case matches(word, "master"):
+			r.flags |= unix.NTF_MASTER
+		case matches(word, "vlan"):
+			if r.vlan >= 0 {
+				return nil, duplicateArg("vlan", word)
+			}
+			v, err := a.value(word)
+			if err != nil {
+				return nil, err
+			}
+			r.vlan = int16(atoi(v))
+		case matches(word, "dynamic"):
+			r.dynamic = true
+		default:
+			if word == "to" {
+				v, err := a.value(word)
+				if err != nil {
+					return nil, err
+				}
+				word = v
+			}
+			if matches(word, "help") {
+				return nil, script.Errorf(exitUsage, "%s", fdbUsageText)
+			}
+			if addr != "" {
+				return nil, duplicateArg("to", word)
+			}
+			addr = word
+		}
+	}
+	if (r.dev == "" && r.br == "") || addr == "" {
+		return nil, script.Errorf(exitUsage, "Device or master and address are required arguments.")
+	}
+	mac, ok := scanMAC(addr)
+	if !ok {
+		return nil, script.Errorf(exitUsage, "Invalid mac address %s", addr)
+	}
+	r.mac = mac
+	return func(s *script.State) error { return fdbGet(s, r, o) }, nil
+}
+
+// fdbGet asks the kernel for one entry and prints it as fdb_get does;
+// a refusal exits with rtnl_talk's message and fdb_get's -2 (254).
+func fdbGet(s *script.State, r fdbGetRequest, o *bridgeOpts) error {
+	msg := &netlink.Ndmsg{Family: unix.AF_BRIDGE, Flags: r.flags}
+	attrs := []*nl.RtAttr{nl.NewRtAttr(unix.NDA_LLADDR, r.mac)}
+	if r.vlan >= 0 {
+		attrs = append(attrs, nl.NewRtAttr(unix.NDA_VLAN, nl.Uint16Attr(uint16(r.vlan))))
+	}
+	if r.vni >= 0 {
+		attrs = append(attrs, nl.NewRtAttr(unix.NDA_VNI, nl.Uint32Attr(uint32(r.vni))))
+	}
+	if r.dev != "" {
+		l, err := linkByName(s.NS, r.dev)
+		if err != nil {
+			return s.Fail(exitUsage, "Cannot find device %q", r.dev)
+		}
+		msg.Index = uint32(l.Attrs().Index)
+	}
+	if r.br != "" {
+		l, err := linkByName(s.NS, r.br)
+		if err != nil {
+			return s.Fail(exitUsage, "Cannot find bridge device %q", r.br)
+		}
+		attrs = append(attrs, nl.NewRtAttr(unix.NDA_MASTER, nl.Uint32Attr(uint32(l.Attrs().Index))))
+	}
+	req, err := s.NS.Request(unix.RTM_GETNEIGH, 0)
+	if err != nil {
+		return err
+	}
+	req.AddData(msg)
+	for _, attr := range attrs {
+		req.AddData(attr)
+	}
+	msgs, err := req.Execute(unix.NETLINK_ROUTE, unix.RTM_NEWNEIGH)
+	if err != nil {
+		if e, ok := kernelError(s, err).(*script.ExitError); ok {
+			e.Code = 254
+			return e
+		}
+		return err
+	}
+	h, err := s.NS.Netlink()
+	if err != nil {
+		return err
+	}
+	links, err := h.LinkList()
+	if err != nil {
+		return fmt.Errorf("bridge fdb get: list links in %s: %w", nsName(s.NS), err)
+	}
+	names := make(map[int]string, len(links))
+	for _, l := range links {
+		names[l.Attrs().Index] = l.Attrs().Name
+	}
+	name := func(index int) string {
+		if n, ok := names[index]; ok {
+			return n
+		}
+		return fmt.Sprintf("if%d", index)
+	}
+	var out strings.Builder
+	var jw *jsonw.Writer
+	if o.json {
+		jw = jsonw.New(&out, o.pretty)
+		jw.StartArray()
+	}
+	for _, m := range msgs {
+		if len(m) < unix.SizeofNdMsg || m[0] != unix.AF_BRIDGE {
+			continue
+		}
+		index := int(int32(binary.NativeEndian.Uint32(m[4:8])))
+		state := binary.NativeEndian.Uint16(m[8:10])
+		tb := parseBrAttrs(m[unix.SizeofNdMsg:])
+		vid := 0
+		if tb.has(unix.NDA_VLAN) {
+			vid = int(tb.u16(unix.NDA_VLAN))
+		}
+		if r.dynamic && state&unix.NUD_PERMANENT != 0 {
+			continue
+		}
+		printFdb(&out, jw, fdbEntry{index, state, m[10], vid, tb}, 0, name)
+	}
+	if jw != nil {
+		jw.EndArray()
+		jw.Destroy()
+	}
+	_, err = fmt.Fprint(s.Stdout, out.String())
+	return err
 }

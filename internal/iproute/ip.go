@@ -145,9 +145,13 @@ var Usage = script.Usage{
 		"ip netns add|del|list NAME; ip netns exec NAME CMD [ARGS...] runs a netscript command " +
 			"in NAME, or else a real program started inside it. Namespaces are private to the " +
 			"scenario: nothing appears under /run/netns.",
-		"ip link add NAME type veth peer name PEER | type bridge; ip link set DEV " +
-			"up|down|netns NS|name NEW|master BR|nomaster|mtu N|address MAC ...; ip link del DEV; " +
-			"ip link show [DEV]; ip tuntap add|del dev NAME mode tap|tun.",
+		"ip link add [link DEV] NAME [address MAC] [mtu N] type KIND [OPTIONS], KIND one of veth " +
+			"(peer name PEER), bridge, macvlan, macvtap, ipvlan, ipvtap, vlan, vxlan, dummy, ifb, " +
+			"vrf, with their options; ip link set DEV|group G up|down|netns NS|name NEW|master BR|" +
+			"nomaster|mtu N|address MAC|arp|multicast|allmulticast|promisc|dynamic|trailers on|off|" +
+			"alias TEXT|group G|txqueuelen N|addrgenmode M|type bridge ...|type bridge_slave ...; " +
+			"ip link del DEV; ip [-d] link show [DEV] [up] [master BR] [type KIND] [group G]; " +
+			"ip tuntap add|del dev NAME mode tap|tun.",
 		"ip addr add|del CIDR dev DEV; ip addr flush dev DEV; ip addr show [dev DEV].",
 		"ip route add|del|change|replace|prepend|append|test PREFIX|default [via GW] [dev DEV] " +
 			"[metric N] [src ADDR] [proto P] [scope S] [table T]; ip route show|list|flush " +
@@ -418,12 +422,12 @@ func invalidName(msg, arg string) error {
 
 // duplicateValue is iproute2's duparg(): a keyword given a second value.
 func duplicateValue(key, arg string) error {
-	return script.Errorf(exitUsage, "Error: duplicate %q: %q is the second value.", key, arg)
+	return script.Errorf(exitUsage, "Error: duplicate \"%s\": \"%s\" is the second value.", key, arg)
 }
 
 // duplicateArg is iproute2's duparg2().
 func duplicateArg(key, arg string) error {
-	return script.Errorf(exitUsage, "Error: either %q is duplicate, or %q is a garbage.", key, arg)
+	return script.Errorf(exitUsage, "Error: either \"%s\" is duplicate, or \"%s\" is a garbage.", key, arg)
 }
 
 // nsName returns the name of the namespace a command runs in, for messages.

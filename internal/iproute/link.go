@@ -666,6 +666,15 @@ func parseLinkSetRequest(a *args) (string, linkAttrs, error) {
 			if err != nil {
 				return "", la, err
 			}
+			if dev == "" && la.name == "" && la.group != nil {
+				// iplink_parse stops at "type": with a group and no
+				// device, the kind is dropped, and words after it are
+				// garbage.
+				if a.more() {
+					return "", la, script.Errorf(exitUsage, "Garbage instead of arguments \"%s ...\". Try \"ip link help\".", a.list[0])
+				}
+				break
+			}
 			la.kind = v
 			if la.opts, err = parseKindOpts(v, a, false); err != nil {
 				return "", la, err
@@ -692,9 +701,12 @@ func parseLinkSetRequest(a *args) (string, linkAttrs, error) {
 			dev = word
 		}
 	}
+	if dev == "" && la.name != "" {
+		dev = la.name // iplink_parse: "name" names the device when none is
+	}
 	switch {
 	case dev == "" && la.group != nil:
-		return "", la, script.Errorf(exitUsage, "ip link set group: changing every link of a group is not implemented by netscript")
+		return "", la, nil // every link of the group (iplink_modify sends index 0)
 	case dev == "":
 		return "", la, script.Errorf(exitUsage, "Not enough information: \"dev\" argument is required.")
 	case la.link != "":
@@ -711,6 +723,9 @@ func linkSet(s *script.State, dev string, la linkAttrs) error {
 	nsfd, err := optNetnsFd(s, la.netns)
 	if err != nil {
 		return err
+	}
+	if dev == "" {
+		return linkSetGroup(s, la, nsfd)
 	}
 	link, err := lookupLink(s, dev)
 	if err != nil {
@@ -748,6 +763,44 @@ func linkSet(s *script.State, dev string, la linkAttrs) error {
 		name = la.name
 	}
 	return settleNamed(s, la.netns, name)
+}
+
+// linkSetGroup is "ip link set group GROUP ATTRS...": one request with
+// index 0, which the kernel applies to every link of the group
+// (rtnl_group_changelink); then each of them is settled.
+func linkSetGroup(s *script.State, la linkAttrs, nsfd int) error {
+	msg := nl.NewIfInfomsg(unix.AF_UNSPEC)
+	attrs, err := la.encode(s, msg, nsfd)
+	if err != nil {
+		return err
+	}
+	req, err := s.NS.Request(unix.RTM_NEWLINK, unix.NLM_F_ACK)
+	if err != nil {
+		return err
+	}
+	req.AddData(msg)
+	for _, attr := range attrs {
+		req.AddData(attr)
+	}
+	if _, err := req.Execute(unix.NETLINK_ROUTE, 0); err != nil {
+		return kernelError(s, err)
+	}
+	h, err := s.NS.Netlink()
+	if err != nil {
+		return err
+	}
+	links, err := h.LinkList()
+	if err != nil {
+		return fmt.Errorf("ip link set group: list links in %s: %w", nsName(s.NS), err)
+	}
+	for _, l := range links {
+		if l.Attrs().Group == uint32(*la.group) {
+			if err := settleLink(s, l.Attrs().Index); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 // settleNamed settles (see settleLink) the link called name in namespace

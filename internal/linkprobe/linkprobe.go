@@ -91,6 +91,26 @@ func CanCreate(kind string) (ok bool, reason string) {
 	return a.ok, a.reason
 }
 
+// vlanFilteringKey is the cache's entry for BridgeVlanFiltering.
+const vlanFilteringKey = "bridge vlan_filtering"
+
+// BridgeVlanFiltering reports whether the running kernel can turn on a
+// bridge's VLAN filtering (CONFIG_BRIDGE_VLAN_FILTERING), which "bridge
+// vlan add" and the bridge option vlan_filtering need; when it cannot,
+// reason says why. It tries once per process, as CanCreate does.
+func BridgeVlanFiltering() (ok bool, reason string) {
+	mu.Lock()
+	defer mu.Unlock()
+	if a, done := cache[vlanFilteringKey]; done {
+		return a.ok, a.reason
+	}
+	on := true
+	a := try(&netlink.Bridge{LinkAttrs: netlink.LinkAttrs{Name: "probe0"}, VlanFiltering: &on}, "bridge",
+		func(why string) string { return "kernel cannot filter VLANs on bridges: " + why })
+	cache[vlanFilteringKey] = a
+	return a.ok, a.reason
+}
+
 func probe(kind string) answer {
 	fail := func(why string) answer {
 		return answer{false, fmt.Sprintf("kernel cannot create %s links: %s", kind, why)}
@@ -102,6 +122,16 @@ func probe(kind string) answer {
 	if link == nil {
 		return fail("netscript has no probe for this kind")
 	}
+	return try(link, kind, func(why string) string {
+		return fmt.Sprintf("kernel cannot create %s links: %s", kind, why)
+	})
+}
+
+// try creates link, of kind, in a throwaway namespace, next to a veth
+// that is its lower device when the kind needs one; reason words a
+// failure.
+func try(link netlink.Link, kind string, reason func(why string) string) answer {
+	fail := func(why string) answer { return answer{false, reason(why)} }
 	w, err := world.New()
 	if err != nil {
 		return fail(fmt.Sprintf("make a namespace to try: %v", err))

@@ -39,3 +39,18 @@ func TestRefusalOnlyForHostModules(t *testing.T) {
 		}
 	}
 }
+
+func TestBridgeVlanFiltering(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Skip("probing needs root")
+	}
+	ok, why := BridgeVlanFiltering()
+	again, whyAgain := BridgeVlanFiltering()
+	if ok != again || why != whyAgain {
+		t.Errorf("not cached: %v %q, then %v %q", ok, why, again, whyAgain)
+	}
+	if !ok && why == "" {
+		t.Error("false without a reason")
+	}
+	t.Logf("bridge VLAN filtering: %v %s", ok, why)
+}
