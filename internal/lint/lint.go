@@ -92,7 +92,7 @@ func (c *Checker) Scenario(name string, data []byte) []Diagnostic {
 	if conds == nil {
 		conds = DefaultConditions
 	}
-	sc := topology.Read(name, data)
+	sc := topology.ReadTable(name, data, table)
 	ck := &check{name: name, table: table, conds: conds, sc: sc}
 	ck.run()
 	slices.SortStableFunc(ck.diags, func(a, b Diagnostic) int { return a.Line - b.Line })
