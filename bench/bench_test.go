@@ -16,7 +16,7 @@ import (
 
 	"github.com/netscript/netscript/internal/cli"
 	"github.com/netscript/netscript/internal/commands"
-	"github.com/netscript/netscript/internal/script"
+	"github.com/netscript/netscript/script"
 	"github.com/netscript/netscript/internal/world"
 )
 

@@ -19,7 +19,7 @@ import (
 	"github.com/netscript/netscript/internal/cmptime"
 	"github.com/netscript/netscript/internal/commands"
 	"github.com/netscript/netscript/internal/realtool"
-	"github.com/netscript/netscript/internal/script"
+	"github.com/netscript/netscript/script"
 	"github.com/netscript/netscript/internal/world"
 )
 

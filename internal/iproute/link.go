@@ -17,7 +17,7 @@ import (
 	"github.com/netscript/netscript/internal/cnum"
 	"github.com/netscript/netscript/internal/ipshow"
 	"github.com/netscript/netscript/internal/linkprobe"
-	"github.com/netscript/netscript/internal/script"
+	"github.com/netscript/netscript/script"
 	"github.com/netscript/netscript/internal/world"
 )
 

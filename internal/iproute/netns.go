@@ -9,7 +9,7 @@ import (
 
 	"github.com/netscript/netscript/internal/jobs"
 	"github.com/netscript/netscript/internal/jsonw"
-	"github.com/netscript/netscript/internal/script"
+	"github.com/netscript/netscript/script"
 	"github.com/netscript/netscript/internal/world"
 )
 

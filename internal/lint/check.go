@@ -10,7 +10,7 @@ import (
 	"github.com/rogpeppe/go-internal/imports"
 
 	"github.com/netscript/netscript/internal/iproute"
-	"github.com/netscript/netscript/internal/script"
+	"github.com/netscript/netscript/script"
 	"github.com/netscript/netscript/internal/topology"
 )
 

@@ -33,7 +33,7 @@ import (
 
 	"github.com/netscript/netscript/internal/commands"
 	"github.com/netscript/netscript/internal/scenariofile"
-	"github.com/netscript/netscript/internal/script"
+	"github.com/netscript/netscript/script"
 	"github.com/netscript/netscript/internal/topology"
 	"github.com/netscript/netscript/runner"
 )

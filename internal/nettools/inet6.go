@@ -12,7 +12,7 @@ import (
 	"strings"
 
 	"github.com/netscript/netscript/internal/ipshow"
-	"github.com/netscript/netscript/internal/script"
+	"github.com/netscript/netscript/script"
 	"github.com/netscript/netscript/internal/world"
 )
 

@@ -10,7 +10,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/netscript/netscript/internal/script"
+	"github.com/netscript/netscript/script"
 	"github.com/netscript/netscript/internal/world"
 )
 

@@ -18,7 +18,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/netscript/netscript/internal/cmptime"
-	"github.com/netscript/netscript/internal/script"
+	"github.com/netscript/netscript/script"
 	"github.com/netscript/netscript/internal/world"
 )
 

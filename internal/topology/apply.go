@@ -9,7 +9,7 @@ import (
 	"strings"
 
 	"github.com/netscript/netscript/internal/iproute"
-	"github.com/netscript/netscript/internal/script"
+	"github.com/netscript/netscript/script"
 )
 
 // Problem is a command that would fail when run, found without running it.

@@ -9,7 +9,7 @@ import (
 	"github.com/rogpeppe/go-internal/txtar"
 
 	"github.com/netscript/netscript/internal/commands"
-	"github.com/netscript/netscript/internal/script"
+	"github.com/netscript/netscript/script"
 
 	"github.com/netscript/netscript/internal/scenariofile"
 )

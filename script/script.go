@@ -1,10 +1,19 @@
 // Package script defines what a scenario command is: an entry of the command
 // table with its usage text and a parser that turns arguments into an action,
-// and the state an action runs with.
+// the state an action runs with, and the conditions a scenario can test.
 //
 // The split between parsing and running follows cmd/go's script engine: the
 // same table serves the runner, help, lint and docs. Parse never touches the
 // network, so a scenario can be checked without privileges.
+//
+// It is netscript's extension API: a repository of your own adds commands
+// and conditions to its scenarios with
+//
+//	runner.Run(t, "scenarios", runner.WithCmd(myCmd), runner.WithCondition(myCond))
+//
+// (see the example). An action reaches the scenario's namespaces through
+// its State: s.NS.Do(fn) runs fn on a thread inside the namespace the
+// command runs in, s.NS.Name names it ("" for the scenario's own).
 package script
 
 import (
@@ -296,6 +305,19 @@ type State struct {
 	NoFallback bool
 	// Log, when set, writes a line to the scenario's log (shown by -v).
 	Log func(format string, args ...any)
+}
+
+// Cond is a scenario condition beyond testscript's own, in the style of
+// cmd/go's script.Cond: [NAME], or [NAME:ARG] when it takes an argument,
+// and [!NAME] for its negation.
+type Cond struct {
+	Name    string
+	Summary string // one line, for help
+	// Param marks a condition written [NAME:ARG].
+	Param bool
+	// Eval reports whether the condition holds; arg is what follows
+	// "NAME:" ("" without Param). An error fails the scenario.
+	Eval func(arg string) (bool, error)
 }
 
 // Job is a real program a command started in the background.
