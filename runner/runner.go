@@ -35,8 +35,8 @@ import (
 	"github.com/netscript/netscript/internal/commands"
 	"github.com/netscript/netscript/internal/jobs"
 	"github.com/netscript/netscript/internal/linkprobe"
-	"github.com/netscript/netscript/script"
 	"github.com/netscript/netscript/internal/world"
+	"github.com/netscript/netscript/script"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files of netscript scenarios whose cmp fails")

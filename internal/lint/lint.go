@@ -33,9 +33,9 @@ import (
 
 	"github.com/netscript/netscript/internal/commands"
 	"github.com/netscript/netscript/internal/scenariofile"
-	"github.com/netscript/netscript/script"
 	"github.com/netscript/netscript/internal/topology"
 	"github.com/netscript/netscript/runner"
+	"github.com/netscript/netscript/script"
 )
 
 // Diagnostic is one problem found in a scenario.
