@@ -16,8 +16,8 @@ import (
 
 	"github.com/netscript/netscript/internal/cli"
 	"github.com/netscript/netscript/internal/commands"
-	"github.com/netscript/netscript/internal/script"
 	"github.com/netscript/netscript/internal/world"
+	"github.com/netscript/netscript/script"
 )
 
 // require skips b unless it runs as root with the real tools installed.

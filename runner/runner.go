@@ -35,8 +35,8 @@ import (
 	"github.com/netscript/netscript/internal/commands"
 	"github.com/netscript/netscript/internal/jobs"
 	"github.com/netscript/netscript/internal/linkprobe"
-	"github.com/netscript/netscript/internal/script"
 	"github.com/netscript/netscript/internal/world"
+	"github.com/netscript/netscript/script"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files of netscript scenarios whose cmp fails")
@@ -62,6 +62,7 @@ type config struct {
 	workdir string
 	shard   *Shard
 	watch   func(name string, w *world.World) (end func(failed bool), err error)
+	conds   []*script.Cond
 
 	noFallback bool
 }
@@ -111,8 +112,16 @@ func WithoutFallback() Option { return func(c *config) { c.noFallback = true } }
 // WithoutFallback does.
 const NoFallbackEnv = "NETSCRIPT_NO_FALLBACK"
 
-// WithCmd adds a command to the table, for tests of the runner itself.
+// WithCmd adds a command of your own to the scenarios' command table: see
+// package script. Its name must not be one of netscript's commands.
 func WithCmd(cmd *script.Cmd) Option { return func(c *config) { c.extra = append(c.extra, cmd) } }
+
+// WithCondition adds a condition of your own, [NAME] or [NAME:ARG], to
+// those scenarios can test: see script.Cond. Its name must not be one of
+// netscript's conditions.
+func WithCondition(cond *script.Cond) Option {
+	return func(c *config) { c.conds = append(c.conds, cond) }
+}
 
 type stateKey struct{}
 
@@ -226,6 +235,11 @@ func params(opts []Option) testscript.Params {
 	for _, c := range cfg.extra {
 		table.Add(c)
 	}
+	for _, c := range cfg.conds {
+		if Conditions[c.Name] != nil || ParamConditions[c.Name] != nil {
+			panic("runner: condition " + c.Name + " defined twice")
+		}
+	}
 	cmds := make(map[string]func(*testscript.TestScript, bool, []string), len(table))
 	for name := range table {
 		cmds[name] = adapt(table, name)
@@ -236,7 +250,7 @@ func params(opts []Option) testscript.Params {
 		UpdateScripts:      cfg.updating(),
 		RequireUniqueNames: true,
 		WorkdirRoot:        cfg.workdir,
-		Condition:          condition,
+		Condition:          func(cond string) (bool, error) { return condition(cfg.conds, cond) },
 		Setup:              func(env *testscript.Env) error { return setup(env, cfg, table) },
 	}
 	return p
@@ -506,12 +520,19 @@ func ConditionNames() []string {
 	return names
 }
 
-// condition evaluates Conditions and ParamConditions for testscript.
-func condition(cond string) (bool, error) {
+// condition evaluates the conditions of WithCondition, Conditions and
+// ParamConditions for testscript.
+func condition(extra []*script.Cond, cond string) (bool, error) {
+	name, arg, param := strings.Cut(cond, ":")
+	for _, c := range extra {
+		if c.Name == name && c.Param == param {
+			return c.Eval(arg)
+		}
+	}
 	if eval, ok := Conditions[cond]; ok {
 		return eval(), nil
 	}
-	if name, arg, ok := strings.Cut(cond, ":"); ok {
+	if param {
 		if eval, ok := ParamConditions[name]; ok {
 			return eval(arg)
 		}

@@ -13,7 +13,7 @@ import (
 
 	"github.com/rogpeppe/go-internal/testscript"
 
-	"github.com/netscript/netscript/internal/script"
+	"github.com/netscript/netscript/script"
 )
 
 func requireRoot(t *testing.T) {

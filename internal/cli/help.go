@@ -7,8 +7,8 @@ import (
 
 	"github.com/netscript/netscript/internal/commands"
 	"github.com/netscript/netscript/internal/lint"
-	"github.com/netscript/netscript/internal/script"
 	"github.com/netscript/netscript/runner"
+	"github.com/netscript/netscript/script"
 )
 
 var helpCmd = &subcommand{

@@ -10,10 +10,10 @@ import (
 	"github.com/netscript/netscript/internal/probe"
 	"github.com/netscript/netscript/internal/reach"
 	"github.com/netscript/netscript/internal/retry"
-	"github.com/netscript/netscript/internal/script"
 	"github.com/netscript/netscript/internal/service"
 	"github.com/netscript/netscript/internal/sysctl"
 	"github.com/netscript/netscript/internal/tools"
+	"github.com/netscript/netscript/script"
 )
 
 // Table returns a new command table.

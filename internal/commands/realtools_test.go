@@ -20,8 +20,8 @@ import (
 	"github.com/netscript/netscript/internal/commands"
 	"github.com/netscript/netscript/internal/linkprobe"
 	"github.com/netscript/netscript/internal/realtool"
-	"github.com/netscript/netscript/internal/script"
 	"github.com/netscript/netscript/internal/world"
+	"github.com/netscript/netscript/script"
 )
 
 // The differential tests run the same command lines twice: through the real

@@ -8,7 +8,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/netscript/netscript/internal/script"
+	"github.com/netscript/netscript/script"
 )
 
 // FuzzTableParse feeds arbitrary command lines to every command's argument

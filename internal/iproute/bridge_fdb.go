@@ -13,7 +13,7 @@ import (
 
 	"github.com/netscript/netscript/internal/cnum"
 	"github.com/netscript/netscript/internal/jsonw"
-	"github.com/netscript/netscript/internal/script"
+	"github.com/netscript/netscript/script"
 )
 
 // "bridge fdb": bridge/fdb.c's add, append, replace, del, show and flush.

@@ -5,7 +5,7 @@ import (
 	"syscall"
 
 	"github.com/netscript/netscript/internal/ipshow"
-	"github.com/netscript/netscript/internal/script"
+	"github.com/netscript/netscript/script"
 )
 
 // kernelError reports a netlink error the way iproute2 does, exit status 2:

@@ -17,8 +17,8 @@ import (
 	"github.com/netscript/netscript/internal/cnum"
 	"github.com/netscript/netscript/internal/ipshow"
 	"github.com/netscript/netscript/internal/linkprobe"
-	"github.com/netscript/netscript/internal/script"
 	"github.com/netscript/netscript/internal/world"
+	"github.com/netscript/netscript/script"
 )
 
 func init() {

@@ -6,7 +6,7 @@ import (
 	"github.com/vishvananda/netlink/nl"
 
 	"github.com/netscript/netscript/internal/cnum"
-	"github.com/netscript/netscript/internal/script"
+	"github.com/netscript/netscript/script"
 )
 
 // The options after "type KIND" of ip link add and ip link set: each kind's

@@ -13,8 +13,8 @@ import (
 
 	"github.com/netscript/netscript/internal/cnum"
 	"github.com/netscript/netscript/internal/jsonw"
-	"github.com/netscript/netscript/internal/script"
 	"github.com/netscript/netscript/internal/world"
+	"github.com/netscript/netscript/script"
 )
 
 // "ip neigh show": the neighbour tables (ARP, NDP) as iproute2 6.1's

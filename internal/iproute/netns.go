@@ -9,8 +9,8 @@ import (
 
 	"github.com/netscript/netscript/internal/jobs"
 	"github.com/netscript/netscript/internal/jsonw"
-	"github.com/netscript/netscript/internal/script"
 	"github.com/netscript/netscript/internal/world"
+	"github.com/netscript/netscript/script"
 )
 
 // parseNetns parses "ip netns ...".

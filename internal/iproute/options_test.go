@@ -4,7 +4,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/netscript/netscript/internal/script"
+	"github.com/netscript/netscript/script"
 )
 
 // TestUnhonouredOptionsAreRefused checks that every global option an

@@ -4,7 +4,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/netscript/netscript/internal/script"
+	"github.com/netscript/netscript/script"
 )
 
 func ipCmd() *script.Cmd {

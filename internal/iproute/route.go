@@ -8,7 +8,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/netscript/netscript/internal/cnum"
-	"github.com/netscript/netscript/internal/script"
+	"github.com/netscript/netscript/script"
 )
 
 // parseRoute parses "ip route ...", dispatching as do_iproute does.

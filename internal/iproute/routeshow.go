@@ -14,8 +14,8 @@ import (
 	"github.com/netscript/netscript/internal/cnum"
 	"github.com/netscript/netscript/internal/ipshow"
 	"github.com/netscript/netscript/internal/jsonw"
-	"github.com/netscript/netscript/internal/script"
 	"github.com/netscript/netscript/internal/world"
+	"github.com/netscript/netscript/script"
 )
 
 // routeFilter is iproute2's route filter (ip/iproute.c), as

@@ -11,7 +11,7 @@ import (
 	"github.com/netscript/netscript/internal/cnum"
 	"github.com/netscript/netscript/internal/ipshow"
 	"github.com/netscript/netscript/internal/jsonw"
-	"github.com/netscript/netscript/internal/script"
+	"github.com/netscript/netscript/script"
 )
 
 // "ip rule": the routing policy database, as iproute2 6.1's ip/iprule.c

@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/netscript/netscript/internal/script"
+	"github.com/netscript/netscript/script"
 )
 
 func TestDescribe(t *testing.T) {

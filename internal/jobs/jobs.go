@@ -27,7 +27,7 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/netscript/netscript/internal/script"
+	"github.com/netscript/netscript/script"
 )
 
 // Grace is how long a background program has to exit after SIGTERM before

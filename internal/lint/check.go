@@ -10,8 +10,8 @@ import (
 	"github.com/rogpeppe/go-internal/imports"
 
 	"github.com/netscript/netscript/internal/iproute"
-	"github.com/netscript/netscript/internal/script"
 	"github.com/netscript/netscript/internal/topology"
+	"github.com/netscript/netscript/script"
 )
 
 // check is the checking of one scenario.

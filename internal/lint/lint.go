@@ -33,9 +33,9 @@ import (
 
 	"github.com/netscript/netscript/internal/commands"
 	"github.com/netscript/netscript/internal/scenariofile"
-	"github.com/netscript/netscript/internal/script"
 	"github.com/netscript/netscript/internal/topology"
 	"github.com/netscript/netscript/runner"
+	"github.com/netscript/netscript/script"
 )
 
 // Diagnostic is one problem found in a scenario.
@@ -92,7 +92,7 @@ func (c *Checker) Scenario(name string, data []byte) []Diagnostic {
 	if conds == nil {
 		conds = DefaultConditions
 	}
-	sc := topology.Read(name, data)
+	sc := topology.ReadTable(name, data, table)
 	ck := &check{name: name, table: table, conds: conds, sc: sc}
 	ck.run()
 	slices.SortStableFunc(ck.diags, func(a, b Diagnostic) int { return a.Line - b.Line })

@@ -12,8 +12,8 @@ import (
 	"strings"
 
 	"github.com/netscript/netscript/internal/ipshow"
-	"github.com/netscript/netscript/internal/script"
 	"github.com/netscript/netscript/internal/world"
+	"github.com/netscript/netscript/script"
 )
 
 // The IPv6 table is net-tools 2.10's rprint_fib6 (lib/inet6_gr.c) over

@@ -6,7 +6,7 @@ import (
 	"io"
 	"strings"
 
-	"github.com/netscript/netscript/internal/script"
+	"github.com/netscript/netscript/script"
 )
 
 // showOpts are the display options of INET_rprint.

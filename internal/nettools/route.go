@@ -15,7 +15,7 @@ import (
 	"strings"
 
 	"github.com/netscript/netscript/internal/getopt"
-	"github.com/netscript/netscript/internal/script"
+	"github.com/netscript/netscript/script"
 )
 
 // Exit statuses of net-tools (lib/net-support.h). E_USAGE is 0 in 2.10:

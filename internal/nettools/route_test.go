@@ -5,7 +5,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/netscript/netscript/internal/script"
+	"github.com/netscript/netscript/script"
 )
 
 // runStatic parses args and, when that yields an action, runs it without a

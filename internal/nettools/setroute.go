@@ -8,7 +8,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/netscript/netscript/internal/cnum"
-	"github.com/netscript/netscript/internal/script"
+	"github.com/netscript/netscript/script"
 )
 
 // "route add" and "route del" for inet: net-tools 2.10's INET_setroute

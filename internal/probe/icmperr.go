@@ -10,7 +10,7 @@ import (
 	"syscall"
 	"unsafe"
 
-	"github.com/netscript/netscript/internal/script"
+	"github.com/netscript/netscript/script"
 	"golang.org/x/sys/unix"
 )
 

@@ -4,7 +4,7 @@
 // namespace.
 package probe
 
-import "github.com/netscript/netscript/internal/script"
+import "github.com/netscript/netscript/script"
 
 // PingCmd returns the "ping" entry of the command table.
 func PingCmd() *script.Cmd { return pingCmd("ping", pingUsage) }

@@ -6,7 +6,7 @@ import (
 	"time"
 
 	"github.com/netscript/netscript/internal/realtool"
-	"github.com/netscript/netscript/internal/script"
+	"github.com/netscript/netscript/script"
 )
 
 // The expected outputs below are iputils ping 20221126's, called as ping6,

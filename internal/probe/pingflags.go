@@ -10,7 +10,7 @@ import (
 
 	"github.com/netscript/netscript/internal/cnum"
 	"github.com/netscript/netscript/internal/getopt"
-	"github.com/netscript/netscript/internal/script"
+	"github.com/netscript/netscript/script"
 )
 
 // Exit statuses of iputils ping.

@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/netscript/netscript/internal/script"
+	"github.com/netscript/netscript/script"
 )
 
 func TestParsePingGood(t *testing.T) {

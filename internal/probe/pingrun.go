@@ -14,7 +14,7 @@ import (
 	probing "github.com/prometheus-community/pro-bing"
 	"golang.org/x/sys/unix"
 
-	"github.com/netscript/netscript/internal/script"
+	"github.com/netscript/netscript/script"
 )
 
 // run is ping's action: everything happens on a thread inside s.NS, so

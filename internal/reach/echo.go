@@ -11,7 +11,7 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/netscript/netscript/internal/script"
+	"github.com/netscript/netscript/script"
 	"golang.org/x/sys/unix"
 )
 

@@ -10,8 +10,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/netscript/netscript/internal/script"
 	"github.com/netscript/netscript/internal/world"
+	"github.com/netscript/netscript/script"
 )
 
 // Exit statuses, as ping's: 0 every probed pair answered, 1 some did not,

@@ -15,8 +15,8 @@ import (
 	"github.com/netscript/netscript/internal/commands"
 	"github.com/netscript/netscript/internal/reach"
 	"github.com/netscript/netscript/internal/realtool"
-	"github.com/netscript/netscript/internal/script"
 	"github.com/netscript/netscript/internal/world"
+	"github.com/netscript/netscript/script"
 )
 
 // TestParseErrors checks that bad command lines are refused, with status 2

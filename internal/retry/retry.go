@@ -14,7 +14,7 @@ import (
 	"time"
 
 	"github.com/netscript/netscript/internal/jobs"
-	"github.com/netscript/netscript/internal/script"
+	"github.com/netscript/netscript/script"
 )
 
 // Exit status of retry's own errors.

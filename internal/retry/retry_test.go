@@ -11,8 +11,8 @@ import (
 	"time"
 
 	"github.com/netscript/netscript/internal/realtool"
-	"github.com/netscript/netscript/internal/script"
 	"github.com/netscript/netscript/internal/world"
+	"github.com/netscript/netscript/script"
 )
 
 // flaky is a command that fails (status 1, "attempt N" on stdout and

@@ -12,8 +12,8 @@ import (
 
 	"golang.org/x/sys/unix"
 
-	"github.com/netscript/netscript/internal/script"
 	"github.com/netscript/netscript/internal/world"
+	"github.com/netscript/netscript/script"
 )
 
 // serveTimeout bounds the time the service spends on one client.

@@ -7,9 +7,9 @@ import (
 
 	"github.com/netscript/netscript/internal/commands"
 	"github.com/netscript/netscript/internal/realtool"
-	"github.com/netscript/netscript/internal/script"
 	"github.com/netscript/netscript/internal/service"
 	"github.com/netscript/netscript/internal/world"
+	"github.com/netscript/netscript/script"
 )
 
 func TestParseErrors(t *testing.T) {

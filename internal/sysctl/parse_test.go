@@ -5,7 +5,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/netscript/netscript/internal/script"
+	"github.com/netscript/netscript/script"
 )
 
 func TestSlashdot(t *testing.T) {

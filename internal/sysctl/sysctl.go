@@ -17,7 +17,7 @@ import (
 	"strings"
 
 	"github.com/netscript/netscript/internal/getopt"
-	"github.com/netscript/netscript/internal/script"
+	"github.com/netscript/netscript/script"
 )
 
 // Exit statuses of procps sysctl: 0, EXIT_FAILURE, and for reads the sum of

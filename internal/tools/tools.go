@@ -13,7 +13,7 @@ import (
 
 	"github.com/netscript/netscript/internal/getopt"
 	"github.com/netscript/netscript/internal/jobs"
-	"github.com/netscript/netscript/internal/script"
+	"github.com/netscript/netscript/script"
 )
 
 // Tool is a real program that scenarios run by name.

@@ -7,8 +7,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/netscript/netscript/internal/script"
 	"github.com/netscript/netscript/internal/world"
+	"github.com/netscript/netscript/script"
 )
 
 func TestTcpdumpUnbounded(t *testing.T) {

@@ -1,6 +1,7 @@
 package topology
 
 import (
+	"errors"
 	"fmt"
 	"net/netip"
 	"slices"
@@ -8,7 +9,7 @@ import (
 	"strings"
 
 	"github.com/netscript/netscript/internal/iproute"
-	"github.com/netscript/netscript/internal/script"
+	"github.com/netscript/netscript/script"
 )
 
 // Problem is a command that would fail when run, found without running it.
@@ -54,14 +55,76 @@ func (s *sim) report(line int, format string, args ...any) {
 	}
 }
 
-// run applies one command, args, run in the namespace called nsName.
-func (s *sim) run(line int, nsName string, args []string) {
-	s.runAt(line, nsName, args, 0)
+// run applies one command line, args, parsed with the command table as the
+// runner parses it, in the scenario's own namespace. Every command of the
+// table the line runs is applied in the namespace it runs in, so wrappers
+// (retry, "ip netns exec NS", "ip -n NS") are seen through; a command run
+// under "retry !" is expected to fail, like a line negated with "!", and is
+// neither applied nor reported.
+func (s *sim) run(line int, table script.Table, args []string) {
+	calls, _, ok, err := table.Calls(args)
+	if !ok {
+		return // not a command of the table: nothing the topology records
+	}
+	var exit *script.ExitError
+	if _, fellBack := script.AsFallback(err); err != nil && !fellBack {
+		if !errors.As(err, &exit) {
+			s.report(line, "%v", err) // netscript's own: nested too deep
+		}
+		return // a malformed command: lint reports the tool's message
+	}
+	// where[d] is the namespace the command at depth d runs in; skip[d]
+	// is set when it does not run, or not in a way the topology follows.
+	var where []string
+	var skip []bool
+	for i, c := range calls {
+		where, skip = where[:c.Depth], skip[:c.Depth]
+		ns, off := "", false
+		if c.Depth > 0 {
+			var outer script.Call // the nearest command one level out
+			for j := i - 1; j >= 0; j-- {
+				if calls[j].Depth == c.Depth-1 {
+					outer = calls[j]
+					break
+				}
+			}
+			ns, off = s.innerNamespace(line, outer, where[c.Depth-1])
+			off = off || skip[c.Depth-1]
+			if w := c.Wrapper(outer); len(w) > 0 && w[len(w)-1] == "!" {
+				off = true // "retry ! CMD" waits for CMD to fail
+			}
+		}
+		where, skip = append(where, ns), append(skip, off)
+		if !off {
+			s.apply(line, ns, c.Args)
+		}
+	}
 }
 
-// runAt runs args, which depth "ip netns exec" run.
-func (s *sim) runAt(line int, nsName string, args []string, depth int) {
-	if len(args) == 0 || args[0] != "ip" {
+// innerNamespace returns the namespace in which outer, run in nsName, runs
+// the command it wraps: the NS of "ip netns exec NS", else nsName. off
+// reports a namespace that does not exist (reported by apply).
+func (s *sim) innerNamespace(line int, outer script.Call, nsName string) (ns string, off bool) {
+	if outer.Args[0] != "ip" {
+		return nsName, false
+	}
+	e, err := iproute.Describe(outer.Args[1:])
+	if err != nil || e.Op != iproute.OpNetnsExec {
+		return nsName, false
+	}
+	if e.Netns != "" {
+		nsName = e.Netns
+	}
+	if s.t.Namespace(nsName) == nil || s.t.Namespace(e.Namespace) == nil {
+		return e.Namespace, true
+	}
+	return e.Namespace, false
+}
+
+// apply applies one command of the table, args, run in the namespace
+// called nsName; the commands it runs in turn are applied by run.
+func (s *sim) apply(line int, nsName string, args []string) {
+	if args[0] != "ip" {
 		return // the other commands change nothing the topology records
 	}
 	e, err := iproute.Describe(args[1:])
@@ -98,12 +161,7 @@ func (s *sim) runAt(line int, nsName string, args []string, depth int) {
 			s.gone[goneKey(target, "")] = fmt.Sprintf("deleted at line %d", line)
 		}
 	case iproute.OpNetnsExec:
-		switch {
-		case depth+1 > script.MaxNesting:
-			s.report(line, "%v", script.NestingError("ip"))
-		case s.namespace(line, e.Namespace) != nil:
-			s.runAt(line, e.Namespace, e.Argv, depth+1)
-		}
+		s.namespace(line, e.Namespace) // run applies the command it runs
 	case iproute.OpLinkAdd:
 		s.linkAdd(line, ns, e)
 	case iproute.OpLinkSet:

@@ -215,6 +215,38 @@ ip -n nowhere link`,
 			script: "ip netns add a\nip netns add b\nip netns exec a ip -n b link add x type bridge\nip netns exec a ip netns exec b ip link set x up",
 			want:   "a: lo(loopback)\nb: lo(loopback) x(bridge,up)\n",
 		},
+		{
+			name: "retry is seen through",
+			script: `ip netns add ns0
+retry ip -n ns0 link add veth0 type veth peer name veth1
+ip -n ns0 link set veth0 up
+retry -t 1s retry ip netns exec ns0 ip link set veth1 up
+ip netns exec ns0 retry ip addr add 10.0.0.1/24 dev veth0`,
+			want: "ns0: lo(loopback) veth1(veth,up,peer=ns0/veth0) veth0(veth,up,10.0.0.1/24,peer=ns0/veth1)\n",
+		},
+		{
+			name: "retry and netns exec report what they wrap",
+			script: `ip netns add ns0
+retry ip -n ns0 link set veth9 up
+ip netns exec ns0 retry -t 2s ip link del veth9
+retry ip netns exec ns7 ip link show
+retry ip netns exec ns0 ip -n ns7 link show`,
+			problems: []string{
+				`2: no device "veth9" in namespace "ns0"`,
+				`3: no device "veth9" in namespace "ns0"`,
+				`4: namespace "ns7" does not exist`,
+				`5: namespace "ns7" does not exist`,
+			},
+			want: "ns0: lo(loopback)\n",
+		},
+		{
+			name: "retry ! waits for a failure: neither applied nor reported",
+			script: `ip netns add ns0
+retry ! ip -n ns0 link show veth9
+retry -t 1s ! ip netns exec ns0 ip link add b0 type bridge
+ip netns exec ns0 retry ! ip link del veth9`,
+			want: "ns0: lo(loopback)\n",
+		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -4,8 +4,12 @@ import (
 	"bytes"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/rogpeppe/go-internal/txtar"
+
+	"github.com/netscript/netscript/internal/commands"
+	"github.com/netscript/netscript/script"
 
 	"github.com/netscript/netscript/internal/scenariofile"
 )
@@ -36,8 +40,19 @@ func ReadFile(path string) (*Scenario, error) {
 	return Read(path, data), nil
 }
 
-// Read reads a scenario from data; name is used in messages.
+// Read reads a scenario from data, with netscript's command table; name is
+// used in messages.
 func Read(name string, data []byte) *Scenario {
+	return ReadTable(name, data, defaultTable())
+}
+
+// defaultTable is the command table, made once: graph and lint may read
+// many files.
+var defaultTable = sync.OnceValue(commands.Table)
+
+// ReadTable reads a scenario from data whose commands are those of table;
+// name is used in messages.
+func ReadTable(name string, data []byte, table script.Table) *Scenario {
 	data, bad := unnamedMarkers(data)
 	a := txtar.Parse(data)
 	sc := &Scenario{Name: name, Archive: a}
@@ -63,7 +78,7 @@ func Read(name string, data []byte) *Scenario {
 			stopped = len(l.Conds) == 0
 		}
 		s.quiet = len(l.Conds) > 0
-		s.run(l.Num, "", l.Args)
+		s.run(l.Num, table, l.Args)
 	}
 	s.hint()
 	sc.Topology, sc.Problems = s.t, s.problems
