@@ -10,7 +10,7 @@ import (
 
 	"github.com/netscript/netscript/internal/cnum"
 	"github.com/netscript/netscript/internal/jsonw"
-	"github.com/netscript/netscript/internal/script"
+	"github.com/netscript/netscript/script"
 )
 
 // The NETNSA_* attributes of RTM_NEWNSID.

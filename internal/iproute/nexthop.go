@@ -12,7 +12,7 @@ import (
 
 	"github.com/netscript/netscript/internal/cnum"
 	"github.com/netscript/netscript/internal/jsonw"
-	"github.com/netscript/netscript/internal/script"
+	"github.com/netscript/netscript/script"
 )
 
 // "ip nexthop": the kernel's nexthop objects, as iproute2 6.1's
