@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"encoding/xml"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -244,49 +245,113 @@ func TestHelpAndVersion(t *testing.T) {
 }
 
 // TestRootless runs the command as an unprivileged user: it must re-run
-// itself in a user namespace and pass a veth scenario there.
+// itself in a user namespace and pass there exactly as root does, for the
+// builtins and for real programs in the scenario's sandbox: the real ip
+// sees the scenario's namespaces by name, a real "ip netns add" pins only
+// inside the sandbox, and daemons do not outlive the run.
 func TestRootless(t *testing.T) {
 	realtool.RequireRoot(t) // to switch to an unprivileged user
 	if data, err := os.ReadFile("/proc/sys/user/max_user_namespaces"); err != nil || strings.TrimSpace(string(data)) == "0" {
 		t.Skip("user namespaces are disabled on this kernel")
 	}
-	dir, err := os.MkdirTemp("", "netscript-rootless-")
-	if err != nil {
-		t.Fatal(err)
+	// Names of this run's own: the host checks below look for them alone.
+	pinned := fmt.Sprintf("netscript-rootless-%d", os.Getpid())
+	daemons := []string{fmt.Sprintf("%d.1", os.Getpid()), fmt.Sprintf("%d.2", os.Getpid())}
+	tests := []struct {
+		name     string
+		tools    []string
+		scenario string
+	}{
+		{name: "builtins", scenario: "ip netns add a\nip netns add b\nip link add va type veth peer name vb\n" +
+			"ip link set va netns a\nip link set vb netns b\nip -n a addr add 10.9.0.1/24 dev va\n" +
+			"ip -n b addr add 10.9.0.2/24 dev vb\nip -n a link set va up\nip -n b link set vb up\n" +
+			"ip netns exec a ping -c 2 -i 0.01 10.9.0.2\nstdout '2 packets transmitted, 2 received'\n" +
+			"ip netns exec a sysctl -w net.ipv4.ip_forward=1\n"},
+		{name: "real programs", tools: []string{"ip", "setsid", "sleep"}, scenario: "ip netns add a\nip netns add b\n" +
+			"exec ip netns list\ncmp stdout names\n" +
+			"exec ip -n a link add va type veth peer name vb netns b\n" +
+			"exec ip netns exec b ip link set vb up\n" +
+			"ip -n b link show vb\nstdout 'vb@if2: '\nstdout 'link-netns a'\n" +
+			"exec ip netns add " + pinned + "\nip netns list\nstdout " + pinned + "\n" +
+			"exec ip netns exec a sh -c 'setsid -f sleep " + daemons[0] + " > /dev/null 2>&1'\n" +
+			"exec sh -c 'sleep " + daemons[1] + " > /dev/null 2>&1 &'\n" +
+			"[exec:tc] tc -n a qdisc add dev va root tbf rate 1mbit burst 32kbit latency 400ms\n" +
+			"[exec:tc] tc -n a qdisc show dev va\n[exec:tc] stdout 'qdisc tbf'\n" +
+			"-- names --\nb\na\n"},
 	}
-	t.Cleanup(func() { os.RemoveAll(dir) })
 	exe, err := os.Executable()
 	if err != nil {
 		t.Fatal(err)
 	}
-	bin := filepath.Join(dir, "netscript")
 	data, err := os.ReadFile(exe)
 	if err != nil {
 		t.Fatal(err)
 	}
-	scenario := "ip netns add a\nip netns add b\nip link add va type veth peer name vb\n" +
-		"ip link set va netns a\nip link set vb netns b\nip -n a addr add 10.9.0.1/24 dev va\n" +
-		"ip -n b addr add 10.9.0.2/24 dev vb\nip -n a link set va up\nip -n b link set vb up\n" +
-		"ip netns exec a ping -c 2 -i 0.01 10.9.0.2\nstdout '2 packets transmitted, 2 received'\n" +
-		"ip netns exec a sysctl -w net.ipv4.ip_forward=1\n"
-	for name, content := range map[string][]byte{bin: data, filepath.Join(dir, "veth.txtar"): []byte(scenario)} {
-		if err := os.WriteFile(name, content, 0o755); err != nil {
-			t.Fatal(err)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			for _, tool := range tt.tools {
+				if _, err := exec.LookPath(tool); err != nil {
+					t.Skipf("%s is not installed", tool)
+				}
+			}
+			dir, err := os.MkdirTemp("", "netscript-rootless-")
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { os.RemoveAll(dir) })
+			bin := filepath.Join(dir, "netscript")
+			for name, content := range map[string][]byte{bin: data, filepath.Join(dir, "s.txtar"): []byte(tt.scenario)} {
+				if err := os.WriteFile(name, content, 0o755); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if err := os.Chmod(dir, 0o755); err != nil {
+				t.Fatal(err)
+			}
+			cmd := exec.Command(bin, "run", filepath.Join(dir, "s.txtar"))
+			cmd.Env = []string{mainEnv + "=1", "PATH=/usr/sbin:/usr/bin:/sbin:/bin", "HOME=/"}
+			cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: 65534, Gid: 65534}}
+			out, err := cmd.CombinedOutput()
+			if err != nil {
+				t.Fatalf("rootless run: %v\n%s", err, out)
+			}
+			if !strings.Contains(string(out), "1 passed, 0 failed") {
+				t.Errorf("rootless run did not pass:\n%s", out)
+			}
+		})
+	}
+	// Nothing of the runs is left on the host: the namespace the real ip
+	// pinned, and the daemons (killed with the sandbox's PID namespace,
+	// which may take the kernel a moment after the run's exit).
+	if _, err := os.Lstat(filepath.Join("/run/netns", pinned)); !os.IsNotExist(err) {
+		t.Errorf("/run/netns/%s exists on the host after a rootless run (%v)", pinned, err)
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for left := running(daemons); len(left) > 0; left = running(daemons) {
+		if time.Now().After(deadline) {
+			t.Fatalf("daemons still running 10s after the rootless run: %v", left)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// running returns the pids of the processes whose command line is
+// "sleep ARG" for one of args.
+func running(args []string) []string {
+	var pids []string
+	entries, _ := os.ReadDir("/proc")
+	for _, e := range entries {
+		cmdline, err := os.ReadFile(filepath.Join("/proc", e.Name(), "cmdline"))
+		if err != nil {
+			continue
+		}
+		for _, arg := range args {
+			if string(cmdline) == "sleep\x00"+arg+"\x00" {
+				pids = append(pids, e.Name())
+			}
 		}
 	}
-	if err := os.Chmod(dir, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	cmd := exec.Command(bin, "run", filepath.Join(dir, "veth.txtar"))
-	cmd.Env = []string{mainEnv + "=1", "PATH=/usr/sbin:/usr/bin:/sbin:/bin", "HOME=/"}
-	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: 65534, Gid: 65534}}
-	out, err := cmd.CombinedOutput()
-	if err != nil {
-		t.Fatalf("rootless run: %v\n%s", err, out)
-	}
-	if !strings.Contains(string(out), "1 passed, 0 failed") {
-		t.Errorf("rootless run did not pass:\n%s", out)
-	}
+	return pids
 }
 
 // TestKeep checks that -keep leaves a failed scenario's namespaces alive,

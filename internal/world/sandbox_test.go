@@ -117,6 +117,37 @@ func TestSandboxSys(t *testing.T) {
 	}
 }
 
+// TestSandboxEtcNetns checks that a program in namespace NAME sees the
+// files of /etc/netns/NAME over their namesakes in /etc, as under the real
+// ip netns exec, and that a program in another namespace, or the host,
+// does not.
+func TestSandboxEtcNetns(t *testing.T) {
+	needTool(t, "cat")
+	w := newWorld(t)
+	name := uniqueName("etc")
+	dir := "/etc/netns/" + name // this test's own: no one else uses the name
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(dir) })
+	want := "10.9.9.9 only-in-" + name + "\n"
+	if err := os.WriteFile(dir+"/hosts", []byte(want), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	nss := addNS(t, w, name, uniqueName("other"))
+	if out, err := realIn(t, w, nss[0], "cat", "/etc/hosts"); err != nil || out != want {
+		t.Errorf("cat /etc/hosts in %s = %q, %v; want %q", name, out, err, want)
+	}
+	for _, ns := range []*NS{nss[1], w.Root()} {
+		if out, err := realIn(t, w, ns, "cat", "/etc/hosts"); err != nil || strings.Contains(out, "only-in-") {
+			t.Errorf("cat /etc/hosts in %s = %q, %v; want the host's file", ns.Label(), out, err)
+		}
+	}
+	if data, _ := os.ReadFile("/etc/hosts"); strings.Contains(string(data), "only-in-") {
+		t.Error("the host's /etc/hosts changed")
+	}
+}
+
 // TestSandboxKillsDaemons checks that processes that left their parent
 // behind (setsid, a shell's background job, a double fork) are gone when
 // the World closes.
