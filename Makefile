@@ -71,7 +71,7 @@ FUZZTIME ?= 1m
 FUZZ_TARGETS = ./internal/commands:FuzzTableParse ./runner:FuzzReadArchive \
 	./internal/lint:FuzzScenario ./internal/topology:FuzzRead \
 	./internal/iproute:FuzzParse ./internal/iproute:FuzzDescribe \
-	./internal/scenariofile:FuzzRead
+	./internal/scenariofile:FuzzRead ./internal/scenariofile:FuzzLexMatchesTestscript
 
 fuzz:
 	@set -e; for t in $(FUZZ_TARGETS); do \

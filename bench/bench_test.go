@@ -16,6 +16,7 @@ import (
 
 	"github.com/netscript/netscript/internal/cli"
 	"github.com/netscript/netscript/internal/commands"
+	"github.com/netscript/netscript/internal/scenariofile"
 	"github.com/netscript/netscript/internal/world"
 	"github.com/netscript/netscript/script"
 )
@@ -123,13 +124,15 @@ func builtins(lines [][]string) error {
 	return nil
 }
 
-// lines splits command lines written one a line.
+// lines splits command lines written one a line, as a scenario's.
 func lines(text string) [][]string {
+	sc, err := scenariofile.Parse([]byte(text))
+	if err != nil {
+		panic(err) // the benchmarks' own text
+	}
 	var out [][]string
-	for _, l := range strings.Split(text, "\n") {
-		if f := strings.Fields(l); len(f) > 0 {
-			out = append(out, f)
-		}
+	for _, l := range sc.Lines {
+		out = append(out, l.Args)
 	}
 	return out
 }

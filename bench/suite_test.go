@@ -8,7 +8,7 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/rogpeppe/go-internal/txtar"
+	"github.com/netscript/netscript/internal/scenariofile"
 )
 
 // realTools are the commands a shell runs as they are written.
@@ -20,10 +20,15 @@ var realTools = map[string]bool{"ip": true, "route": true, "ping": true, "ping6"
 // stderr and cmp checks after real tools (grep -P, cmp). Checks after
 // netscript's own commands are left out: their output is netscript's.
 func shellTwin(file, lib, dir string) (string, error) {
-	a, err := txtar.ParseFile(file)
+	data, err := os.ReadFile(file)
 	if err != nil {
 		return "", err
 	}
+	sc, err := scenariofile.Parse(data)
+	if err != nil {
+		return "", err
+	}
+	a := sc.Archive
 	var b strings.Builder
 	fmt.Fprintf(&b, "set -u\nsource %q\nd=%q\nfail() { echo \"%s:$1: failed\" >&2; exit 1; }\n", lib, dir, filepath.Base(file))
 	for _, f := range a.Files {
@@ -33,20 +38,21 @@ func shellTwin(file, lib, dir string) (string, error) {
 	}
 	checked := false // whether the last command's output is checkable
 	last := ""       // the last command, to re-run while a check fails
+	const plain = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_@%+=:,./-"
 	quote := func(s string) string { return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'" }
-	for n, line := range strings.Split(string(a.Comment), "\n") {
-		line = strings.TrimSpace(line)
-		if line == "" || strings.HasPrefix(line, "#") {
-			continue
+	for _, l := range sc.Lines {
+		if len(l.Args) == 0 { // a line testscript refuses: the scenario would fail
+			return "", fmt.Errorf("%s:%d: %s", file, l.Num, l.Err)
 		}
-		neg := false
-		if rest, ok := strings.CutPrefix(line, "!"); ok {
-			neg, line = true, strings.TrimSpace(rest)
+		neg, f := l.Neg, l.Args // [root] and other conditions: we are root
+		words := make([]string, len(f))
+		for i, w := range f {
+			words[i] = w
+			if w == "" || strings.ContainsFunc(w, func(r rune) bool { return !strings.ContainsRune(plain, r) }) {
+				words[i] = quote(w)
+			}
 		}
-		for strings.HasPrefix(line, "[") { // [root] and other conditions: we are root
-			line = strings.TrimSpace(line[strings.Index(line, "]")+1:])
-		}
-		f := strings.Fields(line)
+		line := strings.Join(words, " ")
 		var test string
 		switch f[0] {
 		case "stdout", "stderr":
@@ -55,9 +61,9 @@ func shellTwin(file, lib, dir string) (string, error) {
 			}
 			out := map[string]string{"stdout": "out", "stderr": "err"}[f[0]]
 			if c, ok := strings.CutPrefix(f[1], "-count="); ok {
-				test = fmt.Sprintf("[ \"$(grep -cP -- %s \"$d/%s\")\" = %s ]", strings.TrimSpace(strings.SplitN(line, f[1], 2)[1]), out, c)
+				test = fmt.Sprintf("[ \"$(grep -cP -- %s \"$d/%s\")\" = %s ]", quote(f[2]), out, c)
 			} else {
-				test = fmt.Sprintf("grep -qP -- %s \"$d/%s\"", strings.TrimSpace(strings.SplitN(line, f[0], 2)[1]), out)
+				test = fmt.Sprintf("grep -qP -- %s \"$d/%s\"", quote(f[1]), out)
 			}
 		case "cmp", "cmptime":
 			if !checked {
@@ -68,8 +74,8 @@ func shellTwin(file, lib, dir string) (string, error) {
 		default:
 			cmd := line
 			if len(f) > 4 && f[0] == "ip" && f[1] == "netns" && f[2] == "exec" && !realTools[f[4]] {
-				cmd = fmt.Sprintf("%s -n %s %s", f[4], f[3], strings.Join(f[5:], " "))
-				f = strings.Fields(cmd)
+				f = append([]string{f[4], "-n", f[3]}, f[5:]...)
+				cmd = strings.Join(append([]string{words[4], "-n", words[3]}, words[5:]...), " ")
 			}
 			checked = realTools[f[0]] && !(f[0] == "ip" && len(f) > 4 && f[2] == "exec" && !realTools[f[4]])
 			test = cmd + " >\"$d/out\" 2>\"$d/err\""
@@ -79,9 +85,9 @@ func shellTwin(file, lib, dir string) (string, error) {
 			test = fmt.Sprintf("{ %s || recheck %s %s; }", test, quote(last), quote(test))
 		}
 		if neg {
-			fmt.Fprintf(&b, "%s && fail %d\n", test, n+1)
+			fmt.Fprintf(&b, "%s && fail %d\n", test, l.Num)
 		} else {
-			fmt.Fprintf(&b, "%s || fail %d\n", test, n+1)
+			fmt.Fprintf(&b, "%s || fail %d\n", test, l.Num)
 		}
 	}
 	b.WriteString("exit 0\n")

@@ -1,12 +1,8 @@
 package runner
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
-	"os"
-	"path/filepath"
-	"slices"
 
 	"github.com/rogpeppe/go-internal/txtar"
 
@@ -25,22 +21,19 @@ import (
 //   - the problems scenariofile.Check finds: archive files testscript
 //     would write outside the work directory, or twice; a scenario without
 //     commands; a name too long for testscript's work directory.
-func ReadArchive(file string) (a *txtar.Archive, err error) {
+func ReadArchive(file string) (*txtar.Archive, error) {
 	data, err := scenariofile.Read(file)
 	if err != nil {
 		return nil, err
 	}
-	for i, line := range bytes.Split(data, []byte("\n")) {
-		if string(bytes.TrimRight(line, "\r")) == "-- --" {
-			return nil, fmt.Errorf("%s:%d: \"-- --\" is a file marker without a name", file, i+1)
-		}
+	sc, err := scenariofile.Parse(data)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", file, err)
 	}
-	defer func() {
-		if r := recover(); r != nil {
-			a, err = nil, fmt.Errorf("%s: not a txtar archive: %v", file, r)
-		}
-	}()
-	a = txtar.Parse(data)
+	if len(sc.UnnamedMarkers) > 0 {
+		return nil, fmt.Errorf("%s:%d: \"-- --\" is a file marker without a name", file, sc.UnnamedMarkers[0])
+	}
+	a := sc.Archive
 	var errs []error
 	for _, p := range scenariofile.Check(file, a) {
 		if p.Line == 0 {
@@ -56,38 +49,5 @@ func ReadArchive(file string) (a *txtar.Archive, err error) {
 }
 
 // Expand turns paths into scenario files, as Run, "netscript run" and
-// "netscript check" read them: a file stands for itself, a directory for
-// its *.txtar and *.txt files (testscript's), sorted; no paths means
-// "scenarios". A directory without scenarios is an error.
-func Expand(paths []string) ([]string, error) {
-	if len(paths) == 0 {
-		paths = []string{"scenarios"}
-	}
-	var files []string
-	var errs error
-	for _, p := range paths {
-		info, err := os.Stat(p)
-		if err != nil {
-			errs = errors.Join(errs, err)
-			continue
-		}
-		if !info.IsDir() {
-			files = append(files, p)
-			continue
-		}
-		var found []string
-		for _, pattern := range []string{"*.txtar", "*.txt"} {
-			m, err := filepath.Glob(filepath.Join(p, pattern))
-			if err != nil {
-				return nil, err
-			}
-			found = append(found, m...)
-		}
-		if len(found) == 0 {
-			errs = errors.Join(errs, fmt.Errorf("%s: no .txtar scenarios in the directory", p))
-		}
-		slices.Sort(found)
-		files = append(files, found...)
-	}
-	return files, errs
-}
+// "netscript check" read them: see scenariofile.Expand.
+func Expand(paths []string) ([]string, error) { return scenariofile.Expand(paths) }

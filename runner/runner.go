@@ -35,6 +35,7 @@ import (
 	"github.com/netscript/netscript/internal/commands"
 	"github.com/netscript/netscript/internal/jobs"
 	"github.com/netscript/netscript/internal/linkprobe"
+	"github.com/netscript/netscript/internal/scenariofile"
 	"github.com/netscript/netscript/internal/world"
 	"github.com/netscript/netscript/script"
 )
@@ -394,16 +395,16 @@ func (c config) scenarioFile(name string) string {
 // make the sandbox only when a real program first runs, and pay nothing
 // for it otherwise.
 func usesExec(file string) bool {
-	a, err := ReadArchive(file)
+	data, err := scenariofile.Read(file)
 	if err != nil {
 		return false
 	}
-	for _, line := range strings.Split(string(a.Comment), "\n") {
-		words := strings.Fields(line)
-		for len(words) > 0 && (strings.HasPrefix(words[0], "[") || words[0] == "!") {
-			words = words[1:]
-		}
-		if len(words) > 0 && words[0] == "exec" {
+	sc, err := scenariofile.Parse(data)
+	if err != nil {
+		return false
+	}
+	for _, l := range sc.Lines {
+		if len(l.Args) > 0 && l.Args[0] == "exec" {
 			return true
 		}
 	}

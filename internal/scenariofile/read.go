@@ -1,7 +1,12 @@
-// Package scenariofile reads scenario files, and finds what stops a scenario
-// before its first line runs. "netscript run", "netscript check",
-// "netscript graph" and runner.Run (under go test) all read scenarios
-// through it, so that they refuse the same files with the same message:
+// Package scenariofile is netscript's one scenario reader: it finds the
+// files (Expand), reads them (Read), lexes their lines as testscript does
+// (Parse; FuzzLexMatchesTestscript checks the lexer against testscript
+// itself), guards against the "-- --" marker that panics txtar's parser,
+// and finds what stops a scenario before its first line runs (Check).
+// "netscript run", "netscript check", "netscript graph", runner.Run (under
+// go test), the tests and the benchmarks all read scenarios through it, so
+// that they see the same words and refuse the same files with the same
+// message:
 //
 //   - Read takes regular files only, of at most MaxSize bytes: a FIFO, a
 //     device (a symlink to /dev/zero), a directory or a socket named

@@ -265,3 +265,14 @@ ip netns exec ns0 retry ! ip link del veth9`,
 		})
 	}
 }
+
+func TestEnvCommand(t *testing.T) {
+	sc := Read("env.txtar", []byte("env NS=ns5 DEV=v0\nip netns add $NS\nip -n $NS link add $DEV type veth peer name p$DEV\n"))
+	if len(sc.Problems) > 0 {
+		t.Fatalf("problems: %v", sc.Problems)
+	}
+	want := "root: lo(loopback)\nns5: lo(loopback) pv0(veth,peer=ns5/v0) v0(veth,peer=ns5/pv0)\n"
+	if got := sc.Topology.String(); got != want {
+		t.Errorf("topology:\n%s\nwant\n%s", got, want)
+	}
+}

@@ -1,9 +1,7 @@
 package topology
 
 import (
-	"bytes"
 	"slices"
-	"strings"
 	"sync"
 
 	"github.com/rogpeppe/go-internal/txtar"
@@ -13,6 +11,9 @@ import (
 
 	"github.com/netscript/netscript/internal/scenariofile"
 )
+
+// Line is one command line of a scenario, as scenariofile reads it.
+type Line = scenariofile.Line
 
 // Scenario is a scenario file read without running it.
 type Scenario struct {
@@ -53,29 +54,22 @@ var defaultTable = sync.OnceValue(commands.Table)
 // ReadTable reads a scenario from data whose commands are those of table;
 // name is used in messages.
 func ReadTable(name string, data []byte, table script.Table) *Scenario {
-	data, bad := unnamedMarkers(data)
-	a := txtar.Parse(data)
-	sc := &Scenario{Name: name, Archive: a}
+	sc := &Scenario{Name: name}
 	s := newSim()
-	for _, line := range bad {
-		s.report(line, "%s", `"-- --" is a file marker without a name, on which testscript's txtar parser panics`)
+	file, err := scenariofile.Parse(data)
+	if err != nil {
+		s.report(0, "%v", err)
+		sc.Archive = &txtar.Archive{}
+		sc.Topology, sc.Problems = s.t, s.problems
+		return sc
 	}
-	e := newEnv()
-	stopped := false
-	for i, text := range strings.Split(string(a.Comment), "\n") {
-		l, ok := readLine(i+1, text, e)
-		if !ok {
+	sc.Archive, sc.Lines = file.Archive, file.Lines
+	for _, line := range file.UnnamedMarkers {
+		s.report(line, "%s", scenariofile.UnnamedMarkerMsg)
+	}
+	for _, l := range sc.Lines {
+		if l.Err != "" || len(l.Args) == 0 || l.Stopped || l.Neg {
 			continue
-		}
-		sc.Lines = append(sc.Lines, l)
-		if l.Err != "" || len(l.Args) == 0 || stopped || l.Neg {
-			continue
-		}
-		switch l.Args[0] {
-		case "env":
-			e.apply(l.Args[1:])
-		case "stop", "skip":
-			stopped = len(l.Conds) == 0
 		}
 		s.quiet = len(l.Conds) > 0
 		s.run(l.Num, table, l.Args)
@@ -84,28 +78,4 @@ func ReadTable(name string, data []byte, table script.Table) *Scenario {
 	sc.Topology, sc.Problems = s.t, s.problems
 	slices.SortStableFunc(sc.Problems, func(a, b Problem) int { return a.Line - b.Line })
 	return sc
-}
-
-// unnamedMarkers finds the lines "-- --", on which txtar.Parse panics
-// (go-internal v1.16 slices the name out of "-- " and " --" overlapping),
-// and returns data with them made harmless ("--  --" is no marker).
-func unnamedMarkers(data []byte) ([]byte, []int) {
-	var bad []int
-	lines := bytes.SplitAfter(data, []byte("\n"))
-	for i, l := range lines {
-		if string(bytes.TrimRight(l, "\r\n")) == "-- --" {
-			bad = append(bad, i+1)
-		}
-	}
-	if bad == nil {
-		return data, nil
-	}
-	var b bytes.Buffer
-	for i, l := range lines {
-		if slices.Contains(bad, i+1) {
-			l = append([]byte("--  --"), l[len("-- --"):]...)
-		}
-		b.Write(l)
-	}
-	return b.Bytes(), bad
 }

@@ -1,10 +1,91 @@
-package topology
+package scenariofile
 
 import (
+	"bytes"
+	"fmt"
 	"os"
 	"regexp"
+	"slices"
 	"strings"
+
+	"github.com/rogpeppe/go-internal/txtar"
 )
+
+// Script is a scenario file read without running it: its archive and its
+// command lines, lexed as testscript lexes them. Every reader of scenarios
+// (the runner, netscript check and graph, the tests and the benchmarks)
+// reads lines through it, so that they all see the same words.
+type Script struct {
+	Archive *txtar.Archive
+	// Lines are the script's command lines, in order; blank and comment
+	// lines are left out.
+	Lines []Line
+	// UnnamedMarkers are the numbers of the lines "-- --": a file marker
+	// without a name, on which testscript's txtar parser panics. Parse
+	// reads them as plain text.
+	UnnamedMarkers []int
+}
+
+// UnnamedMarkerMsg is the message for a line of Script.UnnamedMarkers.
+const UnnamedMarkerMsg = `"-- --" is a file marker without a name, on which testscript's txtar parser panics`
+
+// Parse reads the scenario in data. Variables are expanded with the static
+// values testscript gives them and what earlier "env" lines set; the
+// error is a panic of the txtar parser, which the guard against "-- --"
+// should leave none of.
+func Parse(data []byte) (sc *Script, err error) {
+	data, bad := unnamedMarkers(data)
+	defer func() {
+		if r := recover(); r != nil {
+			sc, err = nil, fmt.Errorf("not a txtar archive: %v", r)
+		}
+	}()
+	sc = &Script{Archive: txtar.Parse(data), UnnamedMarkers: bad}
+	e := newEnv()
+	stopped := false
+	for i, text := range strings.Split(string(sc.Archive.Comment), "\n") {
+		l, ok := readLine(i+1, text, e)
+		if !ok {
+			continue
+		}
+		l.Stopped = stopped
+		sc.Lines = append(sc.Lines, l)
+		if l.Err != "" || len(l.Args) == 0 || stopped || l.Neg {
+			continue
+		}
+		switch l.Args[0] {
+		case "env":
+			e.apply(l.Args[1:])
+		case "stop", "skip":
+			stopped = len(l.Conds) == 0
+		}
+	}
+	return sc, nil
+}
+
+// unnamedMarkers finds the lines "-- --", on which txtar.Parse panics
+// (go-internal v1.16 slices the name out of "-- " and " --" overlapping),
+// and returns data with them made harmless ("--  --" is no marker).
+func unnamedMarkers(data []byte) ([]byte, []int) {
+	var bad []int
+	lines := bytes.SplitAfter(data, []byte("\n"))
+	for i, l := range lines {
+		if string(bytes.TrimRight(l, "\r\n")) == "-- --" {
+			bad = append(bad, i+1)
+		}
+	}
+	if bad == nil {
+		return data, nil
+	}
+	var b bytes.Buffer
+	for i, l := range lines {
+		if slices.Contains(bad, i+1) {
+			l = append([]byte("--  --"), l[len("-- --"):]...)
+		}
+		b.Write(l)
+	}
+	return b.Bytes(), bad
+}
 
 // Line is one command line of a scenario, read the way testscript reads
 // it: words split at blanks, '...' quoting (” for a quote inside), $VAR
@@ -24,6 +105,9 @@ type Line struct {
 	// Unset names the variables the line expands that no earlier "env"
 	// set and testscript does not provide: they expand to "".
 	Unset []string
+	// Stopped is set on the lines after an unconditional "stop" or
+	// "skip": testscript never runs them.
+	Stopped bool
 }
 
 // Static values of the variables testscript sets up for every script.
