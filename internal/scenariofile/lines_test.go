@@ -55,4 +55,3 @@ func TestReadLine(t *testing.T) {
 		})
 	}
 }
-
