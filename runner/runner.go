@@ -17,7 +17,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"maps"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -237,7 +236,7 @@ func params(opts []Option) testscript.Params {
 		table.Add(c)
 	}
 	for _, c := range cfg.conds {
-		if Conditions[c.Name] != nil || ParamConditions[c.Name] != nil {
+		if slices.ContainsFunc(Conditions, func(o *script.Cond) bool { return o.Name == c.Name }) {
 			panic("runner: condition " + c.Name + " defined twice")
 		}
 	}
@@ -490,52 +489,37 @@ func isExit(err error) bool {
 	return ok
 }
 
-// Conditions are netscript's own scenario conditions, beyond testscript's:
-// [root] holds when the scenario runs as root.
-var Conditions = map[string]func() bool{
-	"root": func() bool { return os.Geteuid() == 0 },
+// Conditions are netscript's own scenario conditions, beyond testscript's.
+var Conditions = []*script.Cond{
+	{Name: "root", Summary: "the scenario runs as root (in the host's or in a user namespace)",
+		Eval: func(string) (bool, error) { return os.Geteuid() == 0, nil }},
+	{Name: "link", Param: true, Summary: "the running kernel can create links of KIND (vxlan, vlan, dummy, ...)",
+		Eval: func(kind string) (bool, error) {
+			if kind == "" {
+				return false, fmt.Errorf("[link:KIND] needs a kind, as in [link:vxlan]")
+			}
+			ok, _ := linkprobe.CanCreate(kind)
+			return ok, nil
+		}},
 }
 
-// ParamConditions are netscript's conditions that take an argument after a
-// colon: [link:KIND] holds when the running kernel can create links of
-// KIND (vxlan, vlan, dummy ...), found out once per process by creating one
-// in a throwaway namespace.
-var ParamConditions = map[string]func(arg string) (bool, error){
-	"link": func(kind string) (bool, error) {
-		if kind == "" {
-			return false, fmt.Errorf("[link:KIND] needs a kind, as in [link:vxlan]")
-		}
-		ok, _ := linkprobe.CanCreate(kind)
-		return ok, nil
-	},
-}
-
-// ConditionNames returns the names of Conditions, and of ParamConditions
-// as "NAME:ARG", sorted.
-func ConditionNames() []string {
-	names := slices.Collect(maps.Keys(Conditions))
-	for name := range ParamConditions {
-		names = append(names, name+":KIND")
+// ConditionList returns Conditions and extra (those of WithCondition), as
+// netscript check and help know them.
+func ConditionList(extra ...*script.Cond) []scenariofile.Condition {
+	var list []scenariofile.Condition
+	for _, c := range append(slices.Clone(Conditions), extra...) {
+		list = append(list, scenariofile.Condition{Name: c.Name, Param: c.Param, Summary: c.Summary})
 	}
-	slices.Sort(names)
-	return names
+	return list
 }
 
-// condition evaluates the conditions of WithCondition, Conditions and
-// ParamConditions for testscript.
+// condition evaluates the conditions of WithCondition and Conditions for
+// testscript.
 func condition(extra []*script.Cond, cond string) (bool, error) {
 	name, arg, param := strings.Cut(cond, ":")
-	for _, c := range extra {
+	for _, c := range append(slices.Clone(extra), Conditions...) {
 		if c.Name == name && c.Param == param {
 			return c.Eval(arg)
-		}
-	}
-	if eval, ok := Conditions[cond]; ok {
-		return eval(), nil
-	}
-	if param {
-		if eval, ok := ParamConditions[name]; ok {
-			return eval(arg)
 		}
 	}
 	return false, fmt.Errorf("unknown condition %q", cond)

@@ -7,6 +7,7 @@ import (
 
 	"github.com/netscript/netscript/internal/commands"
 	"github.com/netscript/netscript/internal/lint"
+	"github.com/netscript/netscript/internal/scenariofile"
 	"github.com/netscript/netscript/runner"
 	"github.com/netscript/netscript/script"
 )
@@ -37,8 +38,12 @@ func helpMain(args []string, stdout, stderr io.Writer) int {
 		}
 		fmt.Fprintf(stdout, "\nand testscript's own: %s.\n", strings.Join(lint.Builtins(), ", "))
 		fmt.Fprintf(stdout, "A line is a command; \"! cmd\" expects it to fail; \"[cond] cmd\" runs it only if cond\n"+
-			"holds (%s, [exec:PROG], ...); files after \"-- name --\" are expected outputs.\n",
-			"["+strings.Join(runner.ConditionNames(), "], [")+"]")
+			"holds, \"[!cond] cmd\" only if it does not; files after \"-- name --\" are expected outputs.\n"+
+			"\nThe conditions are netscript's:\n\n")
+		ours := runner.ConditionList()
+		printConditions(stdout, ours, append(ours, scenariofile.TestscriptConditions...))
+		fmt.Fprintf(stdout, "\nand testscript's:\n\n")
+		printConditions(stdout, scenariofile.TestscriptConditions, append(ours, scenariofile.TestscriptConditions...))
 		return exitOK
 	case 1:
 		for _, c := range subcommands {
@@ -85,4 +90,16 @@ func wrap(text string, width int) string {
 		out = append(out, cur)
 	}
 	return strings.Join(out, "\n")
+}
+
+// printConditions writes one line per condition: its name and summary,
+// aligned for all.
+func printConditions(w io.Writer, conds, all []scenariofile.Condition) {
+	width := 0
+	for _, c := range all {
+		width = max(width, len(c.String())+2)
+	}
+	for _, c := range conds {
+		fmt.Fprintf(w, "\t%-*s %s\n", width, "["+c.String()+"]", c.Summary)
+	}
 }

@@ -3,13 +3,11 @@ package lint
 import (
 	"errors"
 	"fmt"
-	"regexp"
 	"slices"
 	"strings"
 
-	"github.com/rogpeppe/go-internal/imports"
-
 	"github.com/netscript/netscript/internal/iproute"
+	"github.com/netscript/netscript/internal/scenariofile"
 	"github.com/netscript/netscript/internal/topology"
 	"github.com/netscript/netscript/script"
 )
@@ -18,7 +16,7 @@ import (
 type check struct {
 	name    string
 	table   script.Table
-	conds   []string
+	conds   []scenariofile.Condition
 	sc      *topology.Scenario
 	files   *fileSet
 	diags   []Diagnostic
@@ -190,27 +188,11 @@ func (c *check) markerProblem(line int) bool {
 	return false
 }
 
-var goVersion = regexp.MustCompile(`^go([1-9][0-9]*)\.([1-9][0-9]*)$`)
-
 // condition checks a [condition] against testscript's and the runner's.
 func (c *check) condition(line int, cond string) {
-	cond = strings.TrimSpace(strings.TrimPrefix(cond, "!"))
-	switch {
-	case cond == "short" || cond == "net" || cond == "link" || cond == "symlink" || cond == "unix" ||
-		cond == "gc" || cond == "gccgo" || imports.KnownOS[cond] || imports.KnownArch[cond] ||
-		goVersion.MatchString(cond) || slices.Contains(c.conds, cond):
-	case strings.HasPrefix(cond, "exec:") && len(cond) > len("exec:"):
-	case c.paramCondition(cond):
-	default:
-		c.report(line, "unknown condition [%s]", cond)
+	if !scenariofile.KnownCondition(cond, c.conds) {
+		c.report(line, "unknown condition [%s]", strings.TrimSpace(strings.TrimPrefix(cond, "!")))
 	}
-}
-
-// paramCondition reports whether cond is NAME:ARG for a condition listed
-// as "NAME:KIND" (the runner's [link:KIND]).
-func (c *check) paramCondition(cond string) bool {
-	name, arg, ok := strings.Cut(cond, ":")
-	return ok && arg != "" && slices.Contains(c.conds, name+":KIND")
 }
 
 // almostEqual reports whether a and b differ by one edit: a letter added,

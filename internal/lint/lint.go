@@ -75,11 +75,11 @@ type Checker struct {
 	Table script.Table
 	// Conditions are the [conditions] the runner adds to testscript's;
 	// DefaultConditions when nil.
-	Conditions []string
+	Conditions []scenariofile.Condition
 }
 
 // DefaultConditions are the conditions netscript's runner evaluates.
-var DefaultConditions = runner.ConditionNames()
+var DefaultConditions = runner.ConditionList()
 
 // Scenario checks the scenario in data; name is the file name used in the
 // diagnostics. They come in line order.
