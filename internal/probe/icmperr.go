@@ -185,6 +185,32 @@ func (q *errQueue) reply(seq int, from netip.Addr) (info replyInfo, ok bool) {
 	if q.rc == nil {
 		return info, false
 	}
+	q.drainLocked()
+	key := replyKey{seq: seq}
+	if q.family == unix.AF_INET6 {
+		key.from = from.WithZone("")
+	}
+	info, ok = q.replies[key]
+	delete(q.replies, key)
+	return info, ok
+}
+
+// unclaimed reports whether the socket has seen a reply that pro-bing has
+// not yet asked for (with reply): one that reached the namespace but that
+// pro-bing's reader has not handled yet.
+func (q *errQueue) unclaimed() bool {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	if q.rc == nil {
+		return false
+	}
+	q.drainLocked()
+	return len(q.replies) > 0
+}
+
+// drainLocked reads the replies queued on the socket into q.replies; q.mu
+// is held.
+func (q *errQueue) drainLocked() {
 	buf := make([]byte, 576)
 	oob := make([]byte, 128)
 	q.rc.Control(func(fd uintptr) {
@@ -212,13 +238,6 @@ func (q *errQueue) reply(seq int, from netip.Addr) (info replyInfo, ok bool) {
 			}
 		}
 	})
-	key := replyKey{seq: seq}
-	if q.family == unix.AF_INET6 {
-		key.from = from.WithZone("")
-	}
-	info, ok = q.replies[key]
-	delete(q.replies, key)
-	return info, ok
 }
 
 // parseReply decodes an IPv4 packet holding an echo reply to one of our

@@ -1,6 +1,7 @@
 package probe
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"io"
@@ -8,6 +9,7 @@ import (
 	"net/netip"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/netscript/netscript/internal/cnum"
@@ -22,6 +24,11 @@ type session struct {
 	out         io.Writer
 	target      netip.Addr
 	checkSource bool // mark replies from another address than target
+	// arrived, when set, reports whether a reply has reached the
+	// namespace that the receiver has not handled yet.
+	arrived  func() bool
+	handling atomic.Int32  // replies the receiver is handling
+	grace    time.Duration // lingerGrace when 0 (tests change it)
 
 	ctx    context.Context // done when the run must end
 	cancel context.CancelFunc
@@ -146,7 +153,42 @@ func (ss *session) transmitLocked(seq int) {
 	if o.count > 0 && ss.ntransmitted >= o.count && o.deadline == 0 && !ss.lingerOn {
 		ss.lingerOn = true
 		if wait, ok := ss.lingerLocked(); ok {
-			ss.timers = append(ss.timers, time.AfterFunc(wait, ss.cancel))
+			ss.timers = append(ss.timers, time.AfterFunc(wait, ss.lingerOver))
+		}
+	}
+}
+
+// lingerGrace bounds how long lingerOver waits for the receiver to handle
+// replies that had arrived when the wait for the last replies ended.
+const lingerGrace = time.Second
+
+// lingerOver ends the run when the wait for the last replies is over.
+// iputils counts a reply that reached the host before then: its blocked
+// read returns the reply before it sees the timer's signal. Under load,
+// pro-bing's reader can lag behind the timer, so a reply that has arrived
+// but is not yet handled holds the end back, for at most lingerGrace,
+// until the receiver has counted it (the last reply ends the run then).
+func (ss *session) lingerOver() {
+	if ss.arrived == nil || !ss.arrived() {
+		ss.cancel()
+		return
+	}
+	grace := time.NewTimer(cmp.Or(ss.grace, lingerGrace))
+	defer grace.Stop()
+	poll := time.NewTicker(time.Millisecond)
+	defer poll.Stop()
+	for {
+		select {
+		case <-ss.ctx.Done():
+			return
+		case <-grace.C:
+			ss.cancel()
+			return
+		case <-poll.C:
+			if !ss.arrived() {
+				ss.cancel()
+				return
+			}
 		}
 	}
 }

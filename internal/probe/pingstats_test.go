@@ -1,6 +1,10 @@
 package probe
 
 import (
+	"context"
+	"io"
+	"net/netip"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -35,6 +39,51 @@ func TestLinger(t *testing.T) {
 			if ok == c.forever || (ok && wait != c.wait) {
 				t.Errorf("linger = %v, %v; want %v, %v", wait, ok, c.wait, !c.forever)
 			}
+		})
+	}
+}
+
+// TestLingerHoldsForArrivedReplies checks that the end of the wait for
+// the last replies waits while a reply that has arrived is not yet
+// counted, and no longer than the grace.
+func TestLingerHoldsForArrivedReplies(t *testing.T) {
+	tests := []struct {
+		name    string
+		arrived func(pending *atomic.Bool) func() bool
+		pending bool          // a reply is pending when the wait ends
+		grace   time.Duration // the bound of the hold
+		release bool          // the reply is counted after a while
+	}{
+		{name: "no watcher", arrived: func(*atomic.Bool) func() bool { return nil }},
+		{name: "nothing pending", arrived: func(p *atomic.Bool) func() bool { return p.Load }},
+		{name: "pending, then counted", arrived: func(p *atomic.Bool) func() bool { return p.Load },
+			pending: true, grace: time.Hour, release: true},
+		{name: "pending for ever", arrived: func(p *atomic.Bool) func() bool { return p.Load },
+			pending: true, grace: 10 * time.Millisecond},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var pending atomic.Bool
+			pending.Store(tt.pending)
+			ss := newSession(context.Background(), &pingOpts{count: 1}, netip.Addr{}, io.Discard)
+			ss.arrived, ss.grace = tt.arrived(&pending), tt.grace
+			done := make(chan struct{})
+			go func() { ss.lingerOver(); close(done) }()
+			if tt.release {
+				// Held: the run goes on while the reply is pending.
+				select {
+				case <-ss.ctx.Done():
+					t.Fatal("the run ended while an arrived reply was not counted")
+				case <-time.After(20 * time.Millisecond):
+				}
+				pending.Store(false)
+			}
+			select {
+			case <-ss.ctx.Done():
+			case <-time.After(time.Minute):
+				t.Fatal("the run did not end")
+			}
+			<-done
 		})
 	}
 }
