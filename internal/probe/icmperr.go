@@ -42,6 +42,9 @@ type errQueue struct {
 	id      int
 	mu      sync.Mutex
 	replies map[replyKey]replyInfo // replies read but not asked for
+	// handling counts the replies asked for (with reply) that the caller
+	// has not yet said it counted (with handled).
+	handling int
 }
 
 // replyKey identifies an echo reply: its sequence number and, for IPv6
@@ -178,10 +181,12 @@ func (q *errQueue) start(target netip.Addr, id int, handle func(queuedError)) er
 
 // reply returns what the socket saw of the reply to request seq from
 // from (for IPv4, from the target), reading the replies queued so far; ok
-// is false when it has not been seen.
+// is false when it has not been seen. The caller handles the reply, and
+// calls handled once it is counted.
 func (q *errQueue) reply(seq int, from netip.Addr) (info replyInfo, ok bool) {
 	q.mu.Lock()
 	defer q.mu.Unlock()
+	q.handling++
 	if q.rc == nil {
 		return info, false
 	}
@@ -195,17 +200,31 @@ func (q *errQueue) reply(seq int, from netip.Addr) (info replyInfo, ok bool) {
 	return info, ok
 }
 
-// unclaimed reports whether the socket has seen a reply that pro-bing has
-// not yet asked for (with reply): one that reached the namespace but that
-// pro-bing's reader has not handled yet.
-func (q *errQueue) unclaimed() bool {
+// handled says that a reply asked for with reply is counted.
+func (q *errQueue) handled() {
 	q.mu.Lock()
 	defer q.mu.Unlock()
-	if q.rc == nil {
-		return false
+	q.handling--
+}
+
+// pending returns how many replies have reached the namespace that the
+// caller has not counted yet: those the socket has seen and pro-bing has
+// not asked for, and those asked for and not yet handled; replies to
+// request except (-1 for none) are left out. Under load, pro-bing's reader
+// lags behind the replies.
+func (q *errQueue) pending(except int) int {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	if q.rc != nil {
+		q.drainLocked()
 	}
-	q.drainLocked()
-	return len(q.replies) > 0
+	n := q.handling
+	for key := range q.replies {
+		if key.seq != except {
+			n++
+		}
+	}
+	return n
 }
 
 // drainLocked reads the replies queued on the socket into q.replies; q.mu

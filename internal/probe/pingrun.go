@@ -80,10 +80,7 @@ func (o *pingOpts) runHere(ctx context.Context, s *script.State) error {
 	}); err != nil {
 		return err
 	}
-	// A reply is pending from when the watching socket sees it until the
-	// session has counted it: unclaimed first, as OnRecv counts itself
-	// in handling before it claims the reply.
-	ss.arrived = func() bool { return q.unclaimed() || ss.handling.Load() > 0 }
+	ss.pending = q.pending
 	runErr := p.RunWithContext(ss.ctx)
 	if runErr != nil && ss.sendFailed() {
 		// The first request could not be sent, so pro-bing gave up.
@@ -303,12 +300,12 @@ func (o *pingOpts) newPinger(ss *session, st *setup) *probing.Pinger {
 		return addr, ttl
 	}
 	p.OnRecv = func(pkt *probing.Packet) {
-		ss.handling.Add(1)
-		defer ss.handling.Add(-1)
+		defer q.handled()
 		addr, ttl := from(pkt)
 		ss.reply(pkt.Seq, pkt.Nbytes, addr, ttl, pkt.Rtt, false)
 	}
 	p.OnDuplicateRecv = func(pkt *probing.Packet) {
+		defer q.handled()
 		addr, ttl := from(pkt)
 		ss.reply(pkt.Seq, pkt.Nbytes, addr, ttl, pkt.Rtt, true)
 	}

@@ -9,7 +9,6 @@ import (
 	"net/netip"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/netscript/netscript/internal/cnum"
@@ -24,11 +23,11 @@ type session struct {
 	out         io.Writer
 	target      netip.Addr
 	checkSource bool // mark replies from another address than target
-	// arrived, when set, reports whether a reply has reached the
-	// namespace that the receiver has not handled yet.
-	arrived  func() bool
-	handling atomic.Int32  // replies the receiver is handling
-	grace    time.Duration // lingerGrace when 0 (tests change it)
+	// pending, when set, returns how many replies have reached the
+	// namespace that the receiver has not counted yet, leaving out those
+	// to request except (-1 for none).
+	pending func(except int) int
+	grace   time.Duration // lingerGrace when 0 (tests change it)
 
 	ctx    context.Context // done when the run must end
 	cancel context.CancelFunc
@@ -144,6 +143,15 @@ func (ss *session) transmitLocked(seq int) {
 	if ss.stopped || (o.count > 0 && o.deadline == 0 && ss.ntransmitted >= o.count) {
 		return
 	}
+	if o.count > 0 && o.deadline > 0 && ss.pending != nil && ss.nreceived+ss.nerrors+int64(ss.pending(seq)) >= o.count {
+		// With -w, iputils sends until COUNT replies came; it reads
+		// the replies that arrived before it sends again, and would
+		// have ended. pro-bing's reader lags behind under load: this
+		// request (sent already: its own reply may be in) is not one
+		// iputils sends, and the run ends when the session counts
+		// the earlier replies.
+		return
+	}
 	ss.ntransmitted++
 	if uint16(ss.ntransmitted)-ss.acked > 0x7fff {
 		ss.acked = uint16(ss.ntransmitted) + 1
@@ -169,7 +177,8 @@ const lingerGrace = time.Second
 // but is not yet handled holds the end back, for at most lingerGrace,
 // until the receiver has counted it (the last reply ends the run then).
 func (ss *session) lingerOver() {
-	if ss.arrived == nil || !ss.arrived() {
+	arrived := func() bool { return ss.pending != nil && ss.pending(-1) > 0 }
+	if !arrived() {
 		ss.cancel()
 		return
 	}
@@ -185,7 +194,7 @@ func (ss *session) lingerOver() {
 			ss.cancel()
 			return
 		case <-poll.C:
-			if !ss.arrived() {
+			if !arrived() {
 				ss.cancel()
 				return
 			}

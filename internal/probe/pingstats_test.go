@@ -49,24 +49,31 @@ func TestLinger(t *testing.T) {
 func TestLingerHoldsForArrivedReplies(t *testing.T) {
 	tests := []struct {
 		name    string
-		arrived func(pending *atomic.Bool) func() bool
+		watcher bool // the session has a watching socket
+
 		pending bool          // a reply is pending when the wait ends
 		grace   time.Duration // the bound of the hold
 		release bool          // the reply is counted after a while
 	}{
-		{name: "no watcher", arrived: func(*atomic.Bool) func() bool { return nil }},
-		{name: "nothing pending", arrived: func(p *atomic.Bool) func() bool { return p.Load }},
-		{name: "pending, then counted", arrived: func(p *atomic.Bool) func() bool { return p.Load },
-			pending: true, grace: time.Hour, release: true},
-		{name: "pending for ever", arrived: func(p *atomic.Bool) func() bool { return p.Load },
-			pending: true, grace: 10 * time.Millisecond},
+		{name: "no watcher"},
+		{name: "nothing pending", watcher: true},
+		{name: "pending, then counted", watcher: true, pending: true, grace: time.Hour, release: true},
+		{name: "pending for ever", watcher: true, pending: true, grace: 10 * time.Millisecond},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var pending atomic.Bool
 			pending.Store(tt.pending)
 			ss := newSession(context.Background(), &pingOpts{count: 1}, netip.Addr{}, io.Discard)
-			ss.arrived, ss.grace = tt.arrived(&pending), tt.grace
+			if tt.watcher {
+				ss.pending = func(int) int {
+					if pending.Load() {
+						return 1
+					}
+					return 0
+				}
+			}
+			ss.grace = tt.grace
 			done := make(chan struct{})
 			go func() { ss.lingerOver(); close(done) }()
 			if tt.release {
