@@ -32,10 +32,10 @@ var sum = &script.Cmd{
 			}
 			total += n
 		}
-		return func(s *script.State) error {
+		return script.ActionFunc(func(s *script.State) error {
 			_, err := fmt.Fprintln(s.Stdout, total)
 			return err
-		}, nil
+		}), nil
 	},
 }
 

@@ -12,7 +12,7 @@ import (
 // million, without exhausting the stack.
 func TestParseBoundsNesting(t *testing.T) {
 	tb := Table{}
-	tb.Add(&Cmd{Name: "leaf", Parse: func([]string) (Action, error) { return func(*State) error { return nil }, nil }})
+	tb.Add(&Cmd{Name: "leaf", Parse: func([]string) (Action, error) { return ActionFunc(func(*State) error { return nil }), nil }})
 	tb.Add(&Cmd{
 		Name:  "wrap",
 		Parse: func([]string) (Action, error) { return nil, fmt.Errorf("Parse called in place of Nested") },
@@ -55,7 +55,7 @@ func TestParseBoundsNesting(t *testing.T) {
 // leaves out a real program.
 func TestCalls(t *testing.T) {
 	tb := Table{}
-	tb.Add(&Cmd{Name: "leaf", Parse: func([]string) (Action, error) { return func(*State) error { return nil }, nil }})
+	tb.Add(&Cmd{Name: "leaf", Parse: func([]string) (Action, error) { return ActionFunc(func(*State) error { return nil }), nil }})
 	tb.Add(&Cmd{
 		Name: "wrap",
 		// wrap [-x] [!] CMD...: the wrapped command is the end of its words.
@@ -65,7 +65,7 @@ func TestCalls(t *testing.T) {
 			}
 			act, ok, err := inner(args)
 			if !ok && err == nil {
-				return func(*State) error { return nil }, nil // a real program
+				return ActionFunc(func(*State) error { return nil }), nil // a real program
 			}
 			return act, err
 		},

@@ -37,8 +37,18 @@ type Usage struct {
 	Detail  []string // paragraphs, like the Description section of a man page
 }
 
-// Action is a parsed command, ready to run.
-type Action func(s *State) error
+// Action is a parsed command, ready to run. An action that changes the
+// scenario's network tells how by implementing Effector, so that
+// "netscript check" and "netscript graph" read what the runner runs.
+type Action interface {
+	Run(s *State) error
+}
+
+// ActionFunc adapts a function to an Action without effects.
+type ActionFunc func(s *State) error
+
+// Run calls f(s).
+func (f ActionFunc) Run(s *State) error { return f(s) }
 
 // Cmd is one entry of the command table.
 type Cmd struct {
@@ -214,7 +224,7 @@ func AsFallback(err error) (*Fallback, bool) {
 // fallback is the action that runs the real tool for argv, a form its
 // command does not implement.
 func fallback(argv []string, e *ExitError) Action {
-	return func(s *State) error {
+	return ActionFunc(func(s *State) error {
 		tool := argv[0]
 		if s.NoFallback || s.Real == nil {
 			return s.Fail(e.Code, "%s", e.Msg)
@@ -224,7 +234,7 @@ func fallback(argv []string, e *ExitError) Action {
 		}
 		s.Logf("(real %s)", tool)
 		return s.Real(s, argv)
-	}
+	})
 }
 
 // LookPath finds a real program as the scenario would: in the PATH of env
@@ -258,7 +268,7 @@ func (t Table) Run(s *State, args []string) error {
 		return fmt.Errorf("unknown command %q", args[0])
 	}
 	if _, ok := AsFallback(err); ok {
-		return act(s)
+		return act.Run(s)
 	}
 	if err != nil {
 		var e *ExitError
@@ -271,7 +281,7 @@ func (t Table) Run(s *State, args []string) error {
 		}
 		return err
 	}
-	return act(s)
+	return act.Run(s)
 }
 
 // State is what an action runs with.

@@ -61,7 +61,7 @@ func parseAddrModify(g *globals, a *args, msgType, nlFlags int) (script.Action, 
 	if err != nil {
 		return nil, err
 	}
-	return func(s *script.State) error { return addrModify(s, req, msgType, nlFlags) }, nil
+	return script.ActionFunc(func(s *script.State) error { return addrModify(s, req, msgType, nlFlags) }), nil
 }
 
 // parseAddrRequest parses the arguments of "ip addr add|change|replace|del".
@@ -219,7 +219,7 @@ func parseAddrFlush(g *globals, a *args) (script.Action, error) {
 	if g.family != 0 {
 		family = g.family
 	}
-	return func(s *script.State) error {
+	return script.ActionFunc(func(s *script.State) error {
 		return s.NS.Do(func() error {
 			h, err := s.NS.Netlink()
 			if err != nil {
@@ -243,7 +243,7 @@ func parseAddrFlush(g *globals, a *args) (script.Action, error) {
 			}
 			return nil
 		})
-	}, nil
+	}), nil
 }
 
 func showAddrs(g *globals, a *args) (script.Action, error) {
@@ -254,9 +254,9 @@ func showAddrs(g *globals, a *args) (script.Action, error) {
 	if err != nil {
 		return nil, err
 	}
-	return func(s *script.State) error {
+	return script.ActionFunc(func(s *script.State) error {
 		return s.NS.Do(func() error {
 			return showError(s, ipshow.Addrs(s.Stdout, opt, netnsNames(s)))
 		})
-	}, nil
+	}), nil
 }

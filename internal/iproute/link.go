@@ -390,7 +390,7 @@ func parseLinkAdd(a *args) (script.Action, error) {
 	if err != nil {
 		return nil, err
 	}
-	return func(s *script.State) error { return linkAdd(s, r) }, nil
+	return script.ActionFunc(func(s *script.State) error { return linkAdd(s, r) }), nil
 }
 
 // parseLinkAddRequest parses "ip link add [name] NAME [ATTRS] type KIND
@@ -652,7 +652,7 @@ func parseLinkSet(a *args) (script.Action, error) {
 	if err != nil {
 		return nil, err
 	}
-	return func(s *script.State) error { return linkSet(s, dev, la) }, nil
+	return script.ActionFunc(func(s *script.State) error { return linkSet(s, dev, la) }), nil
 }
 
 // parseLinkSetRequest parses "ip link set [dev] DEV ATTRS...".
@@ -907,7 +907,7 @@ func parseLinkDel(a *args) (script.Action, error) {
 	if err != nil {
 		return nil, err
 	}
-	return func(s *script.State) error { return linkDel(s, dev) }, nil
+	return script.ActionFunc(func(s *script.State) error { return linkDel(s, dev) }), nil
 }
 
 // parseLinkDelDev parses "ip link del [dev] DEV".
@@ -1000,11 +1000,11 @@ func showLinks(g *globals, a *args) (script.Action, error) {
 	if err != nil {
 		return nil, err
 	}
-	return func(s *script.State) error {
+	return script.ActionFunc(func(s *script.State) error {
 		return s.NS.Do(func() error {
 			return showError(s, ipshow.Links(s.Stdout, opt, netnsNames(s)))
 		})
-	}, nil
+	}), nil
 }
 
 // showError prints the message of an ipshow error to stderr, as ip does.

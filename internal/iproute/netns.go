@@ -24,11 +24,11 @@ func parseNetns(g *globals, list []string, inner script.Parser) (script.Action, 
 		return nil, err
 	}
 	if !a.more() {
-		return list0, nil
+		return script.ActionFunc(list0), nil
 	}
 	switch cmd := a.next(); {
 	case matches(cmd, "list") || matches(cmd, "show") || matches(cmd, "lst"):
-		return list0, nil
+		return script.ActionFunc(list0), nil
 	case matches(cmd, "list-id"):
 		return parseNetnsListID(g, a)
 	case matches(cmd, "identify"):
@@ -40,7 +40,7 @@ func parseNetns(g *globals, list []string, inner script.Parser) (script.Action, 
 		if err != nil {
 			return nil, err
 		}
-		return func(s *script.State) error {
+		return script.ActionFunc(func(s *script.State) error {
 			if _, err := s.World.Add(name); err != nil {
 				if errors.Is(err, world.ErrExist) {
 					return s.Fail(exitErr, "Cannot create namespace file \"/run/netns/%s\": File exists", name)
@@ -48,13 +48,13 @@ func parseNetns(g *globals, list []string, inner script.Parser) (script.Action, 
 				return err
 			}
 			return nil
-		}, nil
+		}), nil
 	case matches(cmd, "delete"):
 		name, err := netnsName(a, false)
 		if err != nil {
 			return nil, err
 		}
-		return func(s *script.State) error { return netnsDelete(s, name) }, nil
+		return script.ActionFunc(func(s *script.State) error { return netnsDelete(s, name) }), nil
 	case matches(cmd, "exec"):
 		return parseNetnsExec(a, inner)
 	default:
@@ -217,9 +217,9 @@ func parseNetnsExec(a *args, parseInner script.Parser) (script.Action, error) {
 		return nil, err
 	case builtin:
 	case background:
-		inner = func(s *script.State) error { return jobs.Start(s, argv) }
+		inner = script.ActionFunc(func(s *script.State) error { return jobs.Start(s, argv) })
 	case !builtin:
-		inner = func(s *script.State) error { return jobs.Run(s, argv) }
+		inner = script.ActionFunc(func(s *script.State) error { return jobs.Run(s, argv) })
 	}
 	return inNetns(name, inner), nil
 }

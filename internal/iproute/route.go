@@ -90,7 +90,7 @@ func parseRouteModify(g *globals, a *args, msgType, nlFlags int) (script.Action,
 	if err != nil {
 		return nil, err
 	}
-	return func(s *script.State) error { return routeModify(s, r, msgType, nlFlags) }, nil
+	return script.ActionFunc(func(s *script.State) error { return routeModify(s, r, msgType, nlFlags) }), nil
 }
 
 // parseRouteRequest parses the arguments of one route change request,

@@ -25,7 +25,7 @@ func parseTuntap(g *globals, list []string, _ script.Parser) (script.Action, err
 	if err != nil {
 		return nil, err
 	}
-	return func(s *script.State) error { return tuntap(s, r) }, nil
+	return script.ActionFunc(func(s *script.State) error { return tuntap(s, r) }), nil
 }
 
 // tuntap does what iproute2's tap_add_ioctl and tap_del_ioctl do: on a

@@ -32,7 +32,7 @@ func (f *flaky) cmd() *script.Cmd {
 				return nil, script.Errorf(7, "flaky: bad argument")
 			}
 			bug := len(args) > 0 && args[0] == "bug"
-			return func(s *script.State) error {
+			return script.ActionFunc(func(s *script.State) error {
 				n := f.runs.Add(1)
 				fmt.Fprintf(s.Stdout, "attempt %d\n", n)
 				if bug {
@@ -42,7 +42,7 @@ func (f *flaky) cmd() *script.Cmd {
 					return s.Fail(1, "attempt %d failed", n)
 				}
 				return nil
-			}, nil
+			}), nil
 		},
 	}
 }
@@ -258,7 +258,7 @@ func TestNestingIsBounded(t *testing.T) {
 			}
 			var out bytes.Buffer
 			s := &script.State{Ctx: context.Background(), Stdout: &out, Stderr: &out}
-			if err := act(s); err != nil || out.String() != "attempt 1\n" || f.runs.Load() != 1 {
+			if err := act.Run(s); err != nil || out.String() != "attempt 1\n" || f.runs.Load() != 1 {
 				t.Fatalf("running %d nested retry: %v, output %q after %d runs", tt.depth, err, out.String(), f.runs.Load())
 			}
 		})
