@@ -264,3 +264,35 @@ func TestNestingIsBounded(t *testing.T) {
 		})
 	}
 }
+
+// TestEffects checks that retry forwards the effects of the command it
+// retries, so that check and graph see through it, and none for "retry !",
+// which waits for the command to fail, or for "retry exec".
+func TestEffects(t *testing.T) {
+	tb := script.Table{}
+	made := script.Effect{Op: script.OpNetnsAdd, Namespace: "ns0"}
+	tb.Add(&script.Cmd{Name: "make", Parse: func([]string) (script.Action, error) {
+		return script.WithEffects(script.ActionFunc(func(*script.State) error { return nil }), made), nil
+	}})
+	tb.Add(Cmd(tb))
+	tests := []struct {
+		line string
+		want int // how many effects
+	}{
+		{"retry make", 1},
+		{"retry -t 1s retry make", 1},
+		{"retry ! make", 0},
+		{"retry retry ! make", 0},
+		{"retry exec true", 0},
+	}
+	for _, tt := range tests {
+		act, _, err := tb.Parse(strings.Fields(tt.line))
+		if err != nil {
+			t.Fatalf("%s: %v", tt.line, err)
+		}
+		got := script.Effects(act)
+		if len(got) != tt.want || (len(got) == 1 && got[0].Namespace != made.Namespace) {
+			t.Errorf("%s: effects %+v, want %d of %+v", tt.line, got, tt.want, made)
+		}
+	}
+}
