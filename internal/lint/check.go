@@ -95,7 +95,7 @@ func (c *check) line(l topology.Line) {
 		c.unknown(l, name)
 		return
 	}
-	act, _, err := c.table.Parse(l.Args)
+	act, err := l.Act, l.ParseErr // parsed once, for the topology too
 	if c.runsProgram(act, l.Args) {
 		c.files.wild = true
 	}

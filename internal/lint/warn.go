@@ -21,10 +21,9 @@ func (c *check) warn(l topology.Line) {
 	args, real := l.Args, false
 	if args[0] == "exec" {
 		args, real = args[1:], true
-	} else if c.table[args[0]] != nil {
-		act, _, err := c.table.Parse(args)
-		if _, fellBack := script.AsFallback(err); err == nil || fellBack {
-			if argv := program(act); argv != nil {
+	} else if l.InTable {
+		if _, fellBack := script.AsFallback(l.ParseErr); l.ParseErr == nil || fellBack {
+			if argv := program(l.Act); argv != nil {
 				args, real = argv, c.table[argv[0]] == nil
 			}
 		}

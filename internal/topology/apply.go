@@ -54,15 +54,15 @@ func (s *sim) report(line int, format string, args ...any) {
 	}
 }
 
-// run applies one command line, args, parsed with the command table as the
+// run applies one command line, parsed with the command table as the
 // runner parses it, in the scenario's own namespace: the effects of the
 // action the runner would run are applied in order. Commands that run
 // others (retry, "ip netns exec NS", "ip -n NS") forward the effects of
 // what they run, so they are seen through; "retry !" expects its command
 // to fail, like a line negated with "!", and forwards none.
-func (s *sim) run(line int, table script.Table, args []string) {
-	act, ok, err := table.Parse(args)
-	if !ok {
+func (s *sim) run(l Line) {
+	line, act, err := l.Num, l.Act, l.ParseErr
+	if !l.InTable {
 		return // not a command of the table: nothing the topology records
 	}
 	var exit *script.ExitError

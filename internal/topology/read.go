@@ -67,6 +67,9 @@ func ReadTable(name string, data []byte, table script.Table) *Scenario {
 		if !ok {
 			continue
 		}
+		if l.Err == "" && len(l.Args) > 0 {
+			l.Act, l.InTable, l.ParseErr = table.Parse(l.Args)
+		}
 		sc.Lines = append(sc.Lines, l)
 		if l.Err != "" || len(l.Args) == 0 || stopped || l.Neg {
 			continue
@@ -78,7 +81,7 @@ func ReadTable(name string, data []byte, table script.Table) *Scenario {
 			stopped = len(l.Conds) == 0
 		}
 		s.quiet = len(l.Conds) > 0
-		s.run(l.Num, table, l.Args)
+		s.run(l)
 	}
 	s.hint()
 	sc.Topology, sc.Problems = s.t, s.problems

@@ -4,6 +4,8 @@ import (
 	"os"
 	"regexp"
 	"strings"
+
+	"github.com/netscript/netscript/script"
 )
 
 // Line is one command line of a scenario, read the way testscript reads
@@ -24,6 +26,14 @@ type Line struct {
 	// Unset names the variables the line expands that no earlier "env"
 	// set and testscript does not provide: they expand to "".
 	Unset []string
+
+	// Act is the command parsed with the command table, once, as the
+	// runner parses it, for the topology and for lint; InTable reports
+	// whether the table has the command, and ParseErr is its parse error
+	// (a *script.Fallback for a form that runs the real tool).
+	Act      script.Action
+	InTable  bool
+	ParseErr error
 }
 
 // Static values of the variables testscript sets up for every script.
