@@ -16,7 +16,7 @@ import (
 // parseNetns parses "ip netns ...".
 func parseNetns(g *globals, list []string, inner script.Parser) (script.Action, error) {
 	a := &args{list: list}
-	list0 := func(s *script.State) error { return netnsList(s, g) }
+	list0 := script.ActionFunc(func(s *script.State) error { return netnsList(s, g) })
 	// ip netns list prints names and ids whatever the display options say.
 	// (ip -all netns exec runs a command in every namespace: refused.)
 	honoured := option(optsChange &^ optAll)
@@ -24,11 +24,11 @@ func parseNetns(g *globals, list []string, inner script.Parser) (script.Action, 
 		return nil, err
 	}
 	if !a.more() {
-		return script.ActionFunc(list0), nil
+		return list0, nil
 	}
 	switch cmd := a.next(); {
 	case matches(cmd, "list") || matches(cmd, "show") || matches(cmd, "lst"):
-		return script.ActionFunc(list0), nil
+		return list0, nil
 	case matches(cmd, "list-id"):
 		return parseNetnsListID(g, a)
 	case matches(cmd, "identify"):
