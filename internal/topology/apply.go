@@ -80,7 +80,8 @@ func (s *sim) run(l Line) {
 }
 
 // apply applies one effect of a command; it reports false when the
-// namespace the command runs in, or the one it names, does not exist.
+// namespace the command runs in does not exist, or, for OpNetnsExec, the
+// one it runs its command in.
 func (s *sim) apply(line int, e script.Effect) bool {
 	ns := s.namespace(line, e.Netns)
 	if ns == nil {
