@@ -70,7 +70,7 @@ bench:
 FUZZTIME ?= 1m
 FUZZ_TARGETS = ./internal/commands:FuzzTableParse ./runner:FuzzReadArchive \
 	./internal/lint:FuzzScenario ./internal/topology:FuzzRead \
-	./internal/iproute:FuzzParse ./internal/iproute:FuzzDescribe \
+	./internal/iproute:FuzzParse ./internal/iproute:FuzzEffects \
 	./internal/scenariofile:FuzzRead ./internal/scenariofile:FuzzLexMatchesTestscript
 
 fuzz:

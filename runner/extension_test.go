@@ -22,13 +22,13 @@ func TestExtension(t *testing.T) {
 			if len(args) != 0 {
 				return nil, script.Errorf(2, "usage: where")
 			}
-			return func(s *script.State) error {
+			return script.ActionFunc(func(s *script.State) error {
 				name := s.NS.Name
 				if name == "" {
 					name = "(root)"
 				}
 				return s.NS.Do(func() error { _, err := fmt.Fprintln(s.Stdout, name); return err })
-			}, nil
+			}), nil
 		},
 	}
 	flag := &script.Cond{

@@ -194,7 +194,7 @@ func barrierCmd(n int) *script.Cmd {
 		Name:  "barrier",
 		Usage: script.Usage{Summary: "wait until every parallel copy got here"},
 		Parse: func(args []string) (script.Action, error) {
-			return func(s *script.State) error {
+			return script.ActionFunc(func(s *script.State) error {
 				mu.Lock()
 				if arrived++; arrived == n {
 					close(all)
@@ -206,7 +206,7 @@ func barrierCmd(n int) *script.Cmd {
 				case <-s.Ctx.Done():
 					return fmt.Errorf("barrier: not every copy arrived: %w", s.Ctx.Err())
 				}
-			}, nil
+			}), nil
 		},
 	}
 }

@@ -67,7 +67,7 @@ func readyCmd() *script.Cmd {
 		Name:  "ready",
 		Usage: script.Usage{Summary: "tell the killing test how far the scenario got", Args: "WORD"},
 		Parse: func(args []string) (script.Action, error) {
-			return func(s *script.State) error {
+			return script.ActionFunc(func(s *script.State) error {
 				f, err := os.OpenFile(os.Getenv(childReadyEnv), os.O_APPEND|os.O_WRONLY, 0)
 				if err != nil {
 					return err
@@ -75,7 +75,7 @@ func readyCmd() *script.Cmd {
 				defer f.Close()
 				_, err = fmt.Fprintln(f, strings.Join(args, " "))
 				return err
-			}, nil
+			}), nil
 		},
 	}
 }
@@ -89,14 +89,14 @@ func panicCmd() *script.Cmd {
 		Name:  "panic",
 		Usage: script.Usage{Summary: "panic, as a buggy command would"},
 		Parse: func(args []string) (script.Action, error) {
-			return func(*script.State) error {
+			return script.ActionFunc(func(*script.State) error {
 				for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(time.Millisecond) {
 					if _, err := os.Stat(os.Getenv(childReadyEnv) + ".go"); err == nil {
 						break
 					}
 				}
 				panic("a command with a bug")
-			}, nil
+			}), nil
 		},
 	}
 }

@@ -282,12 +282,12 @@ func TestContextStopsScenarios(t *testing.T) {
 		Name:  "started",
 		Usage: script.Usage{Summary: "cancel the scenarios' context, as a signal would"},
 		Parse: func([]string) (script.Action, error) {
-			return func(*script.State) error {
+			return script.ActionFunc(func(*script.State) error {
 				// Most likely while ping runs; wherever it lands, the
 				// scenario must end with the cause, not the deadline.
 				time.AfterFunc(200*time.Millisecond, func() { cancel(errors.New("interrupted by SIGINT")) })
 				return nil
-			}, nil
+			}), nil
 		},
 	}
 	ft := &fakeT{}

@@ -69,13 +69,13 @@ func markerCmd(marker string) *script.Cmd {
 		Name:  "marked",
 		Usage: script.Usage{Summary: "count the test's marked processes", Args: "N"},
 		Parse: func(args []string) (script.Action, error) {
-			return func(s *script.State) error {
+			return script.ActionFunc(func(s *script.State) error {
 				got := withMarker(marker)
 				if fmt.Sprint(len(got)) != args[0] {
 					return s.Fail(1, "%d marked processes, want %s: %q", len(got), args[0], got)
 				}
 				return nil
-			}, nil
+			}), nil
 		},
 	}
 }
@@ -128,7 +128,7 @@ func TestRealNetnsAddStaysInSandbox(t *testing.T) {
 		Name:  "onhost",
 		Usage: script.Usage{Summary: "fail if the host's /run/netns has the test's name"},
 		Parse: func(args []string) (script.Action, error) {
-			return func(s *script.State) error {
+			return script.ActionFunc(func(s *script.State) error {
 				// Looked at from another goroutine: this one's thread is
 				// in the scenario's sandbox, where the name does exist.
 				errc := make(chan error, 1)
@@ -137,7 +137,7 @@ func TestRealNetnsAddStaysInSandbox(t *testing.T) {
 					return s.Fail(1, "/run/netns/%s exists on the host", name)
 				}
 				return nil
-			}, nil
+			}), nil
 		},
 	}
 	file := filepath.Join(t.TempDir(), "add.txtar")

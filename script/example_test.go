@@ -32,10 +32,10 @@ var sum = &script.Cmd{
 			}
 			total += n
 		}
-		return func(s *script.State) error {
+		return script.ActionFunc(func(s *script.State) error {
 			_, err := fmt.Fprintln(s.Stdout, total)
 			return err
-		}, nil
+		}), nil
 	},
 }
 
@@ -84,4 +84,36 @@ func Example() {
 	// usage: sum N...
 	// sum: exit status 2
 	// [even:4] true
+}
+
+// A command that changes the network tells what it does, so that
+// "netscript check" and "netscript graph" follow it as they follow ip: here
+// "bridge-of NAME" would create a bridge called NAME. The effects come from
+// the arguments its parser read, with the action the runner runs.
+func Example_effects() {
+	bridgeOf := &script.Cmd{
+		Name:  "bridge-of",
+		Usage: script.Usage{Summary: "create a bridge", Args: "NAME"},
+		Parse: func(args []string) (script.Action, error) {
+			if len(args) != 1 {
+				return nil, script.Errorf(2, "usage: bridge-of NAME")
+			}
+			run := script.ActionFunc(func(s *script.State) error {
+				return s.Fail(1, "bridge-of: only an example") // a real one would create it with netlink in s.NS
+			})
+			return script.WithEffects(run, script.Effect{Op: script.OpLinkAdd, Dev: args[0], Kind: "bridge"}), nil
+		},
+	}
+	table := script.Table{}
+	table.Add(bridgeOf)
+	act, _, err := table.Parse([]string{"bridge-of", "br0"})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	for _, e := range script.Effects(act) {
+		fmt.Printf("%v %s (%s)\n", e.Op, e.Dev, e.Kind)
+	}
+	// Output:
+	// link add br0 (bridge)
 }

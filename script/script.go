@@ -14,6 +14,13 @@
 // (see the example). An action reaches the scenario's namespaces through
 // its State: s.NS.Do(fn) runs fn on a thread inside the namespace the
 // command runs in, s.NS.Name names it ("" for the scenario's own).
+//
+// A parsed command is a value to inspect, not only to run: an action that
+// changes the network reports its Effects (namespaces, links and their
+// moves, addresses, routes), read by its parser from the arguments, and a
+// command that runs another forwards the effects of what it runs. The
+// runner runs the action; "netscript check" and "netscript graph" apply
+// the effects of the same parse to a model of the network.
 package script
 
 import (
@@ -37,8 +44,18 @@ type Usage struct {
 	Detail  []string // paragraphs, like the Description section of a man page
 }
 
-// Action is a parsed command, ready to run.
-type Action func(s *State) error
+// Action is a parsed command, ready to run. An action that changes the
+// scenario's network tells how by implementing Effector, so that
+// "netscript check" and "netscript graph" read what the runner runs.
+type Action interface {
+	Run(s *State) error
+}
+
+// ActionFunc adapts a function to an Action without effects.
+type ActionFunc func(s *State) error
+
+// Run calls f(s).
+func (f ActionFunc) Run(s *State) error { return f(s) }
 
 // Cmd is one entry of the command table.
 type Cmd struct {
@@ -109,54 +126,17 @@ func (t Table) Names() []string {
 // Parse finds the command named by args[0] and parses the rest.
 // It reports ok=false when the table has no such command.
 func (t Table) Parse(args []string) (act Action, ok bool, err error) {
-	return t.parse(args, 0, nil)
+	return t.parse(args, 0)
 }
 
-// Call is one command of the table that a line runs: the line's own
-// command, or one that a command running another (Cmd.Nested: retry, ip
-// netns exec) runs in turn.
-type Call struct {
-	// Args are the command and its arguments. A wrapped command's Args are
-	// the end of its wrapper's: what the wrapper runs.
-	Args []string
-	// Depth is how many commands run this one: 0 for the line's own.
-	Depth int
-}
-
-// Calls parses args exactly as Parse does, and returns with its result
-// every command of the table the line runs, outermost first: for "retry
-// ip netns exec ns0 ip link show" the retry, the "ip netns exec" and the
-// "ip link show". It is how "netscript check" and "netscript graph" see
-// through the commands that run others, with the runner's own parse. A
-// real program a wrapper runs is not a Call.
-func (t Table) Calls(args []string) (calls []Call, act Action, ok bool, err error) {
-	act, ok, err = t.parse(args, 0, func(c Call) { calls = append(calls, c) })
-	return calls, act, ok, err
-}
-
-// Wrapper returns the words of c's wrapper before c itself: for the "ip
-// link show" run by "retry -t 1s ip link show", "retry -t 1s". outer must
-// be the Call that runs c (the nearest before it in Calls with a smaller
-// Depth).
-func (c Call) Wrapper(outer Call) []string {
-	if len(c.Args) > len(outer.Args) {
-		return nil
-	}
-	return outer.Args[:len(outer.Args)-len(c.Args)]
-}
-
-// parse parses args, run by depth commands of the line around them; visit,
-// when set, sees every command of the table parsed.
-func (t Table) parse(args []string, depth int, visit func(Call)) (Action, bool, error) {
+// parse parses args, run by depth commands of the line around them.
+func (t Table) parse(args []string, depth int) (Action, bool, error) {
 	if len(args) == 0 {
 		return nil, false, nil
 	}
 	cmd, ok := t[args[0]]
 	if !ok {
 		return nil, false, nil
-	}
-	if visit != nil {
-		visit(Call{Args: args, Depth: depth})
 	}
 	var act Action
 	var err error
@@ -176,7 +156,7 @@ func (t Table) parse(args []string, depth int, visit func(Call)) (Action, bool, 
 					return nil, true, ErrNotBackground
 				}
 			}
-			return t.parse(inner, depth+1, visit)
+			return t.parse(inner, depth+1)
 		})
 	}
 	var e *ExitError
@@ -214,7 +194,7 @@ func AsFallback(err error) (*Fallback, bool) {
 // fallback is the action that runs the real tool for argv, a form its
 // command does not implement.
 func fallback(argv []string, e *ExitError) Action {
-	return func(s *State) error {
+	return ActionFunc(func(s *State) error {
 		tool := argv[0]
 		if s.NoFallback || s.Real == nil {
 			return s.Fail(e.Code, "%s", e.Msg)
@@ -224,7 +204,7 @@ func fallback(argv []string, e *ExitError) Action {
 		}
 		s.Logf("(real %s)", tool)
 		return s.Real(s, argv)
-	}
+	})
 }
 
 // LookPath finds a real program as the scenario would: in the PATH of env
@@ -258,7 +238,7 @@ func (t Table) Run(s *State, args []string) error {
 		return fmt.Errorf("unknown command %q", args[0])
 	}
 	if _, ok := AsFallback(err); ok {
-		return act(s)
+		return act.Run(s)
 	}
 	if err != nil {
 		var e *ExitError
@@ -271,7 +251,7 @@ func (t Table) Run(s *State, args []string) error {
 		}
 		return err
 	}
-	return act(s)
+	return act.Run(s)
 }
 
 // State is what an action runs with.

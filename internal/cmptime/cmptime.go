@@ -54,7 +54,7 @@ func parse(args []string) (script.Action, error) {
 	if file == "stdout" || file == "stderr" {
 		return nil, script.Errorf(exitUsage, "cmptime: FILE must be a file of the scenario, not %q", file)
 	}
-	return func(s *script.State) error { return run(s, stream, file) }, nil
+	return script.ActionFunc(func(s *script.State) error { return run(s, stream, file) }), nil
 }
 
 func run(s *script.State, stream, file string) error {

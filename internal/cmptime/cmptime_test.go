@@ -90,7 +90,7 @@ func TestOutsideScenario(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := act(&script.State{}); err == nil || !strings.Contains(err.Error(), "only inside a scenario") {
+	if err := act.Run(&script.State{}); err == nil || !strings.Contains(err.Error(), "only inside a scenario") {
 		t.Errorf("cmptime outside a scenario: %v", err)
 	}
 }

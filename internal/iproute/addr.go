@@ -61,7 +61,15 @@ func parseAddrModify(g *globals, a *args, msgType, nlFlags int) (script.Action, 
 	if err != nil {
 		return nil, err
 	}
-	return func(s *script.State) error { return addrModify(s, req, msgType, nlFlags) }, nil
+	op := script.OpAddrAdd
+	switch {
+	case msgType == unix.RTM_DELADDR:
+		op = script.OpAddrDel
+	case nlFlags&unix.NLM_F_REPLACE != 0:
+		op = script.OpAddrReplace // change, replace
+	}
+	modify := script.ActionFunc(func(s *script.State) error { return addrModify(s, req, msgType, nlFlags) })
+	return script.WithEffects(modify, script.Effect{Op: op, Dev: req.dev, Prefix: req.local}), nil
 }
 
 // parseAddrRequest parses the arguments of "ip addr add|change|replace|del".
@@ -219,7 +227,7 @@ func parseAddrFlush(g *globals, a *args) (script.Action, error) {
 	if g.family != 0 {
 		family = g.family
 	}
-	return func(s *script.State) error {
+	return script.WithEffects(script.ActionFunc(func(s *script.State) error {
 		return s.NS.Do(func() error {
 			h, err := s.NS.Netlink()
 			if err != nil {
@@ -243,7 +251,7 @@ func parseAddrFlush(g *globals, a *args) (script.Action, error) {
 			}
 			return nil
 		})
-	}, nil
+	}), script.Effect{Op: script.OpAddrFlush, Dev: opt.Dev}), nil
 }
 
 func showAddrs(g *globals, a *args) (script.Action, error) {
@@ -254,9 +262,9 @@ func showAddrs(g *globals, a *args) (script.Action, error) {
 	if err != nil {
 		return nil, err
 	}
-	return func(s *script.State) error {
+	return script.WithEffects(script.ActionFunc(func(s *script.State) error {
 		return s.NS.Do(func() error {
 			return showError(s, ipshow.Addrs(s.Stdout, opt, netnsNames(s)))
 		})
-	}, nil
+	}), script.Effect{Dev: opt.Dev}), nil
 }

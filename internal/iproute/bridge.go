@@ -117,10 +117,10 @@ func parseBridge(args []string) (script.Action, error) {
 		case matches(opt, "-help"):
 			return nil, script.Errorf(exitUsage, "%s", bridgeUsageText)
 		case matches(opt, "-Version"):
-			return func(s *script.State) error {
+			return script.ActionFunc(func(s *script.State) error {
 				_, err := fmt.Fprintln(s.Stdout, "bridge utility, 6.1.0")
 				return err
-			}, nil
+			}), nil
 		case matches(opt, "-details"):
 			o.details = true
 		case matches(opt, "-netns"):
@@ -209,9 +209,9 @@ func parseBrlink(o *bridgeOpts, args []string) (script.Action, error) {
 		}
 		dev = args[0]
 	}
-	return func(s *script.State) error {
+	return script.ActionFunc(func(s *script.State) error {
 		return brlinkShow(s, o, dev)
-	}, nil
+	}), nil
 }
 
 // brlinkShow dumps the bridge ports of the command's namespace.

@@ -225,7 +225,7 @@ func parseFdbModify(cmd, flags int, list []string) (script.Action, error) {
 		return nil, script.Errorf(exitUsage, "Invalid mac address %s", addr)
 	}
 	r.mac = mac
-	return func(s *script.State) error { return fdbModify(s, r) }, nil
+	return script.ActionFunc(func(s *script.State) error { return fdbModify(s, r) }), nil
 }
 
 // atoi is C's atoi: leading blanks, a sign, digits; 0 for none.
@@ -383,7 +383,7 @@ func parseFdbShow(list []string) (fdbFilter, error) {
 }
 
 func fdbShowAction(o *bridgeOpts, f fdbFilter) script.Action {
-	return func(s *script.State) error { return fdbShow(s, o, f) }
+	return script.ActionFunc(func(s *script.State) error { return fdbShow(s, o, f) })
 }
 
 // fdbShow dumps the forwarding database (RTM_GETNEIGH, AF_BRIDGE) and
@@ -701,7 +701,7 @@ func parseFdbFlush(list []string) (script.Action, error) {
 	if r.dev == "" {
 		return nil, script.Errorf(exitUsage, "Device is a required argument.")
 	}
-	return func(s *script.State) error { return fdbFlush(s, r) }, nil
+	return script.ActionFunc(func(s *script.State) error { return fdbFlush(s, r) }), nil
 }
 
 // fdbFlush sends the bulk RTM_DELNEIGH fdb_flush builds.
@@ -827,7 +827,7 @@ func parseFdbGet(o *bridgeOpts, list []string) (script.Action, error) {
 		return nil, script.Errorf(exitUsage, "Invalid mac address %s", addr)
 	}
 	r.mac = mac
-	return func(s *script.State) error { return fdbGet(s, r, o) }, nil
+	return script.ActionFunc(func(s *script.State) error { return fdbGet(s, r, o) }), nil
 }
 
 // fdbGet asks the kernel for one entry and prints it as fdb_get does;

@@ -79,7 +79,7 @@ func parseBrlinkSet(list []string) (script.Action, error) {
 		}
 		r.err = e
 	}
-	return r.run, nil
+	return script.ActionFunc(r.run), nil
 }
 
 func (r *brlinkSet) parse(list []string) error {

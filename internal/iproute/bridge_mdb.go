@@ -146,7 +146,7 @@ func parseMdbModify(cmd, flags int, list []string) (script.Action, error) {
 	if r.dev == "" || r.grp == "" || r.port == "" {
 		return nil, script.Errorf(exitUsage, "Device, group address and port name are required arguments.")
 	}
-	return func(s *script.State) error { return mdbModify(s, r) }, nil
+	return script.ActionFunc(func(s *script.State) error { return mdbModify(s, r) }), nil
 }
 
 // mdbEntry is struct br_mdb_entry for the group grp, as mdb_parse_grp
@@ -305,7 +305,7 @@ func (m brPortMsg) Serialize() []byte {
 
 // mdbShowAction dumps the multicast database, as mdb_show does without -s.
 func mdbShowAction(o *bridgeOpts, dev string, filterVlan int) script.Action {
-	return func(s *script.State) error {
+	return script.ActionFunc(func(s *script.State) error {
 		h, err := s.NS.Netlink()
 		if err != nil {
 			return err
@@ -337,7 +337,7 @@ func mdbShowAction(o *bridgeOpts, dev string, filterVlan int) script.Action {
 		m := mdbPrinter{details: o.details, filterIndex: filterIndex, filterVlan: filterVlan, names: names}
 		_, err = fmt.Fprint(s.Stdout, m.format(msgs, o.json, o.pretty))
 		return err
-	}
+	})
 }
 
 // mdbPrinter is mdb_show's printing of the dump's messages (all of type

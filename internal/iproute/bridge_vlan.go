@@ -85,7 +85,7 @@ func parseVlanModify(cmd int, list []string) (script.Action, error) {
 	if err != nil {
 		return nil, err
 	}
-	return func(s *script.State) error { return vlanModify(s, r) }, nil
+	return script.ActionFunc(func(s *script.State) error { return vlanModify(s, r) }), nil
 }
 
 // parseVlanRequest is vlan_modify's argument loop.
@@ -237,7 +237,7 @@ func parseVlanShow(o *bridgeOpts, list []string) (script.Action, error) {
 // vlanShowAction dumps the bridge VLANs of the namespace's ports, as
 // vlan_show does without -d and -s.
 func vlanShowAction(o *bridgeOpts, dev string, filterVlan int) script.Action {
-	return func(s *script.State) error {
+	return script.ActionFunc(func(s *script.State) error {
 		h, err := s.NS.Netlink()
 		if err != nil {
 			return err
@@ -269,7 +269,7 @@ func vlanShowAction(o *bridgeOpts, dev string, filterVlan int) script.Action {
 		}
 		_, err = fmt.Fprint(s.Stdout, formatVlans(msgs, o.json, o.pretty, filterIndex, filterVlan, names))
 		return err
-	}
+	})
 }
 
 // formatVlans is vlan_show's output for the messages of a dump: a header

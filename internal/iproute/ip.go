@@ -195,6 +195,11 @@ func parse(args []string, inner script.Parser) (script.Action, error) {
 		return nil, err
 	}
 	act, err := obj.parse(&g, rest, inner)
+	if err == nil && script.Effects(act) == nil {
+		// Every command uses the namespace it runs in, which check
+		// reports when it does not exist.
+		act = script.WithEffects(act, script.Effect{})
+	}
 	if _, ok := script.AsFallback(err); ok && g.netns != "" {
 		return inNetns(g.netns, act), err // "ip -n NS netns exec NS2 CMD" falling back
 	}
@@ -372,14 +377,37 @@ func colorOption(opt string) string {
 }
 
 // inNetns wraps act to run in the named namespace, as "ip -n NAME" does.
+// Its effects are act's, run in that namespace.
 func inNetns(name string, act script.Action) script.Action {
-	return func(s *script.State) error {
-		ns, err := s.World.Lookup(name)
-		if err != nil {
-			return s.Fail(exitUsage, "Cannot open network namespace %q: No such file or directory", name)
-		}
-		return act(s.In(ns))
+	return &netnsAction{name: name, act: act}
+}
+
+// netnsAction is an action run in another namespace: "ip -n NAME" and
+// "ip netns exec NAME".
+type netnsAction struct {
+	name string
+	act  script.Action
+	// exec is the effect of "ip netns exec NAME", which comes first; nil
+	// for "ip -n NAME".
+	exec *script.Effect
+}
+
+func (a *netnsAction) Run(s *script.State) error {
+	ns, err := s.World.Lookup(a.name)
+	if err != nil {
+		return s.Fail(exitUsage, "Cannot open network namespace %q: No such file or directory", a.name)
 	}
+	return a.act.Run(s.In(ns))
+}
+
+// Effects are those of the command run, in the namespace; for "ip netns
+// exec", after the exec's own.
+func (a *netnsAction) Effects() []script.Effect {
+	var effects []script.Effect
+	if a.exec != nil {
+		effects = append(effects, *a.exec)
+	}
+	return append(effects, script.InNetns(a.name, script.Effects(a.act))...)
 }
 
 // matches reports whether word abbreviates full, as iproute2's matches() does.

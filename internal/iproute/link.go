@@ -390,7 +390,16 @@ func parseLinkAdd(a *args) (script.Action, error) {
 	if err != nil {
 		return nil, err
 	}
-	return func(s *script.State) error { return linkAdd(s, r) }, nil
+	return script.WithEffects(script.ActionFunc(func(s *script.State) error { return linkAdd(s, r) }), r.effect()), nil
+}
+
+// effect is the link the request creates, and the far end of a veth pair.
+func (r linkAddRequest) effect() script.Effect {
+	e := script.Effect{Op: script.OpLinkAdd, Dev: r.attrs.name, Kind: r.kind, To: r.attrs.netns, Up: r.attrs.up}
+	if r.peer != nil {
+		e.Peer, e.PeerNetns = r.peer.name, r.peer.netns
+	}
+	return e
 }
 
 // parseLinkAddRequest parses "ip link add [name] NAME [ATTRS] type KIND
@@ -652,7 +661,12 @@ func parseLinkSet(a *args) (script.Action, error) {
 	if err != nil {
 		return nil, err
 	}
-	return func(s *script.State) error { return linkSet(s, dev, la) }, nil
+	set := script.ActionFunc(func(s *script.State) error { return linkSet(s, dev, la) })
+	if dev == "" {
+		return set, nil // "ip link set group G ...": links check does not name
+	}
+	return script.WithEffects(set, script.Effect{Op: script.OpLinkSet, Dev: dev, To: la.netns,
+		NewName: la.name, Master: la.master, Up: la.up}), nil
 }
 
 // parseLinkSetRequest parses "ip link set [dev] DEV ATTRS...".
@@ -907,7 +921,8 @@ func parseLinkDel(a *args) (script.Action, error) {
 	if err != nil {
 		return nil, err
 	}
-	return func(s *script.State) error { return linkDel(s, dev) }, nil
+	del := script.ActionFunc(func(s *script.State) error { return linkDel(s, dev) })
+	return script.WithEffects(del, script.Effect{Op: script.OpLinkDel, Dev: dev}), nil
 }
 
 // parseLinkDelDev parses "ip link del [dev] DEV".
@@ -1000,11 +1015,11 @@ func showLinks(g *globals, a *args) (script.Action, error) {
 	if err != nil {
 		return nil, err
 	}
-	return func(s *script.State) error {
+	return script.WithEffects(script.ActionFunc(func(s *script.State) error {
 		return s.NS.Do(func() error {
 			return showError(s, ipshow.Links(s.Stdout, opt, netnsNames(s)))
 		})
-	}, nil
+	}), script.Effect{Dev: opt.Dev}), nil
 }
 
 // showError prints the message of an ipshow error to stderr, as ip does.

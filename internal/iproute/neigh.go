@@ -212,11 +212,11 @@ func parseNeighShowOrFlush(g *globals, a *args, flush bool) (script.Action, erro
 		}
 	}
 	if flush {
-		return func(s *script.State) error { return flushNeigh(s, g, &f) }, nil
+		return script.ActionFunc(func(s *script.State) error { return flushNeigh(s, g, &f) }), nil
 	}
-	return func(s *script.State) error {
+	return script.ActionFunc(func(s *script.State) error {
 		return s.NS.Do(func() error { return showNeigh(s, g, &f) })
-	}, nil
+	}), nil
 }
 
 // neighPrefix is iproute2's get_prefix for "ip neigh show PREFIX", with

@@ -141,7 +141,7 @@ func parseNeighModify(g *globals, a *args, cmd string, msgType, nlFlags int) (sc
 		return nil, script.Errorf(exitUsage, "Device and destination are required arguments.")
 	}
 	r.msg.Family = uint8(r.dst.family)
-	return func(s *script.State) error { return neighModify(s, r, msgType, nlFlags) }, nil
+	return script.ActionFunc(func(s *script.State) error { return neighModify(s, r, msgType, nlFlags) }), nil
 }
 
 // neighModify sends the request on the command namespace's own socket.
@@ -234,7 +234,7 @@ func parseNeighGet(g *globals, a *args) (script.Action, error) {
 		return nil, script.Errorf(exitErr, "Device and address are required arguments.")
 	}
 	msg.Family = uint8(dst.family)
-	return func(s *script.State) error {
+	return script.ActionFunc(func(s *script.State) error {
 		h, err := s.NS.Netlink()
 		if err != nil {
 			return err
@@ -275,7 +275,7 @@ func parseNeighGet(g *globals, a *args) (script.Action, error) {
 		}
 		_, err = fmt.Fprint(s.Stdout, out.String())
 		return err
-	}, nil
+	}), nil
 }
 
 // neighFlushRounds is ipneigh.c's MAX_ROUNDS.

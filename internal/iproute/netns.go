@@ -16,7 +16,7 @@ import (
 // parseNetns parses "ip netns ...".
 func parseNetns(g *globals, list []string, inner script.Parser) (script.Action, error) {
 	a := &args{list: list}
-	list0 := func(s *script.State) error { return netnsList(s, g) }
+	list0 := script.ActionFunc(func(s *script.State) error { return netnsList(s, g) })
 	// ip netns list prints names and ids whatever the display options say.
 	// (ip -all netns exec runs a command in every namespace: refused.)
 	honoured := option(optsChange &^ optAll)
@@ -40,7 +40,7 @@ func parseNetns(g *globals, list []string, inner script.Parser) (script.Action, 
 		if err != nil {
 			return nil, err
 		}
-		return func(s *script.State) error {
+		return script.WithEffects(script.ActionFunc(func(s *script.State) error {
 			if _, err := s.World.Add(name); err != nil {
 				if errors.Is(err, world.ErrExist) {
 					return s.Fail(exitErr, "Cannot create namespace file \"/run/netns/%s\": File exists", name)
@@ -48,13 +48,14 @@ func parseNetns(g *globals, list []string, inner script.Parser) (script.Action, 
 				return err
 			}
 			return nil
-		}, nil
+		}), script.Effect{Op: script.OpNetnsAdd, Namespace: name}), nil
 	case matches(cmd, "delete"):
 		name, err := netnsName(a, false)
 		if err != nil {
 			return nil, err
 		}
-		return func(s *script.State) error { return netnsDelete(s, name) }, nil
+		del := script.ActionFunc(func(s *script.State) error { return netnsDelete(s, name) })
+		return script.WithEffects(del, script.Effect{Op: script.OpNetnsDel, Namespace: name}), nil
 	case matches(cmd, "exec"):
 		return parseNetnsExec(a, inner)
 	default:
@@ -204,6 +205,7 @@ func parseNetnsExec(a *args, parseInner script.Parser) (script.Action, error) {
 	if parseInner == nil {
 		parseInner = unparsed // no table: every command is a program
 	}
+	exec := &script.Effect{Op: script.OpNetnsExec, Namespace: name, Argv: a.list}
 	// With the "&": a command that runs a real program (Cmd.Background)
 	// starts it in the background itself; other commands refuse it.
 	inner, builtin, err := parseInner(a.list)
@@ -212,14 +214,18 @@ func parseNetnsExec(a *args, parseInner script.Parser) (script.Action, error) {
 	case errors.Is(err, script.ErrNotBackground):
 		return nil, script.Errorf(exitErr, "ip netns exec: %s is a netscript command: only real programs run in the background", argv[0])
 	case fellBack:
-		return inNetns(name, inner), err // the real tool, inside NAME
+		return &netnsAction{name: name, act: inner, exec: exec}, err // the real tool, inside NAME
 	case err != nil:
 		return nil, err
 	case builtin:
 	case background:
-		inner = func(s *script.State) error { return jobs.Start(s, argv) }
+		inner = script.ActionFunc(func(s *script.State) error { return jobs.Start(s, argv) })
 	case !builtin:
-		inner = func(s *script.State) error { return jobs.Run(s, argv) }
+		inner = script.ActionFunc(func(s *script.State) error { return jobs.Run(s, argv) })
 	}
-	return inNetns(name, inner), nil
+	return &netnsAction{name: name, act: inner, exec: exec}, nil
 }
+
+// unparsed is the inner parser of "ip netns exec" without a command table:
+// every command is a real program.
+func unparsed([]string) (script.Action, bool, error) { return nil, false, nil }

@@ -52,7 +52,7 @@ func parseNetnsListID(g *globals, a *args) (script.Action, error) {
 			return nil, script.Errorf(exitUsage, "%s", netnsUsage)
 		}
 	}
-	return func(s *script.State) error { return netnsListID(s, g, nsid) }, nil
+	return script.ActionFunc(func(s *script.State) error { return netnsListID(s, g, nsid) }), nil
 }
 
 // netnsListID dumps the ids the command's namespace has given to other
@@ -150,7 +150,7 @@ func parseNetnsIdentify(a *args) (script.Action, error) {
 	default:
 		return nil, script.Errorf(exitErr, "extra arguments specified")
 	}
-	return func(s *script.State) error {
+	return script.ActionFunc(func(s *script.State) error {
 		var want unix.Stat_t
 		if pid == "self" {
 			if err := unix.Fstat(s.NS.Fd(), &want); err != nil {
@@ -168,7 +168,7 @@ func parseNetnsIdentify(a *args) (script.Action, error) {
 		}
 		_, err := fmt.Fprintf(s.Stdout, "%s\n", name)
 		return err
-	}, nil
+	}), nil
 }
 
 // errnoText is strerror of a system call's error.

@@ -226,7 +226,7 @@ func parseNexthopModify(g *globals, a *args, msgType, flags int) (script.Action,
 		}
 	}
 	r.msg.flags = nhFlags
-	return func(s *script.State) error {
+	return script.ActionFunc(func(s *script.State) error {
 		req, err := s.NS.Request(msgType, flags|unix.NLM_F_ACK)
 		if err != nil {
 			return err
@@ -248,7 +248,7 @@ func parseNexthopModify(g *globals, a *args, msgType, flags int) (script.Action,
 			return kernelError(s, err)
 		}
 		return nil
-	}, nil
+	}), nil
 }
 
 // nexthopGroup is add_nh_group_attr: "ID[,WEIGHT]/..." as struct
@@ -355,7 +355,7 @@ func parseNexthopList(g *globals, a *args, flush bool) (script.Action, error) {
 			return nil, invalidName("", word)
 		}
 	}
-	return func(s *script.State) error {
+	return script.ActionFunc(func(s *script.State) error {
 		if f.id != nil {
 			if flush {
 				return nexthopDelete(s, *f.id)
@@ -384,7 +384,7 @@ func parseNexthopList(g *globals, a *args, flush bool) (script.Action, error) {
 			return err
 		}
 		return printNexthops(s, g, msgs, f.proto)
-	}, nil
+	}), nil
 }
 
 // nexthopDump is rtnl_nexthopdump_req with nh_dump_filter's attributes.
@@ -480,7 +480,7 @@ func parseNexthopGet(g *globals, a *args) (script.Action, error) {
 	if id == 0 {
 		return nil, script.Errorf(exitUsage, "%s", nexthopUsage)
 	}
-	return func(s *script.State) error { return nexthopGet(s, g, id) }, nil
+	return script.ActionFunc(func(s *script.State) error { return nexthopGet(s, g, id) }), nil
 }
 
 // nexthopGet is ipnh_get_id.

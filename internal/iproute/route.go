@@ -90,7 +90,28 @@ func parseRouteModify(g *globals, a *args, msgType, nlFlags int) (script.Action,
 	if err != nil {
 		return nil, err
 	}
-	return func(s *script.State) error { return routeModify(s, r, msgType, nlFlags) }, nil
+	modify := script.ActionFunc(func(s *script.State) error { return routeModify(s, r, msgType, nlFlags) })
+	return script.WithEffects(modify, r.effect(msgType, nlFlags)), nil
+}
+
+// effect is the route the request adds, changes or deletes; "ip route
+// test" changes nothing.
+func (r routeRequest) effect(msgType, nlFlags int) script.Effect {
+	e := script.Effect{Dev: r.dev, Prefix: r.dst}
+	switch {
+	case msgType == unix.RTM_DELROUTE:
+		e.Op = script.OpRouteDel
+	case nlFlags&unix.NLM_F_REPLACE != 0:
+		e.Op = script.OpRouteReplace // change, replace
+	case nlFlags&unix.NLM_F_CREATE != 0:
+		e.Op = script.OpRouteAdd // add, append, prepend
+	default:
+		return script.Effect{} // test
+	}
+	if r.gw != nil {
+		e.Via = *r.gw
+	}
+	return e
 }
 
 // parseRouteRequest parses the arguments of one route change request,

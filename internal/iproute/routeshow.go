@@ -274,9 +274,9 @@ func parseRouteShow(g *globals, a *args) (script.Action, error) {
 	if err != nil {
 		return nil, err
 	}
-	return func(s *script.State) error {
+	return script.ActionFunc(func(s *script.State) error {
 		return s.NS.Do(func() error { return routeShow(s, g, f) })
-	}, nil
+	}), nil
 }
 
 // parseRouteFlush parses "ip route flush SELECTORS".
@@ -294,9 +294,9 @@ func parseRouteFlush(g *globals, a *args) (script.Action, error) {
 	if f.cloned == 1 {
 		return nil, script.Errorf(exitUsage, "ip route flush cache: not implemented by netscript")
 	}
-	return func(s *script.State) error {
+	return script.ActionFunc(func(s *script.State) error {
 		return s.NS.Do(func() error { return routeFlush(s, g, f) })
-	}, nil
+	}), nil
 }
 
 // route is one RTM_NEWROUTE message, decoded.
@@ -1252,9 +1252,9 @@ func parseRouteGet(g *globals, a *args) (script.Action, error) {
 	if r.connected && r.src == nil {
 		return nil, script.Errorf(exitUsage, "ip route get connected: not implemented by netscript")
 	}
-	return func(s *script.State) error {
+	return script.ActionFunc(func(s *script.State) error {
 		return s.NS.Do(func() error { return routeGet(s, g, r) })
-	}, nil
+	}), nil
 }
 
 func routeGet(s *script.State, g *globals, r routeGetRequest) error {

@@ -289,7 +289,7 @@ func parseRuleModify(g *globals, a *args, cmd int) (script.Action, error) {
 	if !tableOK && cmd == unix.RTM_NEWRULE {
 		r.hdr.table = unix.RT_TABLE_MAIN
 	}
-	return func(s *script.State) error {
+	return script.ActionFunc(func(s *script.State) error {
 		req, err := s.NS.Request(cmd, flags|unix.NLM_F_ACK)
 		if err != nil {
 			return err
@@ -302,7 +302,7 @@ func parseRuleModify(g *globals, a *args, cmd int) (script.Action, error) {
 			return kernelError(s, err)
 		}
 		return nil
-	}, nil
+	}), nil
 }
 
 // rtnTypeA2N is rtnl_rtntype_a2n: a route type's name or number.
@@ -507,9 +507,9 @@ func parseRuleList(g *globals, a *args, flush bool) (script.Action, error) {
 			f.dst = p
 		}
 	}
-	return func(s *script.State) error {
+	return script.ActionFunc(func(s *script.State) error {
 		return s.NS.Do(func() error { return ruleListOrFlush(s, g, &f, flush) })
-	}, nil
+	}), nil
 }
 
 // rule is one RTM_NEWRULE message, decoded.

@@ -25,7 +25,20 @@ func parseTuntap(g *globals, list []string, _ script.Parser) (script.Action, err
 	if err != nil {
 		return nil, err
 	}
-	return func(s *script.State) error { return tuntap(s, r) }, nil
+	return script.WithEffects(script.ActionFunc(func(s *script.State) error { return tuntap(s, r) }), r.effect()), nil
+}
+
+// effect is what the request does: add or delete the device; deleting one
+// that is not there is no error.
+func (r tuntapRequest) effect() script.Effect {
+	if !r.add {
+		return script.Effect{Op: script.OpLinkDel, Dev: r.dev, Optional: true}
+	}
+	kind := "tap"
+	if r.mode == netlink.TUNTAP_MODE_TUN {
+		kind = "tun"
+	}
+	return script.Effect{Op: script.OpLinkAdd, Dev: r.dev, Kind: kind}
 }
 
 // tuntap does what iproute2's tap_add_ioctl and tap_del_ioctl do: on a

@@ -6,7 +6,6 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/netscript/netscript/internal/iproute"
 	"github.com/netscript/netscript/internal/scenariofile"
 	"github.com/netscript/netscript/internal/topology"
 	"github.com/netscript/netscript/script"
@@ -94,10 +93,10 @@ func (c *check) line(l topology.Line) {
 		c.unknown(l, name)
 		return
 	}
-	if c.runsProgram(l.Args) {
+	act, err := l.Act, l.ParseErr // parsed once, for the topology too
+	if c.runsProgram(act, l.Args) {
 		c.files.wild = true
 	}
-	_, _, err := c.table.Parse(l.Args)
 	if fb, ok := script.AsFallback(err); ok {
 		c.realTopology(l.Num)
 		c.diags = append(c.diags, Diagnostic{File: c.name, Line: l.Num, Msg: fmt.Sprintf("%s: runs the real %s when it is installed", fb.Reason, fb.Tool), Note: true})
@@ -116,19 +115,12 @@ func (c *check) line(l topology.Line) {
 	c.report(l.Num, "%s", parseMessage(c.table, name, err))
 }
 
-// runsProgram reports whether args run a real program, which may write
-// files: "ip netns exec NS PROGRAM", perhaps nested, or a tool such as
-// "tcpdump -w FILE".
-func (c *check) runsProgram(args []string) bool {
-	for depth := 0; len(args) > 0 && args[0] == "ip"; depth++ {
-		if depth > script.MaxNesting {
-			return false // too deep to run: Parse reports it
-		}
-		e, err := iproute.Describe(args[1:])
-		if err != nil || e.Op != iproute.OpNetnsExec {
-			return false
-		}
-		args = e.Argv
+// runsProgram reports whether args, parsed as act, run a real program,
+// which may write files: "ip netns exec NS PROGRAM", perhaps nested or
+// under retry, or a tool such as "tcpdump -w FILE".
+func (c *check) runsProgram(act script.Action, args []string) bool {
+	if argv := program(act); argv != nil {
+		args = argv
 	}
 	return len(args) > 0 && (c.table[args[0]] == nil || c.table[args[0]].Background)
 }

@@ -4,10 +4,10 @@ import (
 	"os/exec"
 	"strings"
 
-	"github.com/netscript/netscript/internal/iproute"
 	"github.com/netscript/netscript/internal/probe"
 	"github.com/netscript/netscript/internal/tools"
 	"github.com/netscript/netscript/internal/topology"
+	"github.com/netscript/netscript/script"
 )
 
 // warn reports, as warnings, what a line that can run may still do wrong
@@ -21,14 +21,15 @@ func (c *check) warn(l topology.Line) {
 	args, real := l.Args, false
 	if args[0] == "exec" {
 		args, real = args[1:], true
-	}
-	for len(args) > 0 && args[0] == "ip" && !real {
-		e, err := iproute.Describe(args[1:])
-		if err != nil || e.Op != iproute.OpNetnsExec {
-			return
+	} else if l.InTable {
+		if _, fellBack := script.AsFallback(l.ParseErr); l.ParseErr == nil || fellBack {
+			if argv := program(l.Act); argv != nil {
+				args, real = argv, c.table[argv[0]] == nil
+			}
 		}
-		args = e.Argv
-		real = c.table[args[0]] == nil
+		if args[0] == "ip" {
+			return // ip itself, or a line that does not parse: check reports it
+		}
 	}
 	if len(args) == 0 {
 		return
@@ -57,6 +58,19 @@ func (c *check) warn(l topology.Line) {
 		c.warning(l.Num, "%s is neither a netscript command nor a program installed here: "+
 			"a misspelt name, or a tool to install ([exec:%s] runs the line only where it is)", name, name)
 	}
+}
+
+// program returns the command the innermost "ip netns exec" of act runs,
+// seen through the commands that run others (retry, "ip netns exec"), or
+// nil when act runs none.
+func program(act script.Action) []string {
+	var argv []string
+	for _, e := range script.Effects(act) {
+		if e.Op == script.OpNetnsExec {
+			argv = e.Argv
+		}
+	}
+	return argv
 }
 
 // guard notes the programs a "skip" line's [!exec:PROG] conditions test:

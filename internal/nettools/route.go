@@ -210,12 +210,12 @@ func (p *routeParser) edit(what string, args []string) (script.Action, error) {
 			return p.result("", msg, code)
 		}
 		warnings := p.warnings
-		return func(s *script.State) error {
+		return script.ActionFunc(func(s *script.State) error {
 			for _, w := range warnings {
 				io.WriteString(s.Stderr, w+"\n")
 			}
 			return sr.run(s)
-		}, nil
+		}), nil
 	}
 	return p.result("", "route "+what+": `"+p.afname+"' routes are not implemented by netscript: use ip route\n", exitOptErr)
 }
@@ -231,14 +231,14 @@ func (p *routeParser) result(stdout, stderr string, code int) (script.Action, er
 	if code != 0 && stdout == "" {
 		return nil, script.Errorf(code, "%s", strings.TrimSuffix(errText, "\n"))
 	}
-	return func(s *script.State) error {
+	return script.ActionFunc(func(s *script.State) error {
 		io.WriteString(s.Stderr, errText)
 		io.WriteString(s.Stdout, stdout)
 		if code != 0 {
 			return &script.ExitError{Code: code}
 		}
 		return nil
-	}, nil
+	}), nil
 }
 
 // showOpts are the display options: net-tools starts -e counting at 1 and
@@ -252,7 +252,7 @@ func (p *routeParser) showOpts() showOpts {
 func (p *routeParser) show() script.Action {
 	warnings, opts := p.warnings, p.showOpts()
 	names := strings.Split(p.afname, ",")
-	return func(s *script.State) error {
+	return script.ActionFunc(func(s *script.State) error {
 		for _, w := range warnings {
 			io.WriteString(s.Stderr, w+"\n")
 		}
@@ -279,5 +279,5 @@ func (p *routeParser) show() script.Action {
 			}
 		}
 		return nil
-	}
+	})
 }

@@ -21,7 +21,7 @@ func runStatic(t *testing.T, args []string) (stdout, stderr string, code int, pa
 		return "", e.Msg + "\n", e.Code, true
 	}
 	var out, errb strings.Builder
-	err = act(&script.State{Stdout: &out, Stderr: &errb})
+	err = act.Run(&script.State{Stdout: &out, Stderr: &errb})
 	return out.String(), errb.String(), script.ExitCode(err), false
 }
 

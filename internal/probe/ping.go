@@ -22,7 +22,7 @@ func pingCmd(prog string, usage script.Usage) *script.Cmd {
 			if err != nil {
 				return nil, err
 			}
-			return o.run, nil
+			return script.ActionFunc(o.run), nil
 		},
 	}
 }

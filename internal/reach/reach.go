@@ -130,7 +130,7 @@ options:
 	case named == 0:
 		return nil, script.Errorf(exitError, "reach: no namespace among the TARGETs: nothing to probe from")
 	}
-	return o.run, nil
+	return script.ActionFunc(o.run), nil
 }
 
 // parseTarget reads NS, NS=ADDRESS or ADDRESS.

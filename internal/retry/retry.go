@@ -100,8 +100,8 @@ func parse(args []string, inner script.Parser) (script.Action, error) {
 			return nil, script.Errorf(exitUsage, "retry: exec needs a PROGRAM (usage: retry %s)", Usage.Args)
 		}
 		argv := args[1:]
-		r := &retrier{inner: func(s *script.State) error { return jobs.Run(s, argv) }, timeout: timeout, untilFail: untilFail}
-		return r.run, nil
+		r := &retrier{inner: script.ActionFunc(func(s *script.State) error { return jobs.Run(s, argv) }), timeout: timeout, untilFail: untilFail}
+		return r, nil
 	}
 	act, ok, err := inner(args)
 	_, fellBack := script.AsFallback(err)
@@ -113,18 +113,29 @@ func parse(args []string, inner script.Parser) (script.Action, error) {
 		return nil, err
 	}
 	r := &retrier{inner: act, timeout: timeout, untilFail: untilFail}
-	return r.run, err // err: nil, or the Fallback of the real tool retried
+	return r, err // err: nil, or the Fallback of the real tool retried
 }
 
+// retrier is a parsed retry: the action it runs again and again.
 type retrier struct {
 	inner     script.Action
 	timeout   time.Duration
 	untilFail bool
 }
 
-// run makes attempts until one gives the wanted outcome or time runs out,
+// Effects are those of the command retried, for "netscript check" and
+// "netscript graph" to see through retry; none with "!", which waits for
+// the command to fail.
+func (r *retrier) Effects() []script.Effect {
+	if r.untilFail {
+		return nil
+	}
+	return script.Effects(r.inner)
+}
+
+// Run makes attempts until one gives the wanted outcome or time runs out,
 // and passes on the last attempt's output and status.
-func (r *retrier) run(s *script.State) error {
+func (r *retrier) Run(s *script.State) error {
 	ctx := s.Ctx
 	if ctx == nil {
 		ctx = context.Background()
@@ -138,7 +149,7 @@ func (r *retrier) run(s *script.State) error {
 		var stdout, stderr bytes.Buffer
 		try := *s
 		try.Ctx, try.Stdout, try.Stderr = ctx, &stdout, &stderr
-		err := r.inner(&try)
+		err := r.inner.Run(&try)
 		var exit *script.ExitError
 		if err != nil && !errors.As(err, &exit) {
 			return errors.Join(flush(s, &stdout, &stderr), err) // netscript's own error

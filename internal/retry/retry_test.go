@@ -32,7 +32,7 @@ func (f *flaky) cmd() *script.Cmd {
 				return nil, script.Errorf(7, "flaky: bad argument")
 			}
 			bug := len(args) > 0 && args[0] == "bug"
-			return func(s *script.State) error {
+			return script.ActionFunc(func(s *script.State) error {
 				n := f.runs.Add(1)
 				fmt.Fprintf(s.Stdout, "attempt %d\n", n)
 				if bug {
@@ -42,7 +42,7 @@ func (f *flaky) cmd() *script.Cmd {
 					return s.Fail(1, "attempt %d failed", n)
 				}
 				return nil
-			}, nil
+			}), nil
 		},
 	}
 }
@@ -258,9 +258,41 @@ func TestNestingIsBounded(t *testing.T) {
 			}
 			var out bytes.Buffer
 			s := &script.State{Ctx: context.Background(), Stdout: &out, Stderr: &out}
-			if err := act(s); err != nil || out.String() != "attempt 1\n" || f.runs.Load() != 1 {
+			if err := act.Run(s); err != nil || out.String() != "attempt 1\n" || f.runs.Load() != 1 {
 				t.Fatalf("running %d nested retry: %v, output %q after %d runs", tt.depth, err, out.String(), f.runs.Load())
 			}
 		})
+	}
+}
+
+// TestEffects checks that retry forwards the effects of the command it
+// retries, so that check and graph see through it, and none for "retry !",
+// which waits for the command to fail, or for "retry exec".
+func TestEffects(t *testing.T) {
+	tb := script.Table{}
+	made := script.Effect{Op: script.OpNetnsAdd, Namespace: "ns0"}
+	tb.Add(&script.Cmd{Name: "make", Parse: func([]string) (script.Action, error) {
+		return script.WithEffects(script.ActionFunc(func(*script.State) error { return nil }), made), nil
+	}})
+	tb.Add(Cmd(tb))
+	tests := []struct {
+		line string
+		want int // how many effects
+	}{
+		{"retry make", 1},
+		{"retry -t 1s retry make", 1},
+		{"retry ! make", 0},
+		{"retry retry ! make", 0},
+		{"retry exec true", 0},
+	}
+	for _, tt := range tests {
+		act, _, err := tb.Parse(strings.Fields(tt.line))
+		if err != nil {
+			t.Fatalf("%s: %v", tt.line, err)
+		}
+		got := script.Effects(act)
+		if len(got) != tt.want || (len(got) == 1 && got[0].Namespace != made.Namespace) {
+			t.Errorf("%s: effects %+v, want %d of %+v", tt.line, got, tt.want, made)
+		}
 	}
 }

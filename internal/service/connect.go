@@ -59,7 +59,7 @@ func ConnectCmd() *script.Cmd {
 			if err != nil {
 				return nil, err
 			}
-			return c.connect, nil
+			return script.ActionFunc(c.connect), nil
 		},
 	}
 }

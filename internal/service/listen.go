@@ -52,7 +52,7 @@ func ListenCmd() *script.Cmd {
 			if err != nil {
 				return nil, err
 			}
-			return c.listen, nil
+			return script.ActionFunc(c.listen), nil
 		},
 	}
 }

@@ -157,7 +157,7 @@ func TestParse(t *testing.T) {
 				code, parseErr = e.Code, true
 				stderr.WriteString(e.Msg + "\n")
 			} else {
-				code = script.ExitCode(act(&script.State{Stdout: &stdout, Stderr: &stderr}))
+				code = script.ExitCode(act.Run(&script.State{Stdout: &stdout, Stderr: &stderr}))
 			}
 			if code != tt.code || parseErr != tt.parseErr {
 				t.Errorf("exit %d (parse error %v), want %d (%v)", code, parseErr, tt.code, tt.parseErr)

@@ -159,7 +159,7 @@ func parse(args []string) (script.Action, error) {
 		}
 	}
 	if r.all {
-		return r.run, nil
+		return script.ActionFunc(r.run), nil
 	}
 	if len(operands) == 0 {
 		return nil, script.Errorf(exitFailure, "sysctl: no variables specified%s", tryHelp)
@@ -180,7 +180,7 @@ func parse(args []string) (script.Action, error) {
 		}
 		r.steps = append(r.steps, step{write: true, set: set, ok: ok, msg: msg})
 	}
-	return r.run, nil
+	return script.ActionFunc(r.run), nil
 }
 
 // checkWritable refuses a write to a sysctl known to be shared with the
@@ -203,9 +203,9 @@ func refusal(rel string) string {
 
 // printing returns an action that prints fixed text and succeeds.
 func printing(stdout, stderr string) script.Action {
-	return func(s *script.State) error {
+	return script.ActionFunc(func(s *script.State) error {
 		io.WriteString(s.Stderr, stderr)
 		io.WriteString(s.Stdout, stdout)
 		return nil
-	}
+	})
 }

@@ -36,7 +36,7 @@ func BenchmarkStart(b *testing.B) {
 		s := &script.State{Ctx: context.Background(), World: w, NS: w.Root(), Dir: b.TempDir(),
 			Env: os.Environ(), Stdout: io.Discard, Stderr: io.Discard}
 		for b.Loop() {
-			if err := act(s); err != nil {
+			if err := act.Run(s); err != nil {
 				b.Fatal(err)
 			}
 		}

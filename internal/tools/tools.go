@@ -115,7 +115,7 @@ func (t Tool) parse(args []string) (script.Action, error) {
 		bg, name = true, strings.Trim(args[n-1], "&")
 		args = args[:n-1]
 	}
-	return func(s *script.State) error {
+	return script.ActionFunc(func(s *script.State) error {
 		if _, err := jobs.LookPath(s, t.Name); err != nil {
 			return fmt.Errorf("%s", t.missing())
 		}
@@ -135,7 +135,7 @@ func (t Tool) parse(args []string) (script.Action, error) {
 			return err
 		}
 		return s.Background(script.Job{Name: name, Cmd: cmd, Done: done})
-	}, nil
+	}), nil
 }
 
 // tcpdumpOptions are tcpdump 4.99's options, for getopt.

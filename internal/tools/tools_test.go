@@ -60,7 +60,7 @@ func TestParseBackground(t *testing.T) {
 		// starts anything; with one, a background start hands the program
 		// to the scenario, with its name.
 		s := &script.State{Env: []string{"PATH=/nonexistent"}}
-		if err := act(s); err == nil || err.Error() != "tcpdump is not installed (apt-get install tcpdump)" {
+		if err := act.Run(s); err == nil || err.Error() != "tcpdump is not installed (apt-get install tcpdump)" {
 			t.Errorf("%q without tcpdump: %v", tt.args, err)
 		}
 		if !tt.background {
@@ -81,7 +81,7 @@ func TestParseBackground(t *testing.T) {
 		var job script.Job
 		s = &script.State{Ctx: context.Background(), World: w, NS: w.Root(), Dir: dir, Env: []string{"PATH=" + dir},
 			Background: func(j script.Job) error { job = j; return nil }}
-		if err := act(s); err != nil {
+		if err := act.Run(s); err != nil {
 			t.Fatalf("%q: %v", tt.args, err)
 		}
 		<-job.Done

@@ -8,7 +8,6 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/netscript/netscript/internal/iproute"
 	"github.com/netscript/netscript/script"
 )
 
@@ -55,15 +54,15 @@ func (s *sim) report(line int, format string, args ...any) {
 	}
 }
 
-// run applies one command line, args, parsed with the command table as the
-// runner parses it, in the scenario's own namespace. Every command of the
-// table the line runs is applied in the namespace it runs in, so wrappers
-// (retry, "ip netns exec NS", "ip -n NS") are seen through; a command run
-// under "retry !" is expected to fail, like a line negated with "!", and is
-// neither applied nor reported.
-func (s *sim) run(line int, table script.Table, args []string) {
-	calls, _, ok, err := table.Calls(args)
-	if !ok {
+// run applies one command line, parsed with the command table as the
+// runner parses it, in the scenario's own namespace: the effects of the
+// action the runner would run are applied in order. Commands that run
+// others (retry, "ip netns exec NS", "ip -n NS") forward the effects of
+// what they run, so they are seen through; "retry !" expects its command
+// to fail, like a line negated with "!", and forwards none.
+func (s *sim) run(l Line) {
+	line, act, err := l.Num, l.Act, l.ParseErr
+	if !l.InTable {
 		return // not a command of the table: nothing the topology records
 	}
 	var exit *script.ExitError
@@ -73,84 +72,34 @@ func (s *sim) run(line int, table script.Table, args []string) {
 		}
 		return // a malformed command: lint reports the tool's message
 	}
-	// where[d] is the namespace the command at depth d runs in; skip[d]
-	// is set when it does not run, or not in a way the topology follows.
-	var where []string
-	var skip []bool
-	for i, c := range calls {
-		where, skip = where[:c.Depth], skip[:c.Depth]
-		ns, off := "", false
-		if c.Depth > 0 {
-			var outer script.Call // the nearest command one level out
-			for j := i - 1; j >= 0; j-- {
-				if calls[j].Depth == c.Depth-1 {
-					outer = calls[j]
-					break
-				}
-			}
-			ns, off = s.innerNamespace(line, outer, where[c.Depth-1])
-			off = off || skip[c.Depth-1]
-			if w := c.Wrapper(outer); len(w) > 0 && w[len(w)-1] == "!" {
-				off = true // "retry ! CMD" waits for CMD to fail
-			}
-		}
-		where, skip = append(where, ns), append(skip, off)
-		if !off {
-			s.apply(line, ns, c.Args)
+	for _, e := range script.Effects(act) {
+		if !s.apply(line, e) && e.Op == script.OpNetnsExec {
+			return // what runs inside a missing namespace does not run
 		}
 	}
 }
 
-// innerNamespace returns the namespace in which outer, run in nsName, runs
-// the command it wraps: the NS of "ip netns exec NS", else nsName. off
-// reports a namespace that does not exist (reported by apply).
-func (s *sim) innerNamespace(line int, outer script.Call, nsName string) (ns string, off bool) {
-	if outer.Args[0] != "ip" {
-		return nsName, false
-	}
-	e, err := iproute.Describe(outer.Args[1:])
-	if err != nil || e.Op != iproute.OpNetnsExec {
-		return nsName, false
-	}
-	if e.Netns != "" {
-		nsName = e.Netns
-	}
-	if s.t.Namespace(nsName) == nil || s.t.Namespace(e.Namespace) == nil {
-		return e.Namespace, true
-	}
-	return e.Namespace, false
-}
-
-// apply applies one command of the table, args, run in the namespace
-// called nsName; the commands it runs in turn are applied by run.
-func (s *sim) apply(line int, nsName string, args []string) {
-	if args[0] != "ip" {
-		return // the other commands change nothing the topology records
-	}
-	e, err := iproute.Describe(args[1:])
-	if err != nil {
-		return // a malformed command: lint reports the parse error
-	}
-	if e.Netns != "" {
-		nsName = e.Netns
-	}
-	ns := s.namespace(line, nsName)
+// apply applies one effect of a command; it reports false when the
+// namespace the command runs in does not exist, or, for OpNetnsExec, the
+// one it runs its command in.
+func (s *sim) apply(line int, e script.Effect) bool {
+	ns := s.namespace(line, e.Netns)
 	if ns == nil {
-		return
+		return false
 	}
 	switch e.Op {
-	case iproute.OpNone:
+	case script.OpNone:
 		if e.Dev != "" {
 			s.link(line, ns, e.Dev)
 		}
-	case iproute.OpNetnsAdd:
+	case script.OpNetnsAdd:
 		if old := s.t.Namespace(e.Namespace); old != nil {
 			s.report(line, "namespace %q already exists (added at line %d)", e.Namespace, old.Line)
-			return
+			return true
 		}
 		s.t.addNamespace(e.Namespace, line)
 		s.created = append(s.created, creation{line, e.Namespace, ""})
-	case iproute.OpNetnsDel:
+	case script.OpNetnsDel:
 		if target := s.namespace(line, e.Namespace); target != nil {
 			for _, l := range target.Links {
 				if p := l.Peer; p != nil && p.NS != target {
@@ -160,44 +109,45 @@ func (s *sim) apply(line int, nsName string, args []string) {
 			s.t.deleteNamespace(target)
 			s.gone[goneKey(target, "")] = fmt.Sprintf("deleted at line %d", line)
 		}
-	case iproute.OpNetnsExec:
-		s.namespace(line, e.Namespace) // run applies the command it runs
-	case iproute.OpLinkAdd:
+	case script.OpNetnsExec:
+		return s.namespace(line, e.Namespace) != nil // the effects that follow are those of the command it runs
+	case script.OpLinkAdd:
 		s.linkAdd(line, ns, e)
-	case iproute.OpLinkSet:
+	case script.OpLinkSet:
 		s.linkSet(line, ns, e)
-	case iproute.OpLinkDel:
+	case script.OpLinkDel:
 		s.linkDel(line, ns, e)
-	case iproute.OpAddrAdd, iproute.OpAddrReplace:
+	case script.OpAddrAdd, script.OpAddrReplace:
 		if l := s.link(line, ns, e.Dev); l != nil {
 			i := slices.IndexFunc(l.Addrs, func(p2 netip.Prefix) bool { return p2.Addr() == e.Prefix.Addr() })
 			switch {
 			case i < 0:
 				l.Addrs = append(l.Addrs, e.Prefix)
-			case e.Op == iproute.OpAddrReplace:
+			case e.Op == script.OpAddrReplace:
 				l.Addrs[i] = e.Prefix
 			default:
 				s.report(line, "address %s is already on %q in %s", e.Prefix.Addr(), l.Name, ns.describe())
 			}
 		}
-	case iproute.OpAddrDel:
+	case script.OpAddrDel:
 		if l := s.link(line, ns, e.Dev); l != nil {
 			i := slices.IndexFunc(l.Addrs, func(p2 netip.Prefix) bool { return p2.Addr() == e.Prefix.Addr() })
 			if i < 0 {
 				s.report(line, "address %s is not on %q in %s", e.Prefix.Addr(), l.Name, ns.describe())
-				return
+				return true
 			}
 			l.Addrs = slices.Delete(l.Addrs, i, i+1)
 		}
-	case iproute.OpAddrFlush:
+	case script.OpAddrFlush:
 		if l := s.link(line, ns, e.Dev); l != nil {
 			l.Addrs = nil
 		}
-	case iproute.OpRouteAdd, iproute.OpRouteReplace, iproute.OpRouteDel:
+	case script.OpRouteAdd, script.OpRouteReplace, script.OpRouteDel:
 		if e.Dev != "" {
 			s.link(line, ns, e.Dev)
 		}
 	}
+	return true
 }
 
 // namespace returns the namespace called name, or reports that it does not
@@ -260,7 +210,7 @@ func (s *sim) free(line int, ns *Namespace, dev string) bool {
 	return true
 }
 
-func (s *sim) linkAdd(line int, ns *Namespace, e iproute.Effect) {
+func (s *sim) linkAdd(line int, ns *Namespace, e script.Effect) {
 	target, peerNS := ns, ns
 	if e.To != "" {
 		if target = s.namespace(line, e.To); target == nil {
@@ -324,7 +274,7 @@ func kernelName(ns *Namespace, pattern string, taken ...string) string {
 	}
 }
 
-func (s *sim) linkSet(line int, ns *Namespace, e iproute.Effect) {
+func (s *sim) linkSet(line int, ns *Namespace, e script.Effect) {
 	l := s.link(line, ns, e.Dev)
 	if l == nil {
 		return
@@ -374,7 +324,7 @@ func (s *sim) linkSet(line int, ns *Namespace, e iproute.Effect) {
 	}
 }
 
-func (s *sim) linkDel(line int, ns *Namespace, e iproute.Effect) {
+func (s *sim) linkDel(line int, ns *Namespace, e script.Effect) {
 	l := ns.Link(e.Dev)
 	if e.Optional && (l == nil || (l.Kind != "tap" && l.Kind != "tun")) {
 		return // "ip tuntap del" of a missing device is not an error

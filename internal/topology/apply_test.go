@@ -4,6 +4,9 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+
+	"github.com/netscript/netscript/internal/commands"
+	"github.com/netscript/netscript/script"
 )
 
 // TestApply runs small scripts through the model and checks the topology
@@ -274,5 +277,34 @@ func TestEnvCommand(t *testing.T) {
 	want := "root: lo(loopback)\nns5: lo(loopback) pv0(veth,peer=ns5/v0) v0(veth,peer=ns5/pv0)\n"
 	if got := sc.Topology.String(); got != want {
 		t.Errorf("topology:\n%s\nwant\n%s", got, want)
+	}
+}
+
+// TestCommandOfOnesOwn checks that a command outside netscript's table
+// that declares its effects (script.WithEffects) is drawn and checked as
+// ip's commands are, seen through retry and "ip netns exec" as they are.
+func TestCommandOfOnesOwn(t *testing.T) {
+	table := commands.Table()
+	// pair NS A B: a veth pair A-B made in namespace NS.
+	table.Add(&script.Cmd{Name: "pair", Parse: func(args []string) (script.Action, error) {
+		if len(args) != 3 {
+			return nil, script.Errorf(2, "usage: pair NS A B")
+		}
+		run := script.ActionFunc(func(*script.State) error { return nil })
+		return script.WithEffects(run, script.Effect{Op: script.OpLinkAdd, Netns: args[0], Dev: args[1],
+			Kind: "veth", Peer: args[2]}), nil
+	}})
+	sc := ReadTable("own.txtar", []byte(`ip netns add a
+retry pair a x y
+ip netns exec a pair a v w
+ip -n a link set x up
+pair b p q
+`), table)
+	want := "a: lo(loopback) y(veth,peer=a/x) x(veth,up,peer=a/y) w(veth,peer=a/v) v(veth,peer=a/w)\n"
+	if got := sc.Topology.String(); !strings.Contains(got, want) {
+		t.Errorf("topology:\n%s\nwant a line\n%s", got, want)
+	}
+	if got := fmt.Sprint(sc.Problems); got != `[{5 namespace "b" does not exist}]` {
+		t.Errorf("problems: %s", got)
 	}
 }

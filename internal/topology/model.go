@@ -4,10 +4,10 @@
 // draws it as Graphviz DOT, Mermaid or SVG.
 //
 // Commands are read as testscript reads them and parsed with the command
-// table as the runner parses them, which sees through the commands that run
-// others (retry, "ip netns exec NS", "ip -n NS"); each ip command is then
-// described by the ip command's own parser (iproute.Describe) and applied to a model of the
-// kernel's rules: a veth pair dies with either end, a link moved to another
+// table as the runner parses them; the effects the parsed action reports
+// (script.Effect), forwarded through the commands that run others (retry,
+// "ip netns exec NS", "ip -n NS"), are applied to a model of the kernel's
+// rules: a veth pair dies with either end, a link moved to another
 // namespace loses its addresses, its bridge and its up state, a deleted
 // namespace takes its links with it. Commands that would fail when run
 // (a device used before it is created, a namespace that does not exist)

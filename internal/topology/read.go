@@ -12,8 +12,19 @@ import (
 	"github.com/netscript/netscript/internal/scenariofile"
 )
 
-// Line is one command line of a scenario, as scenariofile reads it.
-type Line = scenariofile.Line
+// Line is one command line of a scenario, as scenariofile reads it, with
+// the command parsed.
+type Line struct {
+	scenariofile.Line
+
+	// Act is the command parsed with the command table, once, as the
+	// runner parses it, for the topology and for lint; InTable reports
+	// whether the table has the command, and ParseErr is its parse error
+	// (a *script.Fallback for a form that runs the real tool).
+	Act      script.Action
+	InTable  bool
+	ParseErr error
+}
 
 // Scenario is a scenario file read without running it.
 type Scenario struct {
@@ -63,16 +74,21 @@ func ReadTable(name string, data []byte, table script.Table) *Scenario {
 		sc.Topology, sc.Problems = s.t, s.problems
 		return sc
 	}
-	sc.Archive, sc.Lines = file.Archive, file.Lines
+	sc.Archive = file.Archive
 	for _, line := range file.UnnamedMarkers {
 		s.report(line, "%s", scenariofile.UnnamedMarkerMsg)
 	}
-	for _, l := range sc.Lines {
+	for _, fl := range file.Lines {
+		l := Line{Line: fl}
+		if l.Err == "" && len(l.Args) > 0 {
+			l.Act, l.InTable, l.ParseErr = table.Parse(l.Args)
+		}
+		sc.Lines = append(sc.Lines, l)
 		if l.Err != "" || len(l.Args) == 0 || l.Stopped || l.Neg {
 			continue
 		}
 		s.quiet = len(l.Conds) > 0
-		s.run(l.Num, table, l.Args)
+		s.run(l)
 	}
 	s.hint()
 	sc.Topology, sc.Problems = s.t, s.problems
