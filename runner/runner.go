@@ -35,6 +35,7 @@ import (
 	"github.com/netscript/netscript/internal/commands"
 	"github.com/netscript/netscript/internal/jobs"
 	"github.com/netscript/netscript/internal/linkprobe"
+	"github.com/netscript/netscript/internal/privilege"
 	"github.com/netscript/netscript/internal/world"
 	"github.com/netscript/netscript/script"
 )
@@ -490,9 +491,11 @@ func isExit(err error) bool {
 }
 
 // Conditions are netscript's own scenario conditions, beyond testscript's:
-// [root] holds when the scenario runs as root.
+// [root] holds when the scenario may do what root does to its namespaces:
+// the process holds CAP_SYS_ADMIN and CAP_NET_ADMIN and can create a
+// network namespace (privilege.Missing), whatever its user id.
 var Conditions = map[string]func() bool{
-	"root": func() bool { return os.Geteuid() == 0 },
+	"root": func() bool { return privilege.Missing() == "" },
 }
 
 // ParamConditions are netscript's conditions that take an argument after a
@@ -558,16 +561,7 @@ func dumpWorld(ctx context.Context, w *world.World, table script.Table) string {
 	return b.String()
 }
 
-// MissingPrivilege returns why scenarios cannot run here, or "".
-func MissingPrivilege() string {
-	if os.Geteuid() == 0 {
-		return ""
-	}
-	w, err := world.New()
-	if err == nil {
-		w.Close()
-		return ""
-	}
-	return fmt.Sprintf("netscript needs to create network namespaces (%v): run as root, "+
-		"or with CAP_SYS_ADMIN and CAP_NET_ADMIN, e.g. inside `unshare -Urn`", err)
-}
+// MissingPrivilege returns why scenarios cannot run here, or "": the
+// process needs CAP_SYS_ADMIN and CAP_NET_ADMIN and must be able to create
+// a network namespace (privilege.Missing, found out once per process).
+func MissingPrivilege() string { return privilege.Missing() }

@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/netscript/netscript/internal/privilege"
 	"github.com/netscript/netscript/internal/realtool"
 )
 
@@ -246,7 +247,7 @@ func TestHelpAndVersion(t *testing.T) {
 // TestRootless runs the command as an unprivileged user: it must re-run
 // itself in a user namespace and pass a veth scenario there.
 func TestRootless(t *testing.T) {
-	realtool.RequireRoot(t) // to switch to an unprivileged user
+	privilege.Require(t, privilege.SetUID, privilege.SetGID) // to switch to an unprivileged user
 	if data, err := os.ReadFile("/proc/sys/user/max_user_namespaces"); err != nil || strings.TrimSpace(string(data)) == "0" {
 		t.Skip("user namespaces are disabled on this kernel")
 	}
