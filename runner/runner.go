@@ -434,6 +434,13 @@ func adapt(table script.Table, name string) func(*testscript.TestScript, bool, [
 			st.Scenario = &scenarioAccess{ts: ts, sc: sc, neg: neg}
 		} else {
 			st.Stdout, st.Stderr = ts.Stdout(), ts.Stderr()
+			// The input of a preceding "stdin FILE" is this command's,
+			// and no later command's.
+			in, err := takeStdin(ts)
+			if err != nil {
+				ts.Fatalf("%s: %v", name, err)
+			}
+			st.Stdin = in
 		}
 		st.Env = scriptEnv(ts, sc.vars)
 		background := false // a program started in the background, whose "!" wait checks
