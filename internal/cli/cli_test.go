@@ -226,6 +226,8 @@ func TestHelpAndVersion(t *testing.T) {
 		{[]string{"help", "run"}, 0, []string{"usage: netscript run [flags] [paths...]", "-junit FILE", "Exit status"}},
 		{[]string{"help", "ip"}, 0, []string{"usage: ip [-n NETNS]", "ip netns add|del|list NAME"}},
 		{[]string{"help", "ping"}, 0, []string{"usage: ping"}},
+		{[]string{"help", "ip", "route"}, 0, []string{"Usage: ip route { list | flush } SELECTOR", "ROUTE_GET_FLAGS := [ fibmatch ]"}},
+		{[]string{"help", "ip", "netns"}, 2, nil},
 		{[]string{"help", "nope"}, 2, nil},
 		{[]string{"-h"}, 0, []string{"Usage:"}},
 		{[]string{"version"}, 0, []string{"netscript ", "go1."}},
