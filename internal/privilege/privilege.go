@@ -152,18 +152,31 @@ func Missing() string {
 	return onceWhy
 }
 
-// tryNetns creates a network namespace on a thread of its own and lets the
-// runtime end that thread, so no other goroutine ever runs in it.
+// tryNetns creates a network namespace on a locked thread, then puts the
+// thread back in its own namespace, which frees the new one. If it cannot
+// go back, its goroutine exits still locked, so the runtime ends the thread
+// (or, for the main thread, parks it for good) and nothing else runs there.
 func tryNetns() error {
 	done := make(chan error, 1)
 	go func() {
 		runtime.LockOSThread()
-		// Never unlocked: the thread ends with this goroutine, and the
-		// namespace with it.
+		orig, err := unix.Open("/proc/thread-self/ns/net", unix.O_RDONLY|unix.O_CLOEXEC, 0)
+		if err != nil {
+			runtime.UnlockOSThread()
+			done <- fmt.Errorf("open the current network namespace: %w", err)
+			return
+		}
+		defer unix.Close(orig)
 		if err := unix.Unshare(unix.CLONE_NEWNET); err != nil {
+			runtime.UnlockOSThread()
 			done <- fmt.Errorf("unshare(CLONE_NEWNET): %w", err)
 			return
 		}
+		if err := unix.Setns(orig, unix.CLONE_NEWNET); err != nil {
+			done <- nil // the namespace was made; this thread ends locked
+			return
+		}
+		runtime.UnlockOSThread()
 		done <- nil
 	}()
 	return <-done
@@ -190,9 +203,10 @@ func Require(t TB, extra ...Cap) {
 
 // StartWithout starts cmd with the capabilities of drop removed from its
 // bounding set, so that a program run as uid 0 does not get them, as in a
-// container that withholds them. Dropping needs CAP_SETPCAP. The calling
-// thread is changed, so StartWithout does it on a thread of its own that
-// ends afterwards.
+// container that withholds them. Dropping needs CAP_SETPCAP and cannot be
+// undone, so StartWithout drops them on a locked thread of its own, forks
+// cmd from it, and lets the runtime end that thread (or park it, were it
+// the main thread): no other goroutine runs with the reduced set.
 func StartWithout(cmd *exec.Cmd, drop ...Cap) error {
 	done := make(chan error, 1)
 	go func() {
