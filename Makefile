@@ -6,7 +6,7 @@ GO          ?= go
 STATICCHECK ?= $(shell $(GO) env GOPATH)/bin/staticcheck
 STATICCHECK_VERSION ?= v0.8.2
 
-.PHONY: build test stress article lint staticcheck fuzz bench screenshot
+.PHONY: build test stress article lint staticcheck fuzz bench screenshot docs
 
 build:
 	$(GO) build -o netscript ./cmd/netscript
@@ -21,6 +21,12 @@ test:
 STRESS_COUNT ?= 3
 stress:
 	GO=$(GO) STRESS_COUNT=$(STRESS_COUNT) .ci/stress
+
+# README.md's command reference, from the command table (between its
+# marker comments); internal/cli's TestREADMECommandReference fails when
+# they drift.
+docs:
+	$(GO) run ./internal/cli/gendocs README.md
 
 # The tutorial scenario, verbosely: every command and its output.
 article:

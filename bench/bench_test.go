@@ -16,6 +16,7 @@ import (
 
 	"github.com/netscript/netscript/internal/cli"
 	"github.com/netscript/netscript/internal/commands"
+	"github.com/netscript/netscript/internal/privilege"
 	"github.com/netscript/netscript/internal/scenariofile"
 	"github.com/netscript/netscript/internal/world"
 	"github.com/netscript/netscript/script"
@@ -24,9 +25,7 @@ import (
 // require skips b unless it runs as root with the real tools installed.
 func require(b *testing.B) {
 	b.Helper()
-	if os.Geteuid() != 0 {
-		b.Skip("benchmarks need root to create namespaces")
-	}
+	privilege.Require(b)
 	for _, tool := range []string{"unshare", "bash", "ip", "ping", "route"} {
 		if _, err := exec.LookPath(tool); err != nil {
 			b.Skipf("%s is not installed: no shell twin to compare with", tool)

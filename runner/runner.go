@@ -34,6 +34,7 @@ import (
 	"github.com/netscript/netscript/internal/commands"
 	"github.com/netscript/netscript/internal/jobs"
 	"github.com/netscript/netscript/internal/linkprobe"
+	"github.com/netscript/netscript/internal/privilege"
 	"github.com/netscript/netscript/internal/scenariofile"
 	"github.com/netscript/netscript/internal/world"
 	"github.com/netscript/netscript/script"
@@ -433,6 +434,13 @@ func adapt(table script.Table, name string) func(*testscript.TestScript, bool, [
 			st.Scenario = &scenarioAccess{ts: ts, sc: sc, neg: neg}
 		} else {
 			st.Stdout, st.Stderr = ts.Stdout(), ts.Stderr()
+			// The input of a preceding "stdin FILE" is this command's,
+			// and no later command's.
+			in, err := takeStdin(ts)
+			if err != nil {
+				ts.Fatalf("%s: %v", name, err)
+			}
+			st.Stdin = in
 		}
 		st.Env = scriptEnv(ts, sc.vars)
 		background := false // a program started in the background, whose "!" wait checks
@@ -490,9 +498,12 @@ func isExit(err error) bool {
 }
 
 // Conditions are netscript's own scenario conditions, beyond testscript's.
+// [root] holds when the scenario may do what root does to its namespaces:
+// the process holds CAP_SYS_ADMIN and CAP_NET_ADMIN and can create a
+// network namespace (privilege.Missing), whatever its user id.
 var Conditions = []*script.Cond{
-	{Name: "root", Summary: "the scenario runs as root (in the host's or in a user namespace)",
-		Eval: func(string) (bool, error) { return os.Geteuid() == 0, nil }},
+	{Name: "root", Summary: "the scenario may do what root does to namespaces (the capabilities, in the host's or a user namespace)",
+		Eval: func(string) (bool, error) { return privilege.Missing() == "", nil }},
 	{Name: "link", Param: true, Summary: "the running kernel can create links of KIND (vxlan, vlan, dummy, ...)",
 		Eval: func(kind string) (bool, error) {
 			if kind == "" {
@@ -543,16 +554,7 @@ func dumpWorld(ctx context.Context, w *world.World, table script.Table) string {
 	return b.String()
 }
 
-// MissingPrivilege returns why scenarios cannot run here, or "".
-func MissingPrivilege() string {
-	if os.Geteuid() == 0 {
-		return ""
-	}
-	w, err := world.New()
-	if err == nil {
-		w.Close()
-		return ""
-	}
-	return fmt.Sprintf("netscript needs to create network namespaces (%v): run as root, "+
-		"or with CAP_SYS_ADMIN and CAP_NET_ADMIN, e.g. inside `unshare -Urn`", err)
-}
+// MissingPrivilege returns why scenarios cannot run here, or "": the
+// process needs CAP_SYS_ADMIN and CAP_NET_ADMIN and must be able to create
+// a network namespace (privilege.Missing, found out once per process).
+func MissingPrivilege() string { return privilege.Missing() }

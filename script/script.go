@@ -261,6 +261,8 @@ type State struct {
 	NS    *world.NS // the namespace the command runs in
 	Dir   string    // working directory for programs
 	Env   []string  // environment for programs
+	// Stdin is the input a preceding "stdin FILE" left for this command:
+	// the standard input of the real program it runs ("" for none).
 	Stdin string
 
 	Stdout io.Writer

@@ -59,5 +59,5 @@ func printUsage(w io.Writer) {
 	for _, c := range subcommands {
 		fmt.Fprintf(w, "\t%-8s %s\n", c.name, c.summary)
 	}
-	fmt.Fprintf(w, "\nUse \"netscript help <command>\" for more about a command, and\n\"netscript help <scenario command>\" (ip, ping, ...) for the scenario language.\n")
+	fmt.Fprintf(w, "\nUse \"netscript help <command>\" for more about a command, and\n\"netscript help <scenario command>\" (ip, ping, ...) for the scenario language;\n\"netscript help ip route\" prints that object's full grammar.\n")
 }

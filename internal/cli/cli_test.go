@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/netscript/netscript/internal/privilege"
 	"github.com/netscript/netscript/internal/realtool"
 )
 
@@ -226,6 +227,8 @@ func TestHelpAndVersion(t *testing.T) {
 		{[]string{"help", "run"}, 0, []string{"usage: netscript run [flags] [paths...]", "-junit FILE", "Exit status"}},
 		{[]string{"help", "ip"}, 0, []string{"usage: ip [-n NETNS]", "ip netns add|del|list NAME"}},
 		{[]string{"help", "ping"}, 0, []string{"usage: ping"}},
+		{[]string{"help", "ip", "route"}, 0, []string{"Usage: ip route { list | flush } SELECTOR", "ROUTE_GET_FLAGS := [ fibmatch ]"}},
+		{[]string{"help", "ip", "netns"}, 2, nil},
 		{[]string{"help", "nope"}, 2, nil},
 		{[]string{"-h"}, 0, []string{"Usage:"}},
 		{[]string{"version"}, 0, []string{"netscript ", "go1."}},
@@ -250,7 +253,7 @@ func TestHelpAndVersion(t *testing.T) {
 // sees the scenario's namespaces by name, a real "ip netns add" pins only
 // inside the sandbox, and daemons do not outlive the run.
 func TestRootless(t *testing.T) {
-	realtool.RequireRoot(t) // to switch to an unprivileged user
+	privilege.Require(t, privilege.SetUID, privilege.SetGID) // to switch to an unprivileged user
 	if data, err := os.ReadFile("/proc/sys/user/max_user_namespaces"); err != nil || strings.TrimSpace(string(data)) == "0" {
 		t.Skip("user namespaces are disabled on this kernel")
 	}

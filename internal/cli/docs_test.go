@@ -12,8 +12,10 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/netscript/netscript/internal/commands"
 	"github.com/netscript/netscript/internal/realtool"
 	"github.com/netscript/netscript/runner"
+	"github.com/netscript/netscript/script"
 )
 
 const shardingDoc = "../../docs/sharding.md"
@@ -202,5 +204,123 @@ func TestShardingDocBazel(t *testing.T) {
 	}
 	if _, err := os.Stat(status); err != nil {
 		t.Errorf("the shard status file was not touched: %v", err)
+	}
+}
+
+const readme = "../../README.md"
+
+// TestREADMECommandReference fails when README.md's command reference and
+// the command table drift apart, as cmd/go's test of its script README
+// does: "make docs" rewrites the reference.
+func TestREADMECommandReference(t *testing.T) {
+	old, err := os.ReadFile(readme)
+	if err != nil {
+		t.Fatal(err)
+	}
+	updated, err := SpliceReference(old)
+	if err != nil {
+		t.Fatalf("%s: %v", readme, err)
+	}
+	if string(updated) != string(old) {
+		t.Errorf("%s's command reference is stale: run `make docs`.\nWant:\n%s", readme,
+			commandReference(commands.Table()))
+	}
+}
+
+// TestCommandReferenceFollowsTheTable checks that the reference changes with
+// the table: a command added, removed or described anew makes README.md
+// stale, so TestREADMECommandReference fails.
+func TestCommandReferenceFollowsTheTable(t *testing.T) {
+	old, err := os.ReadFile(readme)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		name   string
+		change func(script.Table)
+		want   string // in the new reference; "" for none
+		gone   string // not in it
+	}{
+		{name: "added", change: func(tb script.Table) {
+			tb.Add(&script.Cmd{Name: "frob", Usage: script.Usage{Summary: "frob the links", Args: "DEV"}})
+		}, want: "- `frob DEV`: frob the links\n"},
+		{name: "removed", change: func(tb script.Table) { delete(tb, "reach") }, gone: "- `reach "},
+		{name: "summary", change: func(tb script.Table) {
+			c := *tb["listen"]
+			c.Usage.Summary = "listen differently"
+			tb["listen"] = &c
+		}, want: "listen differently"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			table := commands.Table()
+			tt.change(table)
+			ref := commandReference(table)
+			if tt.want != "" && !strings.Contains(ref, tt.want) {
+				t.Errorf("reference lacks %q:\n%s", tt.want, ref)
+			}
+			if tt.gone != "" && strings.Contains(ref, tt.gone) {
+				t.Errorf("reference still has %q:\n%s", tt.gone, ref)
+			}
+			updated, err := spliceReference(old, ref)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if string(updated) == string(old) {
+				t.Error("README.md would still pass as up to date")
+			}
+		})
+	}
+}
+
+func TestSpliceReferenceErrors(t *testing.T) {
+	for _, tt := range []struct{ name, text, err string }{
+		{"no markers", "# x\n", "no line"},
+		{"no end", "a\n" + referenceBegin + "b\n", "no line \"<!-- End"},
+		{"end first", referenceEnd + "x\n" + referenceBegin, "no line \"<!-- End"},
+		{"twice", referenceBegin + referenceEnd + referenceBegin + referenceEnd, "twice"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := spliceReference([]byte(tt.text), "ref\n")
+			if err == nil || !strings.Contains(err.Error(), tt.err) {
+				t.Errorf("spliceReference = %v, want an error with %q", err, tt.err)
+			}
+		})
+	}
+	got, err := spliceReference([]byte("a\n"+referenceBegin+"old\n"+referenceEnd+"b\n"), "new\n")
+	if want := "a\n" + referenceBegin + "new\n" + referenceEnd + "b\n"; err != nil || string(got) != want {
+		t.Errorf("spliceReference = %q, %v; want %q", got, err, want)
+	}
+}
+
+// TestHelpGrammar checks that "netscript help OBJECT..." prints exactly the
+// usage text the command prints for "OBJECT... help", and refuses, naming
+// why, where there is none.
+func TestHelpGrammar(t *testing.T) {
+	table := commands.Table()
+	for _, line := range []string{"ip route", "ip ro", "ip neigh", "ip nexthop", "bridge fdb", "bridge vlan", "bridge mdb", "bridge link"} {
+		t.Run(line, func(t *testing.T) {
+			var stdout, stderr strings.Builder
+			st := &script.State{Stdout: &stdout, Stderr: &stderr}
+			err := table.Run(st, append(strings.Fields(line), "help"))
+			if script.ExitCode(err) == 0 {
+				t.Fatalf("%s help: %v: no usage", line, err)
+			}
+			want := stderr.String() + stdout.String()
+			code, out, errOut := run(append([]string{"help"}, strings.Fields(line)...)...)
+			if code != 0 || out != want || errOut != "" {
+				t.Errorf("netscript help %s: exit %d, stdout\n%s\nstderr %q; want exit 0, stdout\n%s", line, code, out, errOut, want)
+			}
+		})
+	}
+	for _, tt := range []struct{ line, want string }{
+		{"ip netns", `no grammar for "ip netns": ip netns help: not implemented by netscript`},
+		{"ip mptcp", `no grammar for "ip mptcp": ip mptcp: not implemented by netscript`},
+		{"tc qdisc", `no grammar for "tc qdisc": "tc qdisc help" prints no usage`},
+		{"nope route", `unknown scenario command "nope"`},
+	} {
+		code, out, errOut := run(append([]string{"help"}, strings.Fields(tt.line)...)...)
+		if code != exitUsage || out != "" || !strings.Contains(errOut, tt.want) {
+			t.Errorf("netscript help %s: exit %d, stdout %q, stderr %q; want exit %d and %q", tt.line, code, out, errOut, exitUsage, tt.want)
+		}
 	}
 }

@@ -1,8 +1,10 @@
 package cli
 
 import (
+	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 
 	"github.com/netscript/netscript/internal/commands"
@@ -14,12 +16,14 @@ import (
 
 var helpCmd = &subcommand{
 	name:    "help",
-	args:    "[command]",
+	args:    "[command [object...]]",
 	summary: "show help for a netscript command or a scenario command",
 	detail: `Help without arguments lists netscript's commands and the commands a
 scenario can use. "netscript help run" explains a netscript command;
 "netscript help ip" (or ping, route, ...) explains a scenario command, from
-the same command table the runner uses.`,
+the same command table the runner uses. "netscript help ip route" (or
+"bridge fdb", "ip neigh", ...) prints the full grammar of that object: the
+usage text the command itself prints for "ip route help".`,
 	run: helpMain,
 }
 
@@ -59,8 +63,38 @@ func helpMain(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "netscript help: unknown command %q\nRun 'netscript help' for the list.\n", args[0])
 		return exitUsage
 	}
-	fmt.Fprintf(stderr, "usage: netscript help [command]\n")
-	return exitUsage
+	if _, ok := table[args[0]]; !ok {
+		fmt.Fprintf(stderr, "netscript help: unknown scenario command %q\nRun 'netscript help' for the list.\n", args[0])
+		return exitUsage
+	}
+	text, err := grammar(table, args)
+	if err != nil {
+		fmt.Fprintf(stderr, "netscript help: %v\nRun 'netscript help %s' for the command.\n", err, args[0])
+		return exitUsage
+	}
+	fmt.Fprintln(stdout, text)
+	return exitOK
+}
+
+// grammar returns the usage text that the scenario command line args
+// ("ip route") prints when "help" follows it, as iproute2's objects do: it
+// is parsed by the command table, never run, so the text is the command's
+// own.
+func grammar(table script.Table, args []string) (string, error) {
+	line := strings.Join(args, " ")
+	_, _, err := table.Parse(append(slices.Clone(args), "help"))
+	if f, ok := script.AsFallback(err); ok {
+		return "", fmt.Errorf("no grammar for %q: %s", line, f.Reason)
+	}
+	var e *script.ExitError
+	if !errors.As(err, &e) || !strings.HasPrefix(e.Msg, "Usage:") {
+		why := fmt.Sprintf("%q prints no usage", line+" help")
+		if e != nil && e.Msg != "" {
+			why = e.Msg
+		}
+		return "", fmt.Errorf("no grammar for %q: %s", line, why)
+	}
+	return e.Msg, nil
 }
 
 // printCmdHelp prints a scenario command's usage from its table entry.

@@ -19,6 +19,7 @@ import (
 	"github.com/netscript/netscript/internal/cmptime"
 	"github.com/netscript/netscript/internal/commands"
 	"github.com/netscript/netscript/internal/linkprobe"
+	"github.com/netscript/netscript/internal/privilege"
 	"github.com/netscript/netscript/internal/realtool"
 	"github.com/netscript/netscript/internal/world"
 	"github.com/netscript/netscript/script"
@@ -203,9 +204,7 @@ func runBuiltin(t *testing.T, cmds [][]string) string {
 
 func requireRealTools(t *testing.T, tools ...string) {
 	t.Helper()
-	if os.Geteuid() != 0 {
-		t.Skip("differential tests need root to create namespaces")
-	}
+	privilege.Require(t)
 	for _, tool := range append([]string{"unshare", "bash"}, tools...) {
 		if _, err := exec.LookPath(tool); err != nil {
 			t.Skipf("%s is not installed: no real tool to compare with", tool)

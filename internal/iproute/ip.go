@@ -172,7 +172,8 @@ var Usage = script.Usage{
 		"ip netns list-id [nsid N]; ip netns identify [PID].",
 		"Global options an object does not reproduce are refused (not implemented by netscript), " +
 			"never ignored: -j/-p on link, addr, route, rule, nexthop, neigh and netns list; -d, -s, -o, -N " +
-			"on route, rule and nexthop; -br on link, addr, neigh.",
+			"on route, rule and nexthop; -br on link, addr, neigh. ip -batch FILE is left to the real ip, " +
+			"where it is installed (FILE \"-\": the input of a preceding \"stdin FILE\").",
 	},
 }
 
@@ -279,7 +280,9 @@ func parseHead(args []string) (globals, object, []string, error) {
 		case matches(opt, "-force"):
 			o = optQuiet
 		case matches(opt, "-batch"):
-			return g, object{}, nil, script.Errorf(exitUsage, "ip %s: not implemented by netscript", args[0])
+			// The real ip runs the batch (from the scenario's stdin for
+			// "-batch -"), where it is installed and allowed.
+			return g, object{}, nil, script.Unimplemented(exitUsage, "ip %s: not implemented by netscript", args[0])
 		case matches(opt, "-brief"):
 			o = optBrief
 			g.brief = true

@@ -39,7 +39,7 @@ func TestParseErrors(t *testing.T) {
 		{"route add 10.1.0.0/24 dev veth0 encap mpls 100", 255, `ip route: "encap" (lightweight tunnels) is not implemented by netscript`},
 		{"route add 10.1.0.0/24 dev veth0 as 10.2.0.1", 255, `ip route: "as" (MPLS destination rewriting) is not implemented by netscript`},
 		{"route add 10.1.0.0/24 via mpls 100", 255, `ip route: "via mpls" is not implemented by netscript`},
-		{"route add 10.1.0.0/24 dev veth0 help", 255, "ip route help: not implemented by netscript"},
+		{"route add 10.1.0.0/24 dev veth0 help", 255, routeUsageText},
 		{"route add 10.1.0.0/24 dev veth0 mtu abc", 255, "Error: argument \"abc\" is wrong: \"mtu\" value is invalid\n"},
 		{"route add 10.1.0.0/24 dev veth0 rtt 5min", 255, "Error: argument \"5min\" is wrong: \"rtt\" value is invalid\n"},
 		{"route add 10.1.0.0/24 dev veth0 realms 1/x", 255, "Error: argument \"1/x\" is wrong: \"realm\" value is invalid\n"},

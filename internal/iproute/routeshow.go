@@ -1172,7 +1172,7 @@ func parseRouteGet(g *globals, a *args) (script.Action, error) {
 				return nil, err
 			}
 			if matches(v, "help") {
-				return nil, script.Errorf(exitUsage, "ip route help: not implemented by netscript")
+				return nil, script.Errorf(exitUsage, "%s", routeUsageText)
 			}
 			p, err := getPrefix(v, int(r.msg.Family))
 			if err != nil {
@@ -1228,7 +1228,7 @@ func parseRouteGet(g *globals, a *args) (script.Action, error) {
 				word = v
 			}
 			if matches(word, "help") {
-				return nil, script.Errorf(exitUsage, "ip route help: not implemented by netscript")
+				return nil, script.Errorf(exitUsage, "%s", routeUsageText)
 			}
 			p, err := getPrefix(word, int(r.msg.Family))
 			if err != nil {

@@ -15,6 +15,7 @@ import (
 	"github.com/vishvananda/netlink/nl"
 	"golang.org/x/sys/unix"
 
+	"github.com/netscript/netscript/internal/privilege"
 	"github.com/netscript/netscript/internal/realtool"
 	"github.com/netscript/netscript/internal/world"
 	"github.com/netscript/netscript/script"
@@ -26,9 +27,7 @@ const settle = 3 * time.Second
 
 func needRoot(t *testing.T) {
 	t.Helper()
-	if os.Geteuid() != 0 {
-		t.Skip("needs root: creates network namespaces and links")
-	}
+	privilege.Require(t)
 }
 
 func needIP(t *testing.T) string {

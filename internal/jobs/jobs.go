@@ -47,8 +47,10 @@ const exitErr = 1
 
 // Start starts argv, a real program, in the background in s.NS with the
 // scenario's working directory and environment, and returns once it runs.
-// Its standard input, output and error are /dev/null: a program whose output
-// matters is started with StartOutput.
+// Its standard input is s.Stdin (what a preceding "stdin FILE" gave), as
+// testscript gives it to "exec PROGRAM &", or /dev/null when that is empty;
+// its output and error are /dev/null: a program whose output matters is
+// started with StartOutput.
 //
 // The program is stopped when its namespace closes, at the end of the
 // scenario or by "ip netns del": SIGTERM to its process group, SIGKILL
@@ -69,6 +71,9 @@ func StartOutput(s *script.State, argv []string, stdout, stderr io.Writer) (*exe
 	}
 	cmd.SysProcAttr.Setpgid = true // stop signals go to its whole group
 	cmd.Stdout, cmd.Stderr = stdout, stderr
+	if s.Stdin != "" {
+		cmd.Stdin = strings.NewReader(s.Stdin)
+	}
 	// A child that inherited the output, once the program has exited,
 	// holds up its reaping for Grace at most.
 	cmd.WaitDelay = grace

@@ -1,14 +1,13 @@
 package linkprobe
 
 import (
-	"os"
 	"testing"
+
+	"github.com/netscript/netscript/internal/privilege"
 )
 
 func TestCanCreate(t *testing.T) {
-	if os.Geteuid() != 0 {
-		t.Skip("probing link kinds needs root")
-	}
+	privilege.Require(t)
 	// veth and bridge are what every scenario needs: a kernel without
 	// them runs no scenario at all.
 	for _, kind := range []string{"veth", "bridge"} {
@@ -41,9 +40,7 @@ func TestRefusalOnlyForHostModules(t *testing.T) {
 }
 
 func TestBridgeVlanFiltering(t *testing.T) {
-	if os.Geteuid() != 0 {
-		t.Skip("probing needs root")
-	}
+	privilege.Require(t)
 	ok, why := BridgeVlanFiltering()
 	again, whyAgain := BridgeVlanFiltering()
 	if ok != again || why != whyAgain {

@@ -10,6 +10,7 @@ import (
 	"github.com/vishvananda/netlink"
 	"golang.org/x/sys/unix"
 
+	"github.com/netscript/netscript/internal/privilege"
 	"github.com/netscript/netscript/internal/realtool"
 	"github.com/netscript/netscript/internal/world"
 )
@@ -27,9 +28,7 @@ type pair struct {
 // newPair builds a pair, or skips the test when not root.
 func newPair(t *testing.T) *pair {
 	t.Helper()
-	if os.Geteuid() != 0 {
-		t.Skip("needs root to create network namespaces")
-	}
+	privilege.Require(t)
 	w, err := world.New()
 	if err != nil {
 		t.Fatal(err)

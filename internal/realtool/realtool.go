@@ -8,7 +8,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
 	"os/exec"
 	"runtime"
 	"strings"
@@ -18,6 +17,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/netscript/netscript/internal/cmptime"
+	"github.com/netscript/netscript/internal/privilege"
 	"github.com/netscript/netscript/internal/world"
 	"github.com/netscript/netscript/script"
 )
@@ -126,12 +126,11 @@ func Builtin(ctx context.Context, w *world.World, ns *world.NS, cmd *script.Cmd,
 // same figures the scenario command cmptime ignores.
 func MaskTiming(s string) string { return cmptime.MaskTiming(s) }
 
-// RequireRoot skips t unless it can create network namespaces.
+// RequireRoot skips t unless it can create and configure network
+// namespaces (privilege.Require): by capabilities, not by user id.
 func RequireRoot(t testing.TB) {
 	t.Helper()
-	if os.Geteuid() != 0 {
-		t.Skip("needs root to create network namespaces")
-	}
+	privilege.Require(t)
 }
 
 // Require skips t unless every tool is installed: there is nothing to

@@ -7,6 +7,7 @@ import (
 	"os/exec"
 	"testing"
 
+	"github.com/netscript/netscript/internal/privilege"
 	"github.com/netscript/netscript/internal/world"
 	"github.com/netscript/netscript/script"
 )
@@ -16,9 +17,7 @@ import (
 // start and wait of jobs.Run) against the same program started directly
 // with os/exec, in the namespace the benchmark runs in.
 func BenchmarkStart(b *testing.B) {
-	if os.Geteuid() != 0 {
-		b.Skip("needs root, to make the scenario's namespace")
-	}
+	privilege.Require(b)
 	if _, err := exec.LookPath("tc"); err != nil {
 		b.Skip("needs tc (apt-get install iproute2)")
 	}

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/netscript/netscript/internal/privilege"
 	"github.com/netscript/netscript/internal/world"
 	"github.com/netscript/netscript/script"
 )
@@ -66,7 +67,7 @@ func TestParseBackground(t *testing.T) {
 		if !tt.background {
 			continue
 		}
-		if os.Geteuid() != 0 {
+		if privilege.Missing() != "" {
 			continue // starting it needs the scenario's namespace
 		}
 		w, err := world.New()

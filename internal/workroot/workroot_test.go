@@ -116,11 +116,16 @@ func TestSweep(t *testing.T) {
 	file := filepath.Join(tmp, fmt.Sprintf("netscript-%d-file", deadPid))
 	os.WriteFile(file, nil, 0o600)
 	keep = append(keep, file)
-	if os.Geteuid() == 0 {
-		other := filepath.Join(tmp, fmt.Sprintf("netscript-%d-other", deadPid))
-		os.Mkdir(other, 0o700)
-		os.Chown(other, 65534, 65534)
+	// Another user's directory, where this process may give one away
+	// (CAP_CHOWN, and uid 65534 mapped): Sweep must leave it.
+	other := filepath.Join(tmp, fmt.Sprintf("netscript-%d-other", deadPid))
+	if err := os.Mkdir(other, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chown(other, 65534, 65534); err == nil {
 		keep = append(keep, other)
+	} else if err := os.Remove(other); err != nil {
+		t.Fatal(err)
 	}
 
 	removed, err := Sweep()

@@ -8,13 +8,13 @@ import (
 	"testing"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/netscript/netscript/internal/privilege"
 )
 
 func newWorld(t *testing.T) *World {
 	t.Helper()
-	if os.Geteuid() != 0 {
-		t.Skip("creating network namespaces needs root")
-	}
+	privilege.Require(t)
 	w, err := New()
 	if err != nil {
 		t.Fatal(err)
