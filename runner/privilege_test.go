@@ -2,7 +2,6 @@ package runner_test
 
 import (
 	"os"
-	"os/exec"
 	"strings"
 	"testing"
 
@@ -20,29 +19,10 @@ func TestRunSkipsWithoutSysAdmin(t *testing.T) {
 	if os.Getenv(withoutSysAdminEnv) != "" {
 		t.Skip("in the re-run test binary")
 	}
-	// The premise is uid 0 (which gets every capability of its bounding
-	// set at exec); dropping one from that set needs CAP_SETPCAP.
-	if os.Geteuid() != 0 {
-		t.Skip("the test re-runs itself as uid 0 less a capability: needs uid 0")
-	}
-	privilege.Require(t, privilege.SetPCap)
-	exe, err := os.Executable()
-	if err != nil {
-		t.Fatal(err)
-	}
-	cmd := exec.Command(exe, "-test.run=^TestExtension$", "-test.v", "-test.count=1")
-	cmd.Env = append(os.Environ(), withoutSysAdminEnv+"=1")
-	var out strings.Builder
-	cmd.Stdout, cmd.Stderr = &out, &out
-	if err := privilege.StartWithout(cmd, privilege.SysAdmin); err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Wait(); err != nil {
-		t.Fatalf("runner.Run without CAP_SYS_ADMIN did not pass: %v\n%s", err, out.String())
-	}
+	out := privilege.RerunWithout(t, "TestExtension", withoutSysAdminEnv+"=1", privilege.SysAdmin)
 	for _, want := range []string{"--- SKIP: TestExtension", "netscript needs to create network namespaces (lacks CAP_SYS_ADMIN)"} {
-		if !strings.Contains(out.String(), want) {
-			t.Errorf("output lacks %q:\n%s", want, out.String())
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
 		}
 	}
 }

@@ -19,6 +19,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"testing"
 
 	"golang.org/x/sys/unix"
 )
@@ -223,4 +224,34 @@ func StartWithout(cmd *exec.Cmd, drop ...Cap) error {
 		done <- cmd.Start()
 	}()
 	return <-done
+}
+
+// RerunWithout runs the test named test of this test binary again as uid 0
+// less the capabilities of drop, as in a container that withholds them,
+// with env (NAME=VALUE) set for the child to know it is one, and returns
+// the child's output. It skips t unless this process is uid 0 holding
+// CAP_SETPCAP, and fails t when the child fails.
+func RerunWithout(t testing.TB, test, env string, drop ...Cap) string {
+	t.Helper()
+	// The premise is uid 0 (which gets every capability of its bounding
+	// set at exec); dropping one from that set needs CAP_SETPCAP.
+	if os.Geteuid() != 0 {
+		t.Skip("the test re-runs itself as uid 0 less a capability: needs uid 0")
+	}
+	Require(t, SetPCap)
+	exe, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(exe, "-test.run=^"+test+"$", "-test.v", "-test.count=1")
+	cmd.Env = append(os.Environ(), env)
+	var out strings.Builder
+	cmd.Stdout, cmd.Stderr = &out, &out
+	if err := StartWithout(cmd, drop...); err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Wait(); err != nil {
+		t.Fatalf("%s without %v did not pass: %v\n%s", test, drop, err, out.String())
+	}
+	return out.String()
 }

@@ -3,7 +3,6 @@ package privilege
 import (
 	"errors"
 	"os"
-	"os/exec"
 	"strings"
 	"testing"
 
@@ -120,29 +119,10 @@ func TestRootWithoutSysAdminSkips(t *testing.T) {
 	if os.Getenv(childEnv) != "" {
 		t.Skip("in the child")
 	}
-	// The premise is uid 0 (which gets every capability of its bounding
-	// set at exec); dropping one from that set needs CAP_SETPCAP.
-	if os.Geteuid() != 0 {
-		t.Skip("the test re-runs itself as uid 0 less a capability: needs uid 0")
-	}
-	Require(t, SetPCap)
-	exe, err := os.Executable()
-	if err != nil {
-		t.Fatal(err)
-	}
-	cmd := exec.Command(exe, "-test.run=^TestNeedsNamespaces$", "-test.v", "-test.count=1")
-	cmd.Env = append(os.Environ(), childEnv+"=1")
-	var out strings.Builder
-	cmd.Stdout, cmd.Stderr = &out, &out
-	if err := StartWithout(cmd, SysAdmin); err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Wait(); err != nil {
-		t.Fatalf("the test without CAP_SYS_ADMIN did not pass: %v\n%s", err, out.String())
-	}
+	out := RerunWithout(t, "TestNeedsNamespaces", childEnv+"=1", SysAdmin)
 	for _, want := range []string{"--- SKIP: TestNeedsNamespaces", "netscript needs to create network namespaces (lacks CAP_SYS_ADMIN)"} {
-		if !strings.Contains(out.String(), want) {
-			t.Errorf("output lacks %q:\n%s", want, out.String())
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
 		}
 	}
 }
@@ -157,25 +137,8 @@ func TestRequireExtra(t *testing.T) {
 	if os.Getenv(childEnv) != "" {
 		t.Skip("in the child")
 	}
-	if os.Geteuid() != 0 {
-		t.Skip("the test re-runs itself as uid 0 less a capability: needs uid 0")
-	}
-	Require(t, SetPCap)
-	exe, err := os.Executable()
-	if err != nil {
-		t.Fatal(err)
-	}
-	cmd := exec.Command(exe, "-test.run=^TestRequireExtra$", "-test.v", "-test.count=1")
-	cmd.Env = append(os.Environ(), childEnv+"=setuid")
-	var out strings.Builder
-	cmd.Stdout, cmd.Stderr = &out, &out
-	if err := StartWithout(cmd, SetUID); err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Wait(); err != nil {
-		t.Fatalf("the test without CAP_SETUID did not pass: %v\n%s", err, out.String())
-	}
-	if want := "the test lacks CAP_SETUID"; !strings.Contains(out.String(), want) {
-		t.Errorf("output lacks %q:\n%s", want, out.String())
+	out := RerunWithout(t, "TestRequireExtra", childEnv+"=setuid", SetUID)
+	if want := "the test lacks CAP_SETUID"; !strings.Contains(out, want) {
+		t.Errorf("output lacks %q:\n%s", want, out)
 	}
 }
