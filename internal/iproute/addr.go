@@ -8,6 +8,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/netscript/netscript/internal/ipshow"
+	"github.com/netscript/netscript/internal/world"
 	"github.com/netscript/netscript/script"
 )
 
@@ -220,29 +221,27 @@ func parseAddrFlush(g *globals, a *args) (script.Action, error) {
 		family = g.family
 	}
 	return func(s *script.State) error {
-		return s.NS.Do(func() error {
-			h, err := s.NS.Netlink()
-			if err != nil {
-				return err
+		h, err := s.NS.Netlink()
+		if err != nil {
+			return err
+		}
+		link, err := h.LinkByName(opt.Dev)
+		if err != nil {
+			if world.NotFound(err) {
+				return s.Fail(exitErr, "Device %q does not exist.", opt.Dev)
 			}
-			link, err := h.LinkByName(opt.Dev)
-			if err != nil {
-				if _, ok := err.(netlink.LinkNotFoundError); ok {
-					return s.Fail(exitErr, "Device %q does not exist.", opt.Dev)
-				}
-				return noDevice(s, opt.Dev, err)
-			}
-			addrs, err := h.AddrList(link, family)
-			if err != nil {
+			return noDevice(s, opt.Dev, err)
+		}
+		addrs, err := h.AddrList(link, family)
+		if err != nil {
+			return kernelError(s, err)
+		}
+		for i := range addrs {
+			if err := h.AddrDel(link, &addrs[i]); err != nil {
 				return kernelError(s, err)
 			}
-			for i := range addrs {
-				if err := netlink.AddrDel(link, &addrs[i]); err != nil {
-					return kernelError(s, err)
-				}
-			}
-			return nil
-		})
+		}
+		return nil
 	}, nil
 }
 
@@ -255,8 +254,12 @@ func showAddrs(g *globals, a *args) (script.Action, error) {
 		return nil, err
 	}
 	return func(s *script.State) error {
+		sock, err := s.NS.Conn()
+		if err != nil {
+			return err
+		}
 		return s.NS.Do(func() error {
-			return showError(s, ipshow.Addrs(s.Stdout, opt, netnsNames(s)))
+			return showError(s, ipshow.Addrs(s.Stdout, sock, opt, netnsNames(s)))
 		})
 	}, nil
 }

@@ -21,12 +21,6 @@ import (
 	"github.com/netscript/netscript/script"
 )
 
-func init() {
-	// iproute2 prints the kernel's extended-ack messages ("Error: Nexthop
-	// has invalid gateway."); ask the kernel for them.
-	nl.EnableErrorMessageReporting = true
-}
-
 // parseLink parses "ip link ...".
 func parseLink(g *globals, list []string, _ script.Parser) (script.Action, error) {
 	a := &args{list: list}
@@ -935,16 +929,18 @@ func parseLinkDelDev(a *args) (string, error) {
 
 // linkDel deletes dev in the command's namespace.
 func linkDel(s *script.State, dev string) error {
-	return s.NS.Do(func() error {
-		link, err := lookupLink(s, dev)
-		if err != nil {
-			return err
-		}
-		if err := netlink.LinkDel(link); err != nil {
-			return kernelError(s, err)
-		}
-		return nil
-	})
+	link, err := lookupLink(s, dev)
+	if err != nil {
+		return err
+	}
+	h, err := s.NS.Netlink()
+	if err != nil {
+		return err
+	}
+	if err := h.LinkDel(link); err != nil {
+		return kernelError(s, err)
+	}
+	return nil
 }
 
 // parseShowFilter parses the selectors of "ip link show" and "ip addr show":
@@ -1001,8 +997,12 @@ func showLinks(g *globals, a *args) (script.Action, error) {
 		return nil, err
 	}
 	return func(s *script.State) error {
+		sock, err := s.NS.Conn()
+		if err != nil {
+			return err
+		}
 		return s.NS.Do(func() error {
-			return showError(s, ipshow.Links(s.Stdout, opt, netnsNames(s)))
+			return showError(s, ipshow.Links(s.Stdout, sock, opt, netnsNames(s)))
 		})
 	}, nil
 }

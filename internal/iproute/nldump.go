@@ -22,6 +22,8 @@ func dump(ns *world.NS, req *nl.NetlinkRequest, resType uint16) ([][]byte, error
 	if err != nil {
 		return nil, err
 	}
+	c.Socket.Lock()
+	defer c.Socket.Unlock()
 	if err := c.Socket.Send(req); err != nil {
 		return nil, fmt.Errorf("send dump request: %w", err)
 	}

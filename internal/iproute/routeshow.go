@@ -339,18 +339,6 @@ func decodeRoute(m []byte) (*route, error) {
 	return r, nil
 }
 
-// strictDumps turns on NETLINK_GET_STRICT_CHK on the namespace's socket,
-// as ip does (rtnl_set_strict_dump): the kernel then filters dumps by the
-// attributes of the request and checks the request's header.
-func strictDumps(ns *world.NS) error {
-	c, err := ns.Conn()
-	if err != nil {
-		return err
-	}
-	_ = unix.SetsockoptInt(c.Socket.GetFd(), unix.SOL_NETLINK, unix.NETLINK_GET_STRICT_CHK, 1)
-	return nil
-}
-
 // resolveDevs looks up the filter's iif and oif, as ip does before dumping.
 func (f *routeFilter) resolveDevs(s *script.State) error {
 	for _, d := range []struct {
@@ -371,9 +359,6 @@ func (f *routeFilter) resolveDevs(s *script.State) error {
 
 // dumpRoutes is rtnl_routedump_req with iproute_dump_filter.
 func dumpRoutes(s *script.State, f *routeFilter) ([]*route, error) {
-	if err := strictDumps(s.NS); err != nil {
-		return nil, err
-	}
 	req, err := s.NS.Request(unix.RTM_GETROUTE, unix.NLM_F_DUMP)
 	if err != nil {
 		return nil, err
@@ -1272,9 +1257,6 @@ func routeGet(s *script.State, g *globals, r routeGetRequest) error {
 	if r.dst.bitlen != hostLen {
 		warning = fmt.Sprintf("Warning: /%d as prefix is invalid, only /%d (or none) is supported.\n", r.dst.bitlen, hostLen)
 		msg.Dst_len = uint8(hostLen)
-	}
-	if err := strictDumps(s.NS); err != nil {
-		return err
 	}
 	req, err := s.NS.Request(unix.RTM_GETROUTE, unix.NLM_F_ACK)
 	if err != nil {

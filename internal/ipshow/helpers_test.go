@@ -136,12 +136,15 @@ func (r result) String() string {
 // ours runs Links or Addrs inside ns and renders the outcome as ip would.
 func ours(ns *world.NS, inv invocation, names NetnsName) (result, error) {
 	var out bytes.Buffer
-	var err error
+	sock, err := ns.Conn()
+	if err != nil {
+		return result{}, err
+	}
 	doErr := ns.Do(func() error {
 		if inv.links {
-			err = Links(&out, inv.opt, names)
+			err = Links(&out, sock, inv.opt, names)
 		} else {
-			err = Addrs(&out, inv.opt, names)
+			err = Addrs(&out, sock, inv.opt, names)
 		}
 		return nil
 	})

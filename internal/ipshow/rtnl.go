@@ -8,7 +8,6 @@ import (
 
 	"github.com/netscript/netscript/script"
 	"github.com/vishvananda/netlink/nl"
-	"github.com/vishvananda/netns"
 	"golang.org/x/sys/unix"
 )
 
@@ -115,33 +114,11 @@ func parseAddrMsg(b []byte) (*addrMsg, error) {
 	}, nil
 }
 
-// conn is a route netlink socket in the calling thread's namespace, set up
-// as ip sets up its own: extended acks and strict dump checking.
+// conn is the route netlink socket of the namespace to show, set up as ip
+// sets up its own: extended acks and strict dump checking.
 type conn struct {
 	h *nl.SocketHandle
 }
-
-func dial() (*conn, error) {
-	s, err := nl.GetNetlinkSocketAt(netns.None(), netns.None(), unix.NETLINK_ROUTE)
-	if err != nil {
-		return nil, fmt.Errorf("open route netlink socket: %w", err)
-	}
-	c := &conn{h: &nl.SocketHandle{Socket: s}}
-	if err := s.SetSendTimeout(&nl.SocketTimeoutTv); err != nil {
-		c.close()
-		return nil, fmt.Errorf("set netlink send timeout: %w", err)
-	}
-	if err := s.SetReceiveTimeout(&nl.SocketTimeoutTv); err != nil {
-		c.close()
-		return nil, fmt.Errorf("set netlink receive timeout: %w", err)
-	}
-	// Both are best effort, as in iproute2: older kernels lack them.
-	_ = s.SetExtAck(true)
-	_ = unix.SetsockoptInt(s.GetFd(), unix.SOL_NETLINK, unix.NETLINK_GET_STRICT_CHK, 1)
-	return c, nil
-}
-
-func (c *conn) close() { c.h.Close() }
 
 func (c *conn) request(typ, flags int, data ...nl.NetlinkRequestData) *nl.NetlinkRequest {
 	req := nl.NewNetlinkRequest(typ, flags)
