@@ -10,6 +10,7 @@ import (
 	"github.com/vishvananda/netlink/nl"
 	"golang.org/x/sys/unix"
 
+	"github.com/netscript/netscript/internal/ipshow"
 	"github.com/netscript/netscript/internal/jsonw"
 	"github.com/netscript/netscript/script"
 )
@@ -305,20 +306,6 @@ func (a brAttrs) u32(t uint16) uint32 {
 	return 0
 }
 
-// brFlagNames are the interface flags print_link_flags names, in its order.
-var brFlagNames = []struct {
-	flag uint32
-	name string
-}{
-	{unix.IFF_LOOPBACK, "LOOPBACK"}, {unix.IFF_BROADCAST, "BROADCAST"},
-	{unix.IFF_POINTOPOINT, "POINTOPOINT"}, {unix.IFF_MULTICAST, "MULTICAST"},
-	{unix.IFF_NOARP, "NOARP"}, {unix.IFF_ALLMULTI, "ALLMULTI"}, {unix.IFF_PROMISC, "PROMISC"},
-	{unix.IFF_MASTER, "MASTER"}, {unix.IFF_SLAVE, "SLAVE"}, {unix.IFF_DEBUG, "DEBUG"},
-	{unix.IFF_DYNAMIC, "DYNAMIC"}, {unix.IFF_AUTOMEDIA, "AUTOMEDIA"},
-	{unix.IFF_PORTSEL, "PORTSEL"}, {unix.IFF_NOTRAILERS, "NOTRAILERS"}, {unix.IFF_UP, "UP"},
-	{unix.IFF_LOWER_UP, "LOWER_UP"}, {unix.IFF_DORMANT, "DORMANT"}, {unix.IFF_ECHO, "ECHO"},
-}
-
 // iflaBridgeMode is IFLA_BRIDGE_MODE (linux/if_bridge.h), which
 // golang.org/x/sys does not name.
 const iflaBridgeMode = 1
@@ -405,18 +392,12 @@ func printBrlink(out *strings.Builder, jw *jsonw.Writer, details bool, m []byte,
 			out.WriteString(s)
 		}
 	}
-	if flags&unix.IFF_UP != 0 && flags&unix.IFF_RUNNING == 0 {
-		flag("NO-CARRIER", flags != 0)
+	words, rest := ipshow.LinkFlagWords(flags)
+	for i, w := range words {
+		flag(w, i < len(words)-1 || rest != 0)
 	}
-	flags &^= unix.IFF_RUNNING
-	for _, f := range brFlagNames {
-		if flags&f.flag != 0 {
-			flags &^= f.flag
-			flag(f.name, flags != 0)
-		}
-	}
-	if flags != 0 {
-		flag(strconv.FormatUint(uint64(flags), 16), false)
+	if rest != 0 {
+		flag(strconv.FormatUint(uint64(rest), 16), false)
 	}
 	if mdown {
 		if jw != nil {

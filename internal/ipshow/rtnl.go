@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/netscript/netscript/internal/rtattr"
+
 	"github.com/netscript/netscript/script"
 	"github.com/vishvananda/netlink/nl"
 	"golang.org/x/sys/unix"
@@ -23,58 +25,13 @@ const dumpRetries = 5
 
 var native = binary.NativeEndian
 
-// attrs holds a message's attributes by type; the first of a type wins,
-// as in iproute2's parse_rtattr.
-type attrs map[uint16][]byte
-
-func parseAttrs(b []byte, mask uint16) attrs {
-	a := attrs{}
-	for len(b) >= unix.SizeofRtAttr {
-		l := int(native.Uint16(b[0:2]))
-		t := native.Uint16(b[2:4]) &^ mask
-		if l < unix.SizeofRtAttr || l > len(b) {
-			break
-		}
-		if _, dup := a[t]; !dup {
-			a[t] = b[unix.SizeofRtAttr:l]
-		}
-		l = (l + unix.NLA_ALIGNTO - 1) &^ (unix.NLA_ALIGNTO - 1)
-		if l > len(b) {
-			break
-		}
-		b = b[l:]
-	}
-	return a
-}
-
-func (a attrs) has(t uint16) bool { _, ok := a[t]; return ok }
-
-func (a attrs) u8(t uint16) uint8 {
-	if v := a[t]; len(v) >= 1 {
-		return v[0]
-	}
-	return 0
-}
-
-func (a attrs) u32(t uint16) uint32 {
-	if v := a[t]; len(v) >= 4 {
-		return native.Uint32(v)
-	}
-	return 0
-}
-
-// str is rta_getattr_str: the attribute up to its NUL.
-func (a attrs) str(t uint16) string {
-	return unix.ByteSliceToString(a[t])
-}
-
 // linkMsg is an RTM_NEWLINK message: ifinfomsg and attributes.
 type linkMsg struct {
 	family uint8
 	typ    uint16
 	index  int32
 	flags  uint32
-	tb     attrs
+	tb     rtattr.Table
 }
 
 func parseLinkMsg(b []byte) (*linkMsg, error) {
@@ -86,7 +43,7 @@ func parseLinkMsg(b []byte) (*linkMsg, error) {
 		typ:    native.Uint16(b[2:4]),
 		index:  int32(native.Uint32(b[4:8])),
 		flags:  native.Uint32(b[8:12]),
-		tb:     parseAttrs(b[unix.SizeofIfInfomsg:], unix.NLA_F_NESTED),
+		tb:     rtattr.Parse(b[unix.SizeofIfInfomsg:]),
 	}, nil
 }
 
@@ -97,7 +54,7 @@ type addrMsg struct {
 	flags     uint8
 	scope     uint8
 	index     int32
-	tb        attrs
+	tb        rtattr.Table
 }
 
 func parseAddrMsg(b []byte) (*addrMsg, error) {
@@ -110,7 +67,7 @@ func parseAddrMsg(b []byte) (*addrMsg, error) {
 		flags:     b[2],
 		scope:     b[3],
 		index:     int32(native.Uint32(b[4:8])),
-		tb:        parseAttrs(b[unix.SizeofIfAddrmsg:], 0),
+		tb:        rtattr.ParseMasked(b[unix.SizeofIfAddrmsg:], 0),
 	}, nil
 }
 

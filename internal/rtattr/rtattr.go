@@ -117,3 +117,12 @@ func (t Table) U64(typ uint16) uint64 {
 func (t Table) Str(typ uint16) string {
 	return unix.ByteSliceToString(t[typ])
 }
+
+// BE16 is rta_getattr_be16: a 16-bit attribute in network order, 0 when
+// absent or short.
+func (t Table) BE16(typ uint16) uint16 {
+	if v := t[typ]; len(v) >= 2 {
+		return binary.BigEndian.Uint16(v)
+	}
+	return 0
+}
