@@ -221,16 +221,16 @@ func parseAddrFlush(g *globals, a *args) (script.Action, error) {
 		family = g.family
 	}
 	return func(s *script.State) error {
-		h, err := s.NS.Netlink()
-		if err != nil {
-			return err
-		}
-		link, err := h.LinkByName(opt.Dev)
+		link, err := linkByName(s.NS, opt.Dev)
 		if err != nil {
 			if world.NotFound(err) {
 				return s.Fail(exitErr, "Device %q does not exist.", opt.Dev)
 			}
 			return noDevice(s, opt.Dev, err)
+		}
+		h, err := s.NS.Netlink()
+		if err != nil {
+			return err
 		}
 		addrs, err := h.AddrList(link, family)
 		if err != nil {

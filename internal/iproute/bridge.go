@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/netscript/netscript/internal/rtattr"
+
 	"github.com/vishvananda/netlink"
 	"github.com/vishvananda/netlink/nl"
 	"golang.org/x/sys/unix"
@@ -271,14 +273,13 @@ type brAttrs struct {
 
 func parseBrAttrs(b []byte) brAttrs {
 	a := brAttrs{val: map[uint16][]byte{}, nested: map[uint16]bool{}}
-	attrs, err := nl.ParseRouteAttr(b)
-	if err != nil {
-		return a
-	}
-	for _, at := range attrs {
-		t := at.Attr.Type &^ unix.NLA_F_NESTED
+	for _, at := range rtattr.List(b) {
+		t := at.Type &^ unix.NLA_F_NESTED
+		if _, dup := a.val[t]; dup {
+			continue // the first wins, as in parse_rtattr
+		}
 		a.val[t] = at.Value
-		a.nested[t] = at.Attr.Type&unix.NLA_F_NESTED != 0
+		a.nested[t] = at.Type&unix.NLA_F_NESTED != 0
 	}
 	return a
 }
