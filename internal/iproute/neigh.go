@@ -216,7 +216,7 @@ func parseNeighShowOrFlush(g *globals, a *args, flush bool) (script.Action, erro
 		return func(s *script.State) error { return flushNeigh(s, g, &f) }, nil
 	}
 	return func(s *script.State) error {
-		return s.NS.Do(func() error { return showNeigh(s, g, &f) })
+		return showNeigh(s, g, &f)
 	}, nil
 }
 

@@ -277,7 +277,7 @@ func parseRouteShow(g *globals, a *args) (script.Action, error) {
 		return nil, err
 	}
 	return func(s *script.State) error {
-		return s.NS.Do(func() error { return routeShow(s, g, f) })
+		return routeShow(s, g, f)
 	}, nil
 }
 
@@ -297,7 +297,7 @@ func parseRouteFlush(g *globals, a *args) (script.Action, error) {
 		return nil, script.Errorf(exitUsage, "ip route flush cache: not implemented by netscript")
 	}
 	return func(s *script.State) error {
-		return s.NS.Do(func() error { return routeFlush(s, g, f) })
+		return routeFlush(s, g, f)
 	}, nil
 }
 
@@ -1216,7 +1216,7 @@ func parseRouteGet(g *globals, a *args) (script.Action, error) {
 		return nil, script.Errorf(exitUsage, "ip route get connected: not implemented by netscript")
 	}
 	return func(s *script.State) error {
-		return s.NS.Do(func() error { return routeGet(s, g, r) })
+		return routeGet(s, g, r)
 	}, nil
 }
 

@@ -510,7 +510,7 @@ func parseRuleList(g *globals, a *args, flush bool) (script.Action, error) {
 		}
 	}
 	return func(s *script.State) error {
-		return s.NS.Do(func() error { return ruleListOrFlush(s, g, &f, flush) })
+		return ruleListOrFlush(s, g, &f, flush)
 	}, nil
 }
 
