@@ -28,11 +28,10 @@ import (
 // adds a message to it (it panics).
 
 // Netlink is a route netlink socket seen through vishvananda/netlink's
-// Handle. Its methods are those of netlink.Handle
-// that the commands use; they are safe for concurrent use, and once the
-// namespace is closed they return ErrClosed. (A closed netlink.Handle
-// itself would not fail: it would open a socket in whatever namespace the
-// calling thread is in.)
+// Handle. Its methods are those of netlink.Handle that the commands use;
+// they are safe for concurrent use, and once the namespace is closed they
+// return ErrClosed. (A closed netlink.Handle itself would not fail: it
+// would open a socket in whatever namespace the calling thread is in.)
 type Netlink struct {
 	label string
 	mu    sync.RWMutex     // held for reading during a request, for writing by close
