@@ -243,7 +243,7 @@ func brlinkShow(s *script.State, o *bridgeOpts, dev string) error {
 		return err
 	}
 	req.AddData(nl.NewIfInfomsg(unix.AF_BRIDGE))
-	msgs, err := req.Execute(unix.NETLINK_ROUTE, unix.RTM_NEWLINK)
+	msgs, err := dump(s.NS, req, unix.RTM_NEWLINK)
 	if err != nil {
 		return kernelError(s, err)
 	}

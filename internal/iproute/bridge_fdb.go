@@ -419,7 +419,7 @@ func fdbShow(s *script.State, o *bridgeOpts, f fdbFilter) error {
 		return err
 	}
 	req.AddData(&netlink.Ndmsg{Family: unix.AF_BRIDGE})
-	msgs, err := req.Execute(unix.NETLINK_ROUTE, unix.RTM_NEWNEIGH)
+	msgs, err := dump(s.NS, req, unix.RTM_NEWNEIGH)
 	if err != nil {
 		return bridgeKernelError(s, err)
 	}

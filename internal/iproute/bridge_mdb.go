@@ -331,7 +331,7 @@ func mdbShowAction(o *bridgeOpts, dev string, filterVlan int) script.Action {
 			return err
 		}
 		req.AddData(brPortMsg(0))
-		msgs, err := req.Execute(unix.NETLINK_ROUTE, 0)
+		msgs, err := dump(s.NS, req, unix.RTM_GETMDB)
 		if err != nil {
 			return kernelError(s, err)
 		}

@@ -265,7 +265,7 @@ func vlanShowAction(o *bridgeOpts, dev string, filterVlan int) script.Action {
 		}
 		req.AddData(nl.NewIfInfomsg(unix.AF_BRIDGE))
 		req.AddData(nl.NewRtAttr(unix.IFLA_EXT_MASK, nl.Uint32Attr(rtextFilterBrvlan)))
-		msgs, err := req.Execute(unix.NETLINK_ROUTE, unix.RTM_NEWLINK)
+		msgs, err := dump(s.NS, req, unix.RTM_NEWLINK)
 		if err != nil {
 			return kernelError(s, err)
 		}

@@ -465,7 +465,7 @@ func dumpNeigh(ns *world.NS, family int, proxy bool) ([]*neighEntry, error) {
 		msg.Flags = unix.NTF_PROXY
 	}
 	req.AddData(msg)
-	msgs, err := req.Execute(unix.NETLINK_ROUTE, unix.RTM_NEWNEIGH)
+	msgs, err := dump(ns, req, unix.RTM_NEWNEIGH)
 	if err != nil {
 		return nil, err
 	}
