@@ -252,12 +252,8 @@ func showAddrs(g *globals, a *args) (script.Action, error) {
 		return nil, err
 	}
 	return func(s *script.State) error {
-		sock, err := s.NS.Conn()
-		if err != nil {
-			return err
-		}
 		return s.NS.Do(func() error {
-			return showError(s, ipshow.Addrs(s.Stdout, sock, opt, netnsNames(s)))
+			return showError(s, ipshow.Addrs(s.Stdout, s.NS, opt, netnsNames(s)))
 		})
 	}, nil
 }

@@ -1011,12 +1011,8 @@ func showLinks(g *globals, a *args) (script.Action, error) {
 		return nil, err
 	}
 	return func(s *script.State) error {
-		sock, err := s.NS.Conn()
-		if err != nil {
-			return err
-		}
 		return s.NS.Do(func() error {
-			return showError(s, ipshow.Links(s.Stdout, sock, opt, netnsNames(s)))
+			return showError(s, ipshow.Links(s.Stdout, s.NS, opt, netnsNames(s)))
 		})
 	}, nil
 }

@@ -136,15 +136,12 @@ func (r result) String() string {
 // ours runs Links or Addrs inside ns and renders the outcome as ip would.
 func ours(ns *world.NS, inv invocation, names NetnsName) (result, error) {
 	var out bytes.Buffer
-	sock, err := ns.Conn()
-	if err != nil {
-		return result{}, err
-	}
+	var err error
 	doErr := ns.Do(func() error {
 		if inv.links {
-			err = Links(&out, sock, inv.opt, names)
+			err = Links(&out, ns, inv.opt, names)
 		} else {
-			err = Addrs(&out, sock, inv.opt, names)
+			err = Addrs(&out, ns, inv.opt, names)
 		}
 		return nil
 	})

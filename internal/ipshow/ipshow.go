@@ -12,8 +12,8 @@
 // the empty "{}" objects -j prints for links a filter drops come out as
 // ip prints them.
 //
-// Callers pass the namespace's route netlink socket (world.NS.Conn) and
-// run Links and Addrs on a thread inside the namespace to show
+// Callers pass the namespace's route netlink socket (world.NS) and run
+// Links and Addrs on a thread inside the namespace to show
 // (world.NS.Do): a link without IFLA_TXQLEN has its queue length read with
 // an ioctl on a socket opened there.
 package ipshow
@@ -24,7 +24,6 @@ import (
 	"io"
 	"strings"
 
-	"github.com/vishvananda/netlink/nl"
 	"golang.org/x/sys/unix"
 
 	"github.com/netscript/netscript/script"
@@ -54,13 +53,13 @@ type NetnsName func(nsid int) string
 // *script.ExitError values with ip's exit status and its stderr text in Msg
 // (without the final newline; nothing is written to stderr here). A Code of
 // 0 marks text ip prints on stderr while still exiting 0.
-func Links(w io.Writer, sock *nl.SocketHandle, opt Options, names NetnsName) error {
-	return show(w, sock, opt, names, true)
+func Links(w io.Writer, ns Netlink, opt Options, names NetnsName) error {
+	return show(w, ns, opt, names, true)
 }
 
 // Addrs writes what "ip address show" prints, with errors as Links reports them.
-func Addrs(w io.Writer, sock *nl.SocketHandle, opt Options, names NetnsName) error {
-	return show(w, sock, opt, names, false)
+func Addrs(w io.Writer, ns Netlink, opt Options, names NetnsName) error {
+	return show(w, ns, opt, names, false)
 }
 
 // filter is the part of iproute2's struct link_filter a listing uses.
@@ -84,8 +83,12 @@ type shower struct {
 	f      filter
 }
 
-func show(w io.Writer, sock *nl.SocketHandle, opt Options, names NetnsName, doLink bool) error {
-	c := &conn{h: sock}
+func show(w io.Writer, ns Netlink, opt Options, names NetnsName, doLink bool) error {
+	sock, err := ns.Conn()
+	if err != nil {
+		return err
+	}
+	c := &conn{nl: ns, h: sock}
 	s := &shower{opt: opt, names: names, doLink: doLink, c: c, ll: newLLCache(c)}
 	s.p = newPrinter(opt.JSON, opt.Pretty)
 	runErr := s.run()

@@ -71,10 +71,22 @@ func parseAddrMsg(b []byte) (*addrMsg, error) {
 	}, nil
 }
 
-// conn is the route netlink socket of the namespace to show, set up as ip
-// sets up its own: extended acks and strict dump checking.
+// Netlink is the route netlink socket of the namespace to show, set up as
+// ip sets up its own (extended acks, strict dump checking), as world.NS
+// gives it.
+type Netlink interface {
+	// Conn returns the socket.
+	Conn() (*nl.SocketHandle, error)
+	// Dump sends a dump request on the socket and returns the answers
+	// of type resType, with nl.ErrDumpInterrupted when the kernel marks
+	// the dump as interrupted.
+	Dump(req *nl.NetlinkRequest, resType uint16) ([][]byte, error)
+}
+
+// conn is one listing's use of the namespace's socket.
 type conn struct {
-	h *nl.SocketHandle
+	nl Netlink
+	h  *nl.SocketHandle
 }
 
 func (c *conn) request(typ, flags int, data ...nl.NetlinkRequestData) *nl.NetlinkRequest {
@@ -87,11 +99,11 @@ func (c *conn) request(typ, flags int, data ...nl.NetlinkRequestData) *nl.Netlin
 }
 
 // dump runs a dump request, again while the kernel reports it interrupted.
-func dump(newReq func() *nl.NetlinkRequest, resType uint16) ([][]byte, error) {
+func (c *conn) dump(newReq func() *nl.NetlinkRequest, resType uint16) ([][]byte, error) {
 	var msgs [][]byte
 	var err error
 	for range dumpRetries {
-		msgs, err = newReq().Execute(unix.NETLINK_ROUTE, resType)
+		msgs, err = c.nl.Dump(newReq(), resType)
 		if !errors.Is(err, nl.ErrDumpInterrupted) {
 			break
 		}
@@ -129,7 +141,7 @@ func (c *conn) dumpLinks(family int, f linkFilter) ([]*linkMsg, error) {
 		}
 		return req
 	}
-	raw, err := dump(newReq, unix.RTM_NEWLINK)
+	raw, err := c.dump(newReq, unix.RTM_NEWLINK)
 	if err != nil {
 		return nil, err
 	}
@@ -176,7 +188,7 @@ func (c *conn) dumpAddrs(family, index int) ([]*addrMsg, error) {
 		ifa.Index = uint32(index)
 		return c.request(unix.RTM_GETADDR, unix.NLM_F_DUMP, ifa)
 	}
-	raw, err := dump(newReq, unix.RTM_NEWADDR)
+	raw, err := c.dump(newReq, unix.RTM_NEWADDR)
 	if err != nil {
 		return nil, err
 	}
