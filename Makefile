@@ -77,7 +77,8 @@ FUZZTIME ?= 1m
 FUZZ_TARGETS = ./internal/commands:FuzzTableParse ./runner:FuzzReadArchive \
 	./internal/lint:FuzzScenario ./internal/topology:FuzzRead \
 	./internal/iproute:FuzzParse ./internal/iproute:FuzzEffects \
-	./internal/scenariofile:FuzzRead ./internal/scenariofile:FuzzLexMatchesTestscript
+	./internal/scenariofile:FuzzRead ./internal/scenariofile:FuzzLexMatchesTestscript \
+	./internal/rtattr:FuzzParse
 
 fuzz:
 	@set -e; for t in $(FUZZ_TARGETS); do \

@@ -8,6 +8,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/netscript/netscript/internal/ipshow"
+	"github.com/netscript/netscript/internal/world"
 	"github.com/netscript/netscript/script"
 )
 
@@ -167,51 +168,49 @@ func defaultAddrScope(a netip.Addr) int {
 
 // addrModify sends one RTM_NEWADDR or RTM_DELADDR as iproute2 builds it.
 func addrModify(s *script.State, r addrRequest, msgType, nlFlags int) error {
-	return s.NS.Do(func() error {
-		link, err := lookupLink(s, r.dev)
-		if err != nil {
-			return err
+	link, err := lookupLink(s, r.dev)
+	if err != nil {
+		return err
+	}
+	addr := r.local.Addr()
+	msg := nl.NewIfAddrmsg(familyOf(addr))
+	msg.Prefixlen = uint8(r.local.Bits())
+	msg.Index = uint32(link.Attrs().Index)
+	if msgType == unix.RTM_NEWADDR {
+		scope := r.scope
+		if scope < 0 {
+			scope = defaultAddrScope(addr)
 		}
-		addr := r.local.Addr()
-		msg := nl.NewIfAddrmsg(familyOf(addr))
-		msg.Prefixlen = uint8(r.local.Bits())
-		msg.Index = uint32(link.Attrs().Index)
-		if msgType == unix.RTM_NEWADDR {
-			scope := r.scope
-			if scope < 0 {
-				scope = defaultAddrScope(addr)
-			}
-			msg.Scope = uint8(scope)
-		} else if r.scope >= 0 {
-			msg.Scope = uint8(r.scope)
-		}
-		req, err := s.NS.Request(msgType, nlFlags|unix.NLM_F_ACK)
-		if err != nil {
-			return err
-		}
-		if r.flags <= 0xff {
-			msg.Flags = uint8(r.flags)
-		}
-		req.AddData(msg)
-		req.AddData(nl.NewRtAttr(unix.IFA_LOCAL, addr.AsSlice()))
-		req.AddData(nl.NewRtAttr(unix.IFA_ADDRESS, addr.AsSlice()))
-		if r.flags > 0xff {
-			req.AddData(nl.NewRtAttr(unix.IFA_FLAGS, nl.Uint32Attr(r.flags)))
-		}
-		if r.broadcast != nil {
-			req.AddData(nl.NewRtAttr(unix.IFA_BROADCAST, r.broadcast.AsSlice()))
-		}
-		if r.label != "" {
-			req.AddData(nl.NewRtAttr(unix.IFA_LABEL, nl.ZeroTerminated(r.label)))
-		}
-		if _, err := req.Execute(unix.NETLINK_ROUTE, 0); err != nil {
-			return kernelError(s, err)
-		}
-		if msgType == unix.RTM_NEWADDR {
-			settleAddr6(s.NS, link, addr, r.flags)
-		}
-		return nil
-	})
+		msg.Scope = uint8(scope)
+	} else if r.scope >= 0 {
+		msg.Scope = uint8(r.scope)
+	}
+	req, err := s.NS.Request(msgType, nlFlags|unix.NLM_F_ACK)
+	if err != nil {
+		return err
+	}
+	if r.flags <= 0xff {
+		msg.Flags = uint8(r.flags)
+	}
+	req.AddData(msg)
+	req.AddData(nl.NewRtAttr(unix.IFA_LOCAL, addr.AsSlice()))
+	req.AddData(nl.NewRtAttr(unix.IFA_ADDRESS, addr.AsSlice()))
+	if r.flags > 0xff {
+		req.AddData(nl.NewRtAttr(unix.IFA_FLAGS, nl.Uint32Attr(r.flags)))
+	}
+	if r.broadcast != nil {
+		req.AddData(nl.NewRtAttr(unix.IFA_BROADCAST, r.broadcast.AsSlice()))
+	}
+	if r.label != "" {
+		req.AddData(nl.NewRtAttr(unix.IFA_LABEL, nl.ZeroTerminated(r.label)))
+	}
+	if _, err := req.Execute(unix.NETLINK_ROUTE, 0); err != nil {
+		return kernelError(s, err)
+	}
+	if msgType == unix.RTM_NEWADDR {
+		settleAddr6(s.NS, link, addr, r.flags)
+	}
+	return nil
 }
 
 // parseAddrFlush parses "ip addr flush [dev] DEV".
@@ -228,29 +227,27 @@ func parseAddrFlush(g *globals, a *args) (script.Action, error) {
 		family = g.family
 	}
 	return script.WithEffects(script.ActionFunc(func(s *script.State) error {
-		return s.NS.Do(func() error {
-			h, err := s.NS.Netlink()
-			if err != nil {
-				return err
+		link, err := linkByName(s.NS, opt.Dev)
+		if err != nil {
+			if world.NotFound(err) {
+				return s.Fail(exitErr, "Device %q does not exist.", opt.Dev)
 			}
-			link, err := h.LinkByName(opt.Dev)
-			if err != nil {
-				if _, ok := err.(netlink.LinkNotFoundError); ok {
-					return s.Fail(exitErr, "Device %q does not exist.", opt.Dev)
-				}
-				return noDevice(s, opt.Dev, err)
-			}
-			addrs, err := h.AddrList(link, family)
-			if err != nil {
+			return noDevice(s, opt.Dev, err)
+		}
+		h, err := s.NS.Netlink()
+		if err != nil {
+			return err
+		}
+		addrs, err := h.AddrList(link, family)
+		if err != nil {
+			return kernelError(s, err)
+		}
+		for i := range addrs {
+			if err := h.AddrDel(link, &addrs[i]); err != nil {
 				return kernelError(s, err)
 			}
-			for i := range addrs {
-				if err := netlink.AddrDel(link, &addrs[i]); err != nil {
-					return kernelError(s, err)
-				}
-			}
-			return nil
-		})
+		}
+		return nil
 	}), script.Effect{Op: script.OpAddrFlush, Dev: opt.Dev}), nil
 }
 
@@ -264,7 +261,7 @@ func showAddrs(g *globals, a *args) (script.Action, error) {
 	}
 	return script.WithEffects(script.ActionFunc(func(s *script.State) error {
 		return s.NS.Do(func() error {
-			return showError(s, ipshow.Addrs(s.Stdout, opt, netnsNames(s)))
+			return showError(s, ipshow.Addrs(s.Stdout, s.NS, opt, netnsNames(s)))
 		})
 	}), script.Effect{Dev: opt.Dev}), nil
 }

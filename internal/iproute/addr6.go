@@ -29,7 +29,7 @@ import (
 // Waiting here, as settleLink does for links, makes a scenario's next
 // command see the address ready, whatever the machine's load. Nothing is
 // printed and nothing fails: after the deadline the command simply
-// returns. It runs on a thread inside the command's namespace.
+// returns. It waits on a thread inside the namespace.
 func settleAddr6(ns *world.NS, link netlink.Link, addr netip.Addr, flags uint32) {
 	a := link.Attrs()
 	if !addr.Is6() || flags&unix.IFA_F_NODAD == 0 || a.RawFlags&unix.IFF_LOOPBACK != 0 {
@@ -40,10 +40,14 @@ func settleAddr6(ns *world.NS, link netlink.Link, addr netip.Addr, flags uint32)
 	ready := func() bool {
 		return hasLocalRoute(ns, addr) && (!joinsGroup || joined(index, group))
 	}
-	deadline := time.Now().Add(time.Second)
-	for !ready() && time.Now().Before(deadline) {
-		time.Sleep(time.Millisecond)
-	}
+	// joined reads the namespace's /proc/thread-self/net/igmp6.
+	_ = ns.Do(func() error {
+		deadline := time.Now().Add(time.Second)
+		for !ready() && time.Now().Before(deadline) {
+			time.Sleep(time.Millisecond)
+		}
+		return nil
+	})
 }
 
 // hasLocalRoute reports whether ns has the local route of addr in its

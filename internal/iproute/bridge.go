@@ -6,10 +6,13 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/netscript/netscript/internal/rtattr"
+
 	"github.com/vishvananda/netlink"
 	"github.com/vishvananda/netlink/nl"
 	"golang.org/x/sys/unix"
 
+	"github.com/netscript/netscript/internal/ipshow"
 	"github.com/netscript/netscript/internal/jsonw"
 	"github.com/netscript/netscript/script"
 )
@@ -240,7 +243,7 @@ func brlinkShow(s *script.State, o *bridgeOpts, dev string) error {
 		return err
 	}
 	req.AddData(nl.NewIfInfomsg(unix.AF_BRIDGE))
-	msgs, err := req.Execute(unix.NETLINK_ROUTE, unix.RTM_NEWLINK)
+	msgs, err := dump(s.NS, req, unix.RTM_NEWLINK)
 	if err != nil {
 		return kernelError(s, err)
 	}
@@ -270,14 +273,13 @@ type brAttrs struct {
 
 func parseBrAttrs(b []byte) brAttrs {
 	a := brAttrs{val: map[uint16][]byte{}, nested: map[uint16]bool{}}
-	attrs, err := nl.ParseRouteAttr(b)
-	if err != nil {
-		return a
-	}
-	for _, at := range attrs {
-		t := at.Attr.Type &^ unix.NLA_F_NESTED
+	for _, at := range rtattr.List(b) {
+		t := at.Type &^ unix.NLA_F_NESTED
+		if _, dup := a.val[t]; dup {
+			continue // the first wins, as in parse_rtattr
+		}
 		a.val[t] = at.Value
-		a.nested[t] = at.Attr.Type&unix.NLA_F_NESTED != 0
+		a.nested[t] = at.Type&unix.NLA_F_NESTED != 0
 	}
 	return a
 }
@@ -303,20 +305,6 @@ func (a brAttrs) u32(t uint16) uint32 {
 		return binary.NativeEndian.Uint32(v)
 	}
 	return 0
-}
-
-// brFlagNames are the interface flags print_link_flags names, in its order.
-var brFlagNames = []struct {
-	flag uint32
-	name string
-}{
-	{unix.IFF_LOOPBACK, "LOOPBACK"}, {unix.IFF_BROADCAST, "BROADCAST"},
-	{unix.IFF_POINTOPOINT, "POINTOPOINT"}, {unix.IFF_MULTICAST, "MULTICAST"},
-	{unix.IFF_NOARP, "NOARP"}, {unix.IFF_ALLMULTI, "ALLMULTI"}, {unix.IFF_PROMISC, "PROMISC"},
-	{unix.IFF_MASTER, "MASTER"}, {unix.IFF_SLAVE, "SLAVE"}, {unix.IFF_DEBUG, "DEBUG"},
-	{unix.IFF_DYNAMIC, "DYNAMIC"}, {unix.IFF_AUTOMEDIA, "AUTOMEDIA"},
-	{unix.IFF_PORTSEL, "PORTSEL"}, {unix.IFF_NOTRAILERS, "NOTRAILERS"}, {unix.IFF_UP, "UP"},
-	{unix.IFF_LOWER_UP, "LOWER_UP"}, {unix.IFF_DORMANT, "DORMANT"}, {unix.IFF_ECHO, "ECHO"},
 }
 
 // iflaBridgeMode is IFLA_BRIDGE_MODE (linux/if_bridge.h), which
@@ -405,18 +393,12 @@ func printBrlink(out *strings.Builder, jw *jsonw.Writer, details bool, m []byte,
 			out.WriteString(s)
 		}
 	}
-	if flags&unix.IFF_UP != 0 && flags&unix.IFF_RUNNING == 0 {
-		flag("NO-CARRIER", flags != 0)
+	words, rest := ipshow.LinkFlagWords(flags)
+	for i, w := range words {
+		flag(w, i < len(words)-1 || rest != 0)
 	}
-	flags &^= unix.IFF_RUNNING
-	for _, f := range brFlagNames {
-		if flags&f.flag != 0 {
-			flags &^= f.flag
-			flag(f.name, flags != 0)
-		}
-	}
-	if flags != 0 {
-		flag(strconv.FormatUint(uint64(flags), 16), false)
+	if rest != 0 {
+		flag(strconv.FormatUint(uint64(rest), 16), false)
 	}
 	if mdown {
 		if jw != nil {

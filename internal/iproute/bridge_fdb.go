@@ -295,15 +295,15 @@ func fdbModify(s *script.State, r fdbRequest) error {
 		attrs = append(attrs, nl.NewRtAttr(unix.NDA_SRC_VNI, nl.Uint32Attr(uint32(r.srcVni))))
 	}
 	if r.hasVia {
-		l, err := linkByName(s.NS, r.via)
+		l, err := findLink(s, r.via, exitUsage, "Cannot find device %q")
 		if err != nil {
-			return s.Fail(exitUsage, "Cannot find device %q", r.via)
+			return err
 		}
 		attrs = append(attrs, nl.NewRtAttr(unix.NDA_IFINDEX, nl.Uint32Attr(uint32(l.Attrs().Index))))
 	}
-	l, err := linkByName(s.NS, r.dev)
+	l, err := findLink(s, r.dev, exitUsage, "Cannot find device %q")
 	if err != nil {
-		return s.Fail(exitUsage, "Cannot find device %q", r.dev)
+		return err
 	}
 	msg.Index = uint32(l.Attrs().Index)
 	req.AddData(msg)
@@ -419,7 +419,7 @@ func fdbShow(s *script.State, o *bridgeOpts, f fdbFilter) error {
 		return err
 	}
 	req.AddData(&netlink.Ndmsg{Family: unix.AF_BRIDGE})
-	msgs, err := req.Execute(unix.NETLINK_ROUTE, unix.RTM_NEWNEIGH)
+	msgs, err := dump(s.NS, req, unix.RTM_NEWNEIGH)
 	if err != nil {
 		return bridgeKernelError(s, err)
 	}
@@ -706,15 +706,15 @@ func parseFdbFlush(list []string) (script.Action, error) {
 
 // fdbFlush sends the bulk RTM_DELNEIGH fdb_flush builds.
 func fdbFlush(s *script.State, r fdbFlushRequest) error {
-	l, err := linkByName(s.NS, r.dev)
+	l, err := findLink(s, r.dev, exitUsage, "Cannot find bridge device %q")
 	if err != nil {
-		return s.Fail(exitUsage, "Cannot find bridge device %q", r.dev)
+		return err
 	}
 	portIndex := -1
 	if r.port != "" {
-		p, err := linkByName(s.NS, r.port)
+		p, err := findLink(s, r.port, exitUsage, "Cannot find bridge port device %q")
 		if err != nil {
-			return s.Fail(exitUsage, "Cannot find bridge port device %q", r.port)
+			return err
 		}
 		portIndex = p.Attrs().Index
 	}
@@ -842,16 +842,16 @@ func fdbGet(s *script.State, r fdbGetRequest, o *bridgeOpts) error {
 		attrs = append(attrs, nl.NewRtAttr(unix.NDA_VNI, nl.Uint32Attr(uint32(r.vni))))
 	}
 	if r.dev != "" {
-		l, err := linkByName(s.NS, r.dev)
+		l, err := findLink(s, r.dev, exitUsage, "Cannot find device %q")
 		if err != nil {
-			return s.Fail(exitUsage, "Cannot find device %q", r.dev)
+			return err
 		}
 		msg.Index = uint32(l.Attrs().Index)
 	}
 	if r.br != "" {
-		l, err := linkByName(s.NS, r.br)
+		l, err := findLink(s, r.br, exitUsage, "Cannot find bridge device %q")
 		if err != nil {
-			return s.Fail(exitUsage, "Cannot find bridge device %q", r.br)
+			return err
 		}
 		attrs = append(attrs, nl.NewRtAttr(unix.NDA_MASTER, nl.Uint32Attr(uint32(l.Attrs().Index))))
 	}

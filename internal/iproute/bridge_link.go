@@ -202,9 +202,9 @@ func brOnOff(key, v string) (int8, error) {
 func (r *brlinkSet) run(s *script.State) error {
 	backupIndex := -1
 	if r.hasBackup {
-		l, err := linkByName(s.NS, r.backup)
+		l, err := findLink(s, r.backup, exitUsage, "Error: device %s does not exist")
 		if err != nil {
-			return s.Fail(exitUsage, "Error: device %s does not exist", r.backup)
+			return err
 		}
 		backupIndex = l.Attrs().Index
 	}
@@ -214,9 +214,9 @@ func (r *brlinkSet) run(s *script.State) error {
 	if r.err != nil {
 		return s.Fail(r.err.Code, "%s", r.err.Msg)
 	}
-	l, err := linkByName(s.NS, r.dev)
+	l, err := findLink(s, r.dev, exitUsage, "Cannot find bridge device %q")
 	if err != nil {
-		return s.Fail(exitUsage, "Cannot find bridge device %q", r.dev)
+		return err
 	}
 	req, err := s.NS.Request(unix.RTM_SETLINK, unix.NLM_F_ACK)
 	if err != nil {

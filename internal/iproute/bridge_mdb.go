@@ -7,7 +7,8 @@ import (
 	"net/netip"
 	"strconv"
 	"strings"
-	"syscall"
+
+	"github.com/netscript/netscript/internal/rtattr"
 
 	"github.com/vishvananda/netlink/nl"
 	"golang.org/x/sys/unix"
@@ -251,13 +252,13 @@ func scanHex(s string) (int64, bool) {
 
 // mdbModify sends the request mdb_modify builds.
 func mdbModify(s *script.State, r mdbRequest) error {
-	br, err := linkByName(s.NS, r.dev)
+	br, err := findLink(s, r.dev, exitUsage, "Cannot find device %q")
 	if err != nil {
-		return s.Fail(exitUsage, "Cannot find device %q", r.dev)
+		return err
 	}
-	port, err := linkByName(s.NS, r.port)
+	port, err := findLink(s, r.port, exitUsage, "Cannot find device %q")
 	if err != nil {
-		return s.Fail(exitUsage, "Cannot find device %q", r.port)
+		return err
 	}
 	entry, msg := mdbEntry(port.Attrs().Index, r.state, r.vid, r.grp)
 	if entry == nil {
@@ -330,7 +331,7 @@ func mdbShowAction(o *bridgeOpts, dev string, filterVlan int) script.Action {
 			return err
 		}
 		req.AddData(brPortMsg(0))
-		msgs, err := req.Execute(unix.NETLINK_ROUTE, 0)
+		msgs, err := dump(s.NS, req, unix.RTM_GETMDB)
 		if err != nil {
 			return kernelError(s, err)
 		}
@@ -370,8 +371,8 @@ func (m mdbPrinter) format(msgs [][]byte, json, pretty bool) string {
 	p := brPrinter{out: &out, jw: jw}
 	for _, msg := range msgs {
 		if index, tb, ok := m.parse(msg); ok && tb.has(mdbaMdb) {
-			for _, group := range parseAttrList(tb.val[mdbaMdb]) {
-				for _, info := range parseAttrList(group.Value) {
+			for _, group := range rtattr.List(tb.val[mdbaMdb]) {
+				for _, info := range rtattr.List(group.Value) {
 					m.entry(p, index, info.Value)
 				}
 			}
@@ -407,14 +408,6 @@ func (m mdbPrinter) parse(msg []byte) (int, brAttrs, bool) {
 		return 0, brAttrs{}, false
 	}
 	return index, parseBrAttrs(msg[sizeofBrPortMsg:]), true
-}
-
-func parseAttrList(b []byte) []syscall.NetlinkRouteAttr {
-	attrs, err := nl.ParseRouteAttr(b)
-	if err != nil {
-		return nil
-	}
-	return attrs
 }
 
 // entry is print_mdb_entry for one struct br_mdb_entry and the
@@ -478,7 +471,7 @@ func (m mdbPrinter) entry(p brPrinter, index int, b []byte) {
 				p.out.WriteString(" source_list")
 			}
 			sep := " "
-			for _, src := range parseAttrList(v) {
+			for _, src := range rtattr.List(v) {
 				m.source(p, proto, src.Value, sep)
 				sep = ","
 			}
@@ -561,7 +554,7 @@ func (m mdbPrinter) routerPorts(p brPrinter, bridge string, b []byte) {
 	} else {
 		fmt.Fprintf(p.out, "router ports on %s: ", bridge)
 	}
-	for _, port := range parseAttrList(b) {
+	for _, port := range rtattr.List(b) {
 		if len(port.Value) < 4 {
 			continue
 		}

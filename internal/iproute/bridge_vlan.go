@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/netscript/netscript/internal/rtattr"
+
 	"github.com/vishvananda/netlink/nl"
 	"golang.org/x/sys/unix"
 
@@ -180,9 +182,9 @@ func (r vlanRequest) afSpec() *nl.RtAttr {
 
 // vlanModify sends the request vlan_modify builds.
 func vlanModify(s *script.State, r vlanRequest) error {
-	l, err := linkByName(s.NS, r.dev)
+	l, err := findLink(s, r.dev, exitUsage, "Cannot find bridge device %q")
 	if err != nil {
-		return s.Fail(exitUsage, "Cannot find bridge device %q", r.dev)
+		return err
 	}
 	if msg := r.check(); msg != "" {
 		return s.Fail(exitUsage, "%s", msg)
@@ -263,7 +265,7 @@ func vlanShowAction(o *bridgeOpts, dev string, filterVlan int) script.Action {
 		}
 		req.AddData(nl.NewIfInfomsg(unix.AF_BRIDGE))
 		req.AddData(nl.NewRtAttr(unix.IFLA_EXT_MASK, nl.Uint32Attr(rtextFilterBrvlan)))
-		msgs, err := req.Execute(unix.NETLINK_ROUTE, unix.RTM_NEWLINK)
+		msgs, err := dump(s.NS, req, unix.RTM_NEWLINK)
 		if err != nil {
 			return kernelError(s, err)
 		}
@@ -311,15 +313,12 @@ func formatVlans(msgs [][]byte, json, pretty bool, filterIndex, filterVlan int, 
 // printVlanInfo is print_vlan_info: one port's VLANs, ranges joined, with
 // filter_vlan_check's selection.
 func printVlanInfo(out *strings.Builder, jw *jsonw.Writer, name string, afSpec []byte, filterVlan int) {
-	attrs, err := nl.ParseRouteAttr(afSpec)
-	if err != nil {
-		return
-	}
+	attrs := rtattr.List(afSpec)
 	p := brPrinter{out: out, jw: jw}
 	lastStart := uint16(0)
 	opened := false
 	for _, at := range attrs {
-		if at.Attr.Type != iflaBridgeVlanInfo || len(at.Value) < 4 {
+		if at.Type != iflaBridgeVlanInfo || len(at.Value) < 4 {
 			continue
 		}
 		flags := binary.NativeEndian.Uint16(at.Value)

@@ -1,7 +1,6 @@
 package iproute
 
 import (
-	"errors"
 	"fmt"
 	"math"
 	"net"
@@ -20,12 +19,6 @@ import (
 	"github.com/netscript/netscript/internal/world"
 	"github.com/netscript/netscript/script"
 )
-
-func init() {
-	// iproute2 prints the kernel's extended-ack messages ("Error: Nexthop
-	// has invalid gateway."); ask the kernel for them.
-	nl.EnableErrorMessageReporting = true
-}
 
 // parseLink parses "ip link ...".
 func parseLink(g *globals, list []string, _ script.Parser) (script.Action, error) {
@@ -642,9 +635,9 @@ func (la linkAttrs) encode(s *script.State, msg *nl.IfInfomsg, nsfd int) ([]*nl.
 	if la.master != nil {
 		index := 0
 		if *la.master != "" {
-			m, err := linkByName(s.NS, *la.master)
+			m, err := findLink(s, *la.master, exitUsage, "Error: argument %q is wrong: Device does not exist\n")
 			if err != nil {
-				return nil, s.Fail(exitUsage, "Error: argument %q is wrong: Device does not exist\n", *la.master)
+				return nil, err
 			}
 			index = m.Attrs().Index
 		}
@@ -872,8 +865,13 @@ func settleLink(s *script.State, index int) error {
 	return nil
 }
 
+// Looking a device up by name: linkByName is the lookup, and the commands
+// report its failure as ip reports it where it looks the name up: most
+// with ll_name_to_index's "Cannot find device" and its special cases
+// (lookupLink), the others with a message of their own (findLink).
+
 // lookupLink finds dev in the command's namespace; a failure is reported
-// as iproute2 reports it.
+// as iproute2 reports a failed ll_name_to_index (see noDevice).
 func lookupLink(s *script.State, dev string) (netlink.Link, error) {
 	link, err := linkByName(s.NS, dev)
 	if err != nil {
@@ -882,9 +880,20 @@ func lookupLink(s *script.State, dev string) (netlink.Link, error) {
 	return link, nil
 }
 
+// findLink finds dev in the command's namespace; when it cannot, it fails
+// with status code and the message ip prints at that place: format, whose
+// one verb takes dev.
+func findLink(s *script.State, dev string, code int, format string) (netlink.Link, error) {
+	link, err := linkByName(s.NS, dev)
+	if err != nil {
+		return nil, s.Fail(code, format, dev)
+	}
+	return link, nil
+}
+
 // linkByName sends one RTM_GETLINK by name in ns, as iproute2's
 // ll_name_to_index does: not a dump of every link, whose cost grows with
-// the links.
+// the links. A name no link has is a netlink.LinkNotFoundError.
 func linkByName(ns *world.NS, dev string) (netlink.Link, error) {
 	h, err := ns.Netlink()
 	if err != nil {
@@ -899,8 +908,7 @@ const maxLookupName = 1011
 
 // noDevice reports a failed device lookup as iproute2 does.
 func noDevice(s *script.State, dev string, err error) error {
-	var notFound netlink.LinkNotFoundError
-	if errors.As(err, &notFound) {
+	if world.NotFound(err) {
 		return s.Fail(exitErr, "Cannot find device %q", dev)
 	}
 	// iproute2 asks for a name of IFNAMSIZ bytes or more as an alternative
@@ -950,16 +958,18 @@ func parseLinkDelDev(a *args) (string, error) {
 
 // linkDel deletes dev in the command's namespace.
 func linkDel(s *script.State, dev string) error {
-	return s.NS.Do(func() error {
-		link, err := lookupLink(s, dev)
-		if err != nil {
-			return err
-		}
-		if err := netlink.LinkDel(link); err != nil {
-			return kernelError(s, err)
-		}
-		return nil
-	})
+	link, err := lookupLink(s, dev)
+	if err != nil {
+		return err
+	}
+	h, err := s.NS.Netlink()
+	if err != nil {
+		return err
+	}
+	if err := h.LinkDel(link); err != nil {
+		return kernelError(s, err)
+	}
+	return nil
 }
 
 // parseShowFilter parses the selectors of "ip link show" and "ip addr show":
@@ -1017,7 +1027,7 @@ func showLinks(g *globals, a *args) (script.Action, error) {
 	}
 	return script.WithEffects(script.ActionFunc(func(s *script.State) error {
 		return s.NS.Do(func() error {
-			return showError(s, ipshow.Links(s.Stdout, opt, netnsNames(s)))
+			return showError(s, ipshow.Links(s.Stdout, s.NS, opt, netnsNames(s)))
 		})
 	}), script.Effect{Dev: opt.Dev}), nil
 }

@@ -45,9 +45,9 @@ func (o *kindOpts) be16(t int, v uint16) { o.add(nl.NewRtAttr(t, []byte{byte(v >
 // 255) for a missing one.
 func (o *kindOpts) device(t int, dev string) {
 	o.attrs = append(o.attrs, func(s *script.State) (*nl.RtAttr, error) {
-		l, err := linkByName(s.NS, dev)
+		l, err := findLink(s, dev, exitUsage, "Cannot find device %q")
 		if err != nil {
-			return nil, s.Fail(exitUsage, "Cannot find device %q", dev)
+			return nil, err
 		}
 		return nl.NewRtAttr(t, nl.Uint32Attr(uint32(l.Attrs().Index))), nil
 	})

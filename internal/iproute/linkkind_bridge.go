@@ -297,9 +297,9 @@ func parseBridgeSlaveKind(a *args, o *kindOpts) error {
 		case optDev:
 			dev := v
 			o.attrs = append(o.attrs, func(s *script.State) (*nl.RtAttr, error) {
-				l, err := linkByName(s.NS, dev)
+				l, err := findLink(s, dev, exitUsage, "Error: argument %q is wrong: Device does not exist\n")
 				if err != nil {
-					return nil, s.Fail(exitUsage, "Error: argument %q is wrong: Device does not exist\n", dev)
+					return nil, err
 				}
 				return nl.NewRtAttr(unix.IFLA_BRPORT_BACKUP_PORT, nl.Uint32Attr(uint32(l.Attrs().Index))), nil
 			})

@@ -7,8 +7,9 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/netscript/netscript/internal/rtattr"
+
 	"github.com/vishvananda/netlink"
-	"github.com/vishvananda/netlink/nl"
 	"golang.org/x/sys/unix"
 
 	"github.com/netscript/netscript/internal/cnum"
@@ -215,7 +216,7 @@ func parseNeighShowOrFlush(g *globals, a *args, flush bool) (script.Action, erro
 		return script.ActionFunc(func(s *script.State) error { return flushNeigh(s, g, &f) }), nil
 	}
 	return script.ActionFunc(func(s *script.State) error {
-		return s.NS.Do(func() error { return showNeigh(s, g, &f) })
+		return showNeigh(s, g, &f)
 	}), nil
 }
 
@@ -464,7 +465,7 @@ func dumpNeigh(ns *world.NS, family int, proxy bool) ([]*neighEntry, error) {
 		msg.Flags = unix.NTF_PROXY
 	}
 	req.AddData(msg)
-	msgs, err := req.Execute(unix.NETLINK_ROUTE, unix.RTM_NEWNEIGH)
+	msgs, err := dump(ns, req, unix.RTM_NEWNEIGH)
 	if err != nil {
 		return nil, err
 	}
@@ -492,30 +493,14 @@ func parseNeighMsg(m []byte) (*neighEntry, error) {
 		state:   int(binary.NativeEndian.Uint16(m[8:10])),
 		flags:   int(m[10]),
 	}
-	attrs, err := nl.ParseRouteAttr(m[unix.SizeofNdMsg:])
-	if err != nil {
-		return nil, fmt.Errorf("parse a neighbour message: %w", err)
+	tb := rtattr.ParseMasked(m[unix.SizeofNdMsg:], 0)
+	e.dst = tb[unix.NDA_DST]
+	e.lladdr, e.hasLL = tb[unix.NDA_LLADDR]
+	if v := tb[unix.NDA_CACHEINFO]; len(v) >= 16 {
+		e.refcnt, e.hasCache = binary.NativeEndian.Uint32(v[12:16]), true
 	}
-	for _, at := range attrs {
-		switch at.Attr.Type {
-		case unix.NDA_DST:
-			e.dst = at.Value
-		case unix.NDA_LLADDR:
-			e.lladdr, e.hasLL = at.Value, true
-		case unix.NDA_CACHEINFO:
-			if len(at.Value) >= 16 {
-				e.refcnt, e.hasCache = binary.NativeEndian.Uint32(at.Value[12:16]), true
-			}
-		case ndaProtocol:
-			if len(at.Value) >= 1 {
-				e.protocol = int(at.Value[0])
-			}
-		case ndaFlagsExt:
-			if len(at.Value) >= 4 {
-				e.extFlags = binary.NativeEndian.Uint32(at.Value)
-			}
-		}
-	}
+	e.protocol = int(tb.U8(ndaProtocol))
+	e.extFlags = tb.U32(ndaFlagsExt)
 	return e, nil
 }
 

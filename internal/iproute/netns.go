@@ -156,18 +156,16 @@ func netnsName(a *args, creating bool) (string, error) {
 func netnsList(s *script.State, g *globals) error {
 	all := s.World.Namespaces()
 	ids := make([]int, len(all))
-	err := s.NS.Do(func() error {
-		for i, ns := range all {
-			id, err := netlink.GetNetNsIdByFd(ns.Fd())
-			if err != nil {
-				return fmt.Errorf("ip netns list: netnsid of %q: %w", ns.Name, err)
-			}
-			ids[i] = id
-		}
-		return nil
-	})
+	h, err := s.NS.Netlink()
 	if err != nil {
 		return err
+	}
+	for i, ns := range all {
+		id, err := h.GetNetNsIdByFd(ns.Fd())
+		if err != nil {
+			return fmt.Errorf("ip netns list: netnsid of %q: %w", ns.Name, err)
+		}
+		ids[i] = id
 	}
 	p := jsonw.NewPrinter(g.json, g.pretty)
 	p.Begin()

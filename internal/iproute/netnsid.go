@@ -1,9 +1,10 @@
 package iproute
 
 import (
-	"encoding/binary"
 	"errors"
 	"fmt"
+
+	"github.com/netscript/netscript/internal/rtattr"
 
 	"github.com/vishvananda/netlink/nl"
 	"golang.org/x/sys/unix"
@@ -94,22 +95,13 @@ func netnsListID(s *script.State, g *globals, nsid int) error {
 		if len(m) < 4 {
 			continue
 		}
-		attrs, err := nl.ParseRouteAttr(m[4:])
-		if err != nil {
-			return fmt.Errorf("ip netns list-id: %w", err)
-		}
+		tb := rtattr.ParseMasked(m[4:], 0)
 		nsid, current, hasCurrent := -1, -1, false
-		for _, at := range attrs {
-			if len(at.Value) < 4 {
-				continue
-			}
-			v := int(int32(binary.NativeEndian.Uint32(at.Value)))
-			switch at.Attr.Type {
-			case netnsaNSID:
-				nsid = v
-			case netnsaCurrentNSID:
-				current, hasCurrent = v, true
-			}
+		if v, ok := tb.Uint32(netnsaNSID); ok {
+			nsid = int(int32(v))
+		}
+		if v, ok := tb.Uint32(netnsaCurrentNSID); ok {
+			current, hasCurrent = int(int32(v)), true
 		}
 		p.OpenObject("")
 		if nsid < 0 {

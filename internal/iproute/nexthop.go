@@ -7,6 +7,8 @@ import (
 	"net/netip"
 	"strings"
 
+	"github.com/netscript/netscript/internal/rtattr"
+
 	"github.com/vishvananda/netlink/nl"
 	"golang.org/x/sys/unix"
 
@@ -235,9 +237,9 @@ func parseNexthopModify(g *globals, a *args, msgType, flags int) (script.Action,
 		devs := r.devs
 		for _, at := range r.attrs {
 			if at == nil {
-				l, err := linkByName(s.NS, devs[0])
+				l, err := findLink(s, devs[0], exitUsage, "Error: argument %q is wrong: Device does not exist\n")
 				if err != nil {
-					return s.Fail(exitUsage, "Error: argument %q is wrong: Device does not exist\n", devs[0])
+					return err
 				}
 				at = nl.NewRtAttr(nhaOIF, nl.Uint32Attr(uint32(l.Attrs().Index)))
 				devs = devs[1:]
@@ -370,9 +372,9 @@ func parseNexthopList(g *globals, a *args, flush bool) (script.Action, error) {
 			if d.name == "" {
 				continue
 			}
-			l, err := linkByName(s.NS, d.name)
+			l, err := findLink(s, d.name, exitUsage, "Error: argument %q is wrong: Device does not exist\n")
 			if err != nil {
-				return s.Fail(exitUsage, "Error: argument %q is wrong: Device does not exist\n", d.name)
+				return err
 			}
 			*d.to = l.Attrs().Index
 		}
@@ -519,40 +521,19 @@ func parseNhmsg(m []byte) (nexthopEntry, bool) {
 	}
 	e.family, e.scope, e.protocol = m[0], m[1], m[2]
 	e.flags = binary.NativeEndian.Uint32(m[4:8])
-	attrs, err := nl.ParseRouteAttr(m[8:])
-	if err != nil {
-		return e, false
+	tb := rtattr.Parse(m[8:])
+	e.id = tb.U32(nhaID)
+	e.oif = int(tb.U32(nhaOIF))
+	if v := tb[nhaGroupType]; len(v) >= 2 {
+		t := tb.U16(nhaGroupType)
+		e.groupType = &t
 	}
-	for _, at := range attrs {
-		v := at.Value
-		switch at.Attr.Type &^ unix.NLA_F_NESTED {
-		case nhaID:
-			if len(v) >= 4 {
-				e.id = binary.NativeEndian.Uint32(v)
-			}
-		case nhaOIF:
-			if len(v) >= 4 {
-				e.oif = int(binary.NativeEndian.Uint32(v))
-			}
-		case nhaGroupType:
-			if len(v) >= 2 {
-				t := binary.NativeEndian.Uint16(v)
-				e.groupType = &t
-			}
-		case nhaGateway:
-			e.gateway = v
-		case nhaGroup:
-			e.group = v
-		case nhaBlackhole:
-			e.blackhole = true
-		case nhaFDB:
-			e.fdb = true
-		case nhaResGroup:
-			e.resGroup = true
-		case nhaEncap:
-			e.encap = true
-		}
-	}
+	e.gateway = tb[nhaGateway]
+	e.group = tb[nhaGroup]
+	e.blackhole = tb.Has(nhaBlackhole)
+	e.fdb = tb.Has(nhaFDB)
+	e.resGroup = tb.Has(nhaResGroup)
+	e.encap = tb.Has(nhaEncap)
 	return e, true
 }
 

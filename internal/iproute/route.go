@@ -541,17 +541,13 @@ func parseNexthops(a *args, r *routeRequest) error {
 // each followed by its gateway. Device names are looked up in the
 // command's namespace.
 func multipathAttr(s *script.State, nhs []nexthop) (*nl.RtAttr, error) {
-	h, err := s.NS.Netlink()
-	if err != nil {
-		return nil, err
-	}
 	var b []byte
 	for _, nh := range nhs {
 		var index int
 		if nh.dev != "" {
-			l, err := h.LinkByName(nh.dev)
+			l, err := findLink(s, nh.dev, exitUsage, "Cannot find device %q\nError: cannot parse nexthop")
 			if err != nil {
-				return nil, s.Fail(exitUsage, "Cannot find device %q\nError: cannot parse nexthop", nh.dev)
+				return nil, err
 			}
 			index = l.Attrs().Index
 		}

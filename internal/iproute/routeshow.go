@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/netscript/netscript/internal/rtattr"
+
 	"github.com/vishvananda/netlink/nl"
 	"golang.org/x/sys/unix"
 
@@ -275,7 +277,7 @@ func parseRouteShow(g *globals, a *args) (script.Action, error) {
 		return nil, err
 	}
 	return script.ActionFunc(func(s *script.State) error {
-		return s.NS.Do(func() error { return routeShow(s, g, f) })
+		return routeShow(s, g, f)
 	}), nil
 }
 
@@ -295,7 +297,7 @@ func parseRouteFlush(g *globals, a *args) (script.Action, error) {
 		return nil, script.Errorf(exitUsage, "ip route flush cache: not implemented by netscript")
 	}
 	return script.ActionFunc(func(s *script.State) error {
-		return s.NS.Do(func() error { return routeFlush(s, g, f) })
+		return routeFlush(s, g, f)
 	}), nil
 }
 
@@ -325,30 +327,11 @@ func (r *route) u32(attr uint16) (uint32, bool) {
 
 func decodeRoute(m []byte) (*route, error) {
 	msg := nl.DeserializeRtMsg(m)
-	attrs, err := nl.ParseRouteAttr(m[msg.Len():])
-	if err != nil {
-		return nil, fmt.Errorf("decode route: %w", err)
-	}
-	r := &route{msg: msg, table: int(msg.Table), attrs: make(map[uint16][]byte, len(attrs))}
-	for _, a := range attrs {
-		r.attrs[a.Attr.Type&^unix.NLA_F_NESTED] = a.Value
-	}
+	r := &route{msg: msg, table: int(msg.Table), attrs: rtattr.Parse(m[msg.Len():])}
 	if t, ok := r.u32(unix.RTA_TABLE); ok {
 		r.table = int(t)
 	}
 	return r, nil
-}
-
-// strictDumps turns on NETLINK_GET_STRICT_CHK on the namespace's socket,
-// as ip does (rtnl_set_strict_dump): the kernel then filters dumps by the
-// attributes of the request and checks the request's header.
-func strictDumps(ns *world.NS) error {
-	c, err := ns.Conn()
-	if err != nil {
-		return err
-	}
-	_ = unix.SetsockoptInt(c.Socket.GetFd(), unix.SOL_NETLINK, unix.NETLINK_GET_STRICT_CHK, 1)
-	return nil
 }
 
 // resolveDevs looks up the filter's iif and oif, as ip does before dumping.
@@ -371,9 +354,6 @@ func (f *routeFilter) resolveDevs(s *script.State) error {
 
 // dumpRoutes is rtnl_routedump_req with iproute_dump_filter.
 func dumpRoutes(s *script.State, f *routeFilter) ([]*route, error) {
-	if err := strictDumps(s.NS); err != nil {
-		return nil, err
-	}
 	req, err := s.NS.Request(unix.RTM_GETROUTE, unix.NLM_F_DUMP)
 	if err != nil {
 		return nil, err
@@ -915,22 +895,12 @@ func printCacheinfo(p *jsonw.Printer, ci []byte, stats int) {
 
 // printMetrics is print_rta_metrics.
 func printMetrics(p *jsonw.Printer, b []byte) {
-	attrs, err := nl.ParseRouteAttr(b)
-	if err != nil {
-		return
-	}
-	mx := map[int][]byte{}
-	for _, a := range attrs {
-		mx[int(a.Attr.Type)] = a.Value
-	}
-	var lock uint32
-	if v, ok := mx[rtaxLock]; ok && len(v) >= 4 {
-		lock = binary.NativeEndian.Uint32(v)
-	}
+	mx := rtattr.ParseMasked(b, 0)
+	lock := mx.U32(rtaxLock)
 	p.OpenArray(jsonw.JSON, "metrics", "")
 	p.OpenObject("")
 	for i := 2; i < len(metricNames); i++ {
-		v, ok := mx[i]
+		v, ok := mx[uint16(i)]
 		if !ok && lock&(1<<i) == 0 {
 			continue
 		}
@@ -999,24 +969,17 @@ func printMultipath(p *jsonw.Printer, r *route, b []byte, names map[int]string, 
 		p.OpenObject("")
 		p.Text("%s\tnexthop ", sl)
 		if n > nhLen {
-			if attrs, err := nl.ParseRouteAttr(b[nhLen:n]); err == nil {
-				for _, a := range attrs {
-					if a.Attr.Type == unix.RTA_GATEWAY {
-						if gw, ok := netip.AddrFromSlice(a.Value); ok {
-							printGateway(p, gw)
-						}
-					}
+			tb := rtattr.ParseMasked(b[nhLen:n], 0)
+			if v, ok := tb[unix.RTA_GATEWAY]; ok {
+				if gw, ok := netip.AddrFromSlice(v); ok {
+					printGateway(p, gw)
 				}
-				for _, a := range attrs {
-					if a.Attr.Type == unix.RTA_VIA {
-						printVia(p, a.Value)
-					}
-				}
-				for _, a := range attrs {
-					if a.Attr.Type == unix.RTA_FLOW && len(a.Value) >= 4 {
-						printFlow(p, binary.NativeEndian.Uint32(a.Value))
-					}
-				}
+			}
+			if v, ok := tb[unix.RTA_VIA]; ok {
+				printVia(p, v)
+			}
+			if v, ok := tb.Uint32(unix.RTA_FLOW); ok {
+				printFlow(p, v)
 			}
 		}
 		p.Str(jsonw.Any, "dev", "dev %s ", linkName(names, ifindex))
@@ -1125,9 +1088,9 @@ func linkName(names map[int]string, index int) string {
 
 // linkIndex resolves a device name in the command's namespace.
 func linkIndex(s *script.State, dev string) (int, error) {
-	l, err := linkByName(s.NS, dev)
+	l, err := findLink(s, dev, exitErr, "Cannot find device %q")
 	if err != nil {
-		return 0, s.Fail(exitErr, "Cannot find device %q", dev)
+		return 0, err
 	}
 	return l.Attrs().Index, nil
 }
@@ -1253,7 +1216,7 @@ func parseRouteGet(g *globals, a *args) (script.Action, error) {
 		return nil, script.Errorf(exitUsage, "ip route get connected: not implemented by netscript")
 	}
 	return script.ActionFunc(func(s *script.State) error {
-		return s.NS.Do(func() error { return routeGet(s, g, r) })
+		return routeGet(s, g, r)
 	}), nil
 }
 
@@ -1272,9 +1235,6 @@ func routeGet(s *script.State, g *globals, r routeGetRequest) error {
 	if r.dst.bitlen != hostLen {
 		warning = fmt.Sprintf("Warning: /%d as prefix is invalid, only /%d (or none) is supported.\n", r.dst.bitlen, hostLen)
 		msg.Dst_len = uint8(hostLen)
-	}
-	if err := strictDumps(s.NS); err != nil {
-		return err
 	}
 	req, err := s.NS.Request(unix.RTM_GETROUTE, unix.NLM_F_ACK)
 	if err != nil {

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/netscript/netscript/internal/rtattr"
+
 	"github.com/vishvananda/netlink/nl"
 	"golang.org/x/sys/unix"
 
@@ -508,7 +510,7 @@ func parseRuleList(g *globals, a *args, flush bool) (script.Action, error) {
 		}
 	}
 	return script.ActionFunc(func(s *script.State) error {
-		return s.NS.Do(func() error { return ruleListOrFlush(s, g, &f, flush) })
+		return ruleListOrFlush(s, g, &f, flush)
 	}), nil
 }
 
@@ -551,13 +553,7 @@ func decodeRule(m []byte) (*rule, error) {
 	}
 	r := &rule{raw: m, attrs: map[uint16][]byte{}}
 	r.hdr = fibRuleHdr{m[0], m[1], m[2], m[3], m[4], m[5], m[6], m[7], binary.NativeEndian.Uint32(m[8:12])}
-	attrs, err := nl.ParseRouteAttr(m[sizeofFibRuleHeader:])
-	if err != nil {
-		return nil, fmt.Errorf("decode rule: %w", err)
-	}
-	for _, a := range attrs {
-		r.attrs[a.Attr.Type&^unix.NLA_F_NESTED] = a.Value
-	}
+	r.attrs = rtattr.Parse(m[sizeofFibRuleHeader:])
 	return r, nil
 }
 

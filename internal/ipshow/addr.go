@@ -2,6 +2,7 @@ package ipshow
 
 import (
 	"fmt"
+
 	"github.com/netscript/netscript/internal/jsonw"
 
 	"golang.org/x/sys/unix"
@@ -33,8 +34,8 @@ var ifaFlagNames = []struct {
 
 // ifaFlags is get_ifa_flags: IFA_FLAGS when present, else the header's.
 func ifaFlags(a *addrMsg) uint32 {
-	if a.tb.has(unix.IFA_FLAGS) {
-		return a.tb.u32(unix.IFA_FLAGS)
+	if a.tb.Has(unix.IFA_FLAGS) {
+		return a.tb.U32(unix.IFA_FLAGS)
 	}
 	return uint32(a.flags)
 }
@@ -116,8 +117,8 @@ func (s *shower) printAddrinfo(a *addrMsg) {
 			p.Str(jsonw.Any, "address", "%s", inetNtop(int(a.family), address))
 		}
 		p.Uint(jsonw.Any, "prefixlen", "/%d ", int64(a.prefixlen))
-		if a.tb.has(unix.IFA_RT_PRIORITY) {
-			p.Uint(jsonw.Any, "metric", "metric %d ", int64(a.tb.u32(unix.IFA_RT_PRIORITY)))
+		if a.tb.Has(unix.IFA_RT_PRIORITY) {
+			p.Uint(jsonw.Any, "metric", "metric %d ", int64(a.tb.U32(unix.IFA_RT_PRIORITY)))
 		}
 	}
 	if brief {
@@ -134,8 +135,8 @@ func (s *shower) printAddrinfo(a *addrMsg) {
 	}
 	p.Str(jsonw.Any, "scope", "scope %s ", scopeName(a.scope))
 	s.printIfaFlags(a, flags)
-	if a.tb.has(unix.IFA_LABEL) {
-		p.Str(jsonw.Any, "label", "%s", a.tb.str(unix.IFA_LABEL))
+	if a.tb.Has(unix.IFA_LABEL) {
+		p.Str(jsonw.Any, "label", "%s", a.tb.Str(unix.IFA_LABEL))
 	}
 	if ci, ok := a.tb[unix.IFA_CACHEINFO]; ok && len(ci) >= 8 {
 		preferred, valid := native.Uint32(ci[0:4]), native.Uint32(ci[4:8])

@@ -43,10 +43,10 @@ func (l *llCache) remember(m *linkMsg) {
 		e.alt = alt
 		return
 	}
-	if !m.tb.has(unix.IFLA_IFNAME) {
+	if !m.tb.Has(unix.IFLA_IFNAME) {
 		return
 	}
-	l.byIndex[m.index] = &llEntry{name: m.tb.str(unix.IFLA_IFNAME), alt: alt, flags: m.flags, typ: m.typ}
+	l.byIndex[m.index] = &llEntry{name: m.tb.Str(unix.IFLA_IFNAME), alt: alt, flags: m.flags, typ: m.typ}
 }
 
 // linkGet is ll_link_get: ask the kernel for one link and cache it. It

@@ -2,7 +2,9 @@ package ipshow
 
 import (
 	"fmt"
+
 	"github.com/netscript/netscript/internal/jsonw"
+	"github.com/netscript/netscript/internal/rtattr"
 
 	"golang.org/x/sys/unix"
 )
@@ -13,7 +15,7 @@ import (
 
 // kindPrinter is a link_util's print_opt: tb holds the kind's attributes,
 // nil when the link carries no IFLA_INFO_DATA.
-type kindPrinter func(s *shower, tb attrs)
+type kindPrinter func(s *shower, tb rtattr.Table)
 
 // kindPrinters are the print_opt functions netscript ports, by kind (a
 // port's are under "KIND_slave"). A kind absent here prints its name only,
@@ -21,19 +23,19 @@ type kindPrinter func(s *shower, tb attrs)
 var kindPrinters = map[string]kindPrinter{}
 
 // printDetails is the show_details block of print_linkinfo.
-func (s *shower) printDetails(tb attrs) {
+func (s *shower) printDetails(tb rtattr.Table) {
 	p := s.p
-	if tb.has(unix.IFLA_PROMISCUITY) {
-		p.Uint(jsonw.Any, "promiscuity", " promiscuity %d ", int64(tb.u32(unix.IFLA_PROMISCUITY)))
+	if tb.Has(unix.IFLA_PROMISCUITY) {
+		p.Uint(jsonw.Any, "promiscuity", " promiscuity %d ", int64(tb.U32(unix.IFLA_PROMISCUITY)))
 	}
-	if tb.has(unix.IFLA_ALLMULTI) {
-		p.Uint(jsonw.Any, "allmulti", " allmulti %d ", int64(tb.u32(unix.IFLA_ALLMULTI)))
+	if tb.Has(unix.IFLA_ALLMULTI) {
+		p.Uint(jsonw.Any, "allmulti", " allmulti %d ", int64(tb.U32(unix.IFLA_ALLMULTI)))
 	}
-	if tb.has(unix.IFLA_MIN_MTU) {
-		p.Uint(jsonw.Any, "min_mtu", "minmtu %d ", int64(tb.u32(unix.IFLA_MIN_MTU)))
+	if tb.Has(unix.IFLA_MIN_MTU) {
+		p.Uint(jsonw.Any, "min_mtu", "minmtu %d ", int64(tb.U32(unix.IFLA_MIN_MTU)))
 	}
-	if tb.has(unix.IFLA_MAX_MTU) {
-		p.Uint(jsonw.Any, "max_mtu", "maxmtu %d ", int64(tb.u32(unix.IFLA_MAX_MTU)))
+	if tb.Has(unix.IFLA_MAX_MTU) {
+		p.Uint(jsonw.Any, "max_mtu", "maxmtu %d ", int64(tb.U32(unix.IFLA_MAX_MTU)))
 	}
 	if li, ok := tb[unix.IFLA_LINKINFO]; ok {
 		s.printLinktype(li)
@@ -55,12 +57,12 @@ func (s *shower) printDetails(tb attrs) {
 		{unix.IFLA_TSO_MAX_SEGS, "tso_max_segs", "tso_max_segs"},
 		{unix.IFLA_GRO_MAX_SIZE, "gro_max_size", "gro_max_size"},
 	} {
-		if tb.has(f.attr) {
-			p.Uint(jsonw.Any, f.key, f.text+" %d ", int64(tb.u32(f.attr)))
+		if tb.Has(f.attr) {
+			p.Uint(jsonw.Any, f.key, f.text+" %d ", int64(tb.U32(f.attr)))
 		}
 	}
-	if tb.has(unix.IFLA_PHYS_PORT_NAME) {
-		p.Str(jsonw.Any, "phys_port_name", "portname %s ", tb.str(unix.IFLA_PHYS_PORT_NAME))
+	if tb.Has(unix.IFLA_PHYS_PORT_NAME) {
+		p.Str(jsonw.Any, "phys_port_name", "portname %s ", tb.Str(unix.IFLA_PHYS_PORT_NAME))
 	}
 	if v, ok := tb[unix.IFLA_PHYS_PORT_ID]; ok {
 		p.Str(jsonw.Any, "phys_port_id", "portid %s ", fmt.Sprintf("%x", v))
@@ -68,27 +70,27 @@ func (s *shower) printDetails(tb attrs) {
 	if v, ok := tb[unix.IFLA_PHYS_SWITCH_ID]; ok {
 		p.Str(jsonw.Any, "phys_switch_id", "switchid %s ", fmt.Sprintf("%x", v))
 	}
-	if tb.has(unix.IFLA_PARENT_DEV_BUS_NAME) {
-		p.Str(jsonw.Any, "parentbus", "parentbus %s ", tb.str(unix.IFLA_PARENT_DEV_BUS_NAME))
+	if tb.Has(unix.IFLA_PARENT_DEV_BUS_NAME) {
+		p.Str(jsonw.Any, "parentbus", "parentbus %s ", tb.Str(unix.IFLA_PARENT_DEV_BUS_NAME))
 	}
-	if tb.has(unix.IFLA_PARENT_DEV_NAME) {
-		p.Str(jsonw.Any, "parentdev", "parentdev %s ", tb.str(unix.IFLA_PARENT_DEV_NAME))
+	if tb.Has(unix.IFLA_PARENT_DEV_NAME) {
+		p.Str(jsonw.Any, "parentdev", "parentdev %s ", tb.Str(unix.IFLA_PARENT_DEV_NAME))
 	}
 }
 
 // printLinktype is print_linktype.
 func (s *shower) printLinktype(linkinfo []byte) {
 	p := s.p
-	info := parseAttrs(linkinfo, unix.NLA_F_NESTED)
+	info := rtattr.Parse(linkinfo)
 	p.OpenObject("linkinfo")
-	if info.has(unix.IFLA_INFO_KIND) {
-		kind := info.str(unix.IFLA_INFO_KIND)
+	if info.Has(unix.IFLA_INFO_KIND) {
+		kind := info.Str(unix.IFLA_INFO_KIND)
 		p.nl()
 		p.Str(jsonw.Any, "info_kind", "    %s ", kind)
 		s.printKindData(kind, info, unix.IFLA_INFO_DATA, "info_data")
 	}
-	if info.has(unix.IFLA_INFO_SLAVE_KIND) {
-		kind := info.str(unix.IFLA_INFO_SLAVE_KIND)
+	if info.Has(unix.IFLA_INFO_SLAVE_KIND) {
+		kind := info.Str(unix.IFLA_INFO_SLAVE_KIND)
 		p.nl()
 		p.Str(jsonw.Any, "info_slave_kind", "    %s_slave ", kind)
 		s.printKindData(kind+"_slave", info, unix.IFLA_INFO_SLAVE_DATA, "info_slave_data")
@@ -96,14 +98,14 @@ func (s *shower) printLinktype(linkinfo []byte) {
 	p.CloseObject()
 }
 
-func (s *shower) printKindData(kind string, info attrs, attr uint16, key string) {
+func (s *shower) printKindData(kind string, info rtattr.Table, attr uint16, key string) {
 	pr := kindPrinters[kind]
 	if pr == nil {
 		return
 	}
-	var tb attrs
+	var tb rtattr.Table
 	if data, ok := info[attr]; ok {
-		tb = parseAttrs(data, unix.NLA_F_NESTED)
+		tb = rtattr.Parse(data)
 	}
 	s.p.OpenObject(key)
 	pr(s, tb)
@@ -115,43 +117,21 @@ var addrGenModes = map[uint8]string{0: "eui64", 1: "none", 2: "stable_secret", 3
 
 // printAFSpec is print_af_spec: IPv6's address generation mode.
 func (s *shower) printAFSpec(af []byte) {
-	spec := parseAttrs(af, unix.NLA_F_NESTED)
+	spec := rtattr.Parse(af)
 	in6, ok := spec[unix.AF_INET6]
 	if !ok {
 		return
 	}
-	tb := parseAttrs(in6, unix.NLA_F_NESTED)
-	if !tb.has(unix.IFLA_INET6_ADDR_GEN_MODE) {
+	tb := rtattr.Parse(in6)
+	if !tb.Has(unix.IFLA_INET6_ADDR_GEN_MODE) {
 		return
 	}
-	mode := tb.u8(unix.IFLA_INET6_ADDR_GEN_MODE)
+	mode := tb.U8(unix.IFLA_INET6_ADDR_GEN_MODE)
 	name, ok := addrGenModes[mode]
 	if !ok {
 		name = fmt.Sprintf("0x%02x", mode)
 	}
 	s.p.Str(jsonw.Any, "inet6_addr_gen_mode", "addrgenmode %s ", name)
-}
-
-func (a attrs) u16(t uint16) uint16 {
-	if v := a[t]; len(v) >= 2 {
-		return native.Uint16(v)
-	}
-	return 0
-}
-
-func (a attrs) u64(t uint16) uint64 {
-	if v := a[t]; len(v) >= 8 {
-		return native.Uint64(v)
-	}
-	return 0
-}
-
-// be16 is rta_getattr_be16.
-func (a attrs) be16(t uint16) uint16 {
-	if v := a[t]; len(v) >= 2 {
-		return uint16(v[0])<<8 | uint16(v[1])
-	}
-	return 0
 }
 
 // onOff is print_on_off: "on"/"off" in text, a boolean in JSON.

@@ -138,9 +138,9 @@ func ours(ns *world.NS, inv invocation, names NetnsName) (result, error) {
 	var err error
 	doErr := ns.Do(func() error {
 		if inv.links {
-			err = Links(&out, inv.opt, names)
+			err = Links(&out, ns, inv.opt, names)
 		} else {
-			err = Addrs(&out, inv.opt, names)
+			err = Addrs(&out, ns, inv.opt, names)
 		}
 		return nil
 	})

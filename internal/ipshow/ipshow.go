@@ -12,8 +12,10 @@
 // the empty "{}" objects -j prints for links a filter drops come out as
 // ip prints them.
 //
-// Callers run Links and Addrs on a thread inside the namespace to show
-// (world.NS.Do): every socket is opened there.
+// Callers pass the namespace's route netlink socket (world.NS) and run
+// Links and Addrs on a thread inside the namespace to show
+// (world.NS.Do): a link without IFLA_TXQLEN has its queue length read with
+// an ioctl on a socket opened there.
 package ipshow
 
 import (
@@ -51,13 +53,13 @@ type NetnsName func(nsid int) string
 // *script.ExitError values with ip's exit status and its stderr text in Msg
 // (without the final newline; nothing is written to stderr here). A Code of
 // 0 marks text ip prints on stderr while still exiting 0.
-func Links(w io.Writer, opt Options, names NetnsName) error {
-	return show(w, opt, names, true)
+func Links(w io.Writer, ns Netlink, opt Options, names NetnsName) error {
+	return show(w, ns, opt, names, true)
 }
 
 // Addrs writes what "ip address show" prints, with errors as Links reports them.
-func Addrs(w io.Writer, opt Options, names NetnsName) error {
-	return show(w, opt, names, false)
+func Addrs(w io.Writer, ns Netlink, opt Options, names NetnsName) error {
+	return show(w, ns, opt, names, false)
 }
 
 // filter is the part of iproute2's struct link_filter a listing uses.
@@ -81,12 +83,12 @@ type shower struct {
 	f      filter
 }
 
-func show(w io.Writer, opt Options, names NetnsName, doLink bool) error {
-	c, err := dial()
+func show(w io.Writer, ns Netlink, opt Options, names NetnsName, doLink bool) error {
+	sock, err := ns.Conn()
 	if err != nil {
 		return err
 	}
-	defer c.close()
+	c := &conn{nl: ns, h: sock}
 	s := &shower{opt: opt, names: names, doLink: doLink, c: c, ll: newLLCache(c)}
 	s.p = newPrinter(opt.JSON, opt.Pretty)
 	runErr := s.run()

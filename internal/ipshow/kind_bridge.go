@@ -1,8 +1,10 @@
 package ipshow
 
 import (
-	"github.com/netscript/netscript/internal/jsonw"
 	"strings"
+
+	"github.com/netscript/netscript/internal/jsonw"
+	"github.com/netscript/netscript/internal/rtattr"
 
 	"golang.org/x/sys/unix"
 )
@@ -29,8 +31,8 @@ type field struct {
 }
 
 // printField prints f from tb when tb has it.
-func (s *shower) printField(tb attrs, f field) {
-	if !tb.has(f.attr) {
+func (s *shower) printField(tb rtattr.Table, f field) {
+	if !tb.Has(f.attr) {
 		return
 	}
 	p := s.p
@@ -39,27 +41,27 @@ func (s *shower) printField(tb attrs, f field) {
 		var v uint64
 		switch f.size {
 		case 1:
-			v = uint64(tb.u8(f.attr))
+			v = uint64(tb.U8(f.attr))
 		case 2:
-			v = uint64(tb.u16(f.attr))
+			v = uint64(tb.U16(f.attr))
 		case 8:
-			v = tb.u64(f.attr)
+			v = tb.U64(f.attr)
 		default:
-			v = uint64(tb.u32(f.attr))
+			v = uint64(tb.U32(f.attr))
 		}
 		p.Uint(jsonw.Any, f.key, f.text+" %d ", int64(v))
 	case fOnOff:
-		p.onOff(f.key, f.text+" %s ", tb.u8(f.attr) != 0)
+		p.onOff(f.key, f.text+" %s ", tb.U8(f.attr) != 0)
 	case fHex:
-		p.hex0x(jsonw.Any, f.key, f.text+" %s ", uint64(tb.u16(f.attr)))
+		p.hex0x(jsonw.Any, f.key, f.text+" %s ", uint64(tb.U16(f.attr)))
 	case fTimer:
-		p.timer(f.key, tb.u64(f.attr))
+		p.timer(f.key, tb.U64(f.attr))
 	case fBridgeID:
 		p.Str(jsonw.Any, f.key, f.text+" %s ", bridgeID(tb[f.attr]))
 	}
 }
 
-func (s *shower) printFields(tb attrs, fields []field) {
+func (s *shower) printFields(tb rtattr.Table, fields []field) {
 	for _, f := range fields {
 		s.printField(tb, f)
 	}
@@ -132,19 +134,19 @@ const (
 )
 
 // printBridge is bridge_print_opt.
-func printBridge(s *shower, tb attrs) {
+func printBridge(s *shower, tb rtattr.Table) {
 	if tb == nil {
 		return
 	}
 	p := s.p
 	s.printFields(tb, bridgeHead)
-	if tb.has(unix.IFLA_BR_VLAN_PROTOCOL) {
-		p.Str(jsonw.Any, "vlan_protocol", "vlan_protocol %s ", vlanProtoName(tb.be16(unix.IFLA_BR_VLAN_PROTOCOL)))
+	if tb.Has(unix.IFLA_BR_VLAN_PROTOCOL) {
+		p.Str(jsonw.Any, "vlan_protocol", "vlan_protocol %s ", vlanProtoName(tb.BE16(unix.IFLA_BR_VLAN_PROTOCOL)))
 	}
-	if tb.has(unix.IFLA_BR_BRIDGE_ID) {
+	if tb.Has(unix.IFLA_BR_BRIDGE_ID) {
 		p.Str(jsonw.Any, "bridge_id", "bridge_id %s ", bridgeID(tb[unix.IFLA_BR_BRIDGE_ID]))
 	}
-	if tb.has(unix.IFLA_BR_ROOT_ID) {
+	if tb.Has(unix.IFLA_BR_ROOT_ID) {
 		// As ip 6.1 prints it: the bridge's own ID under this name.
 		p.Str(jsonw.Any, "root_id", "designated_root %s ", bridgeID(tb[unix.IFLA_BR_BRIDGE_ID]))
 	}
@@ -221,36 +223,36 @@ var bridgeSlaveTail = []field{
 }
 
 // printBridgeSlave is bridge_slave_print_opt.
-func printBridgeSlave(s *shower, tb attrs) {
+func printBridgeSlave(s *shower, tb rtattr.Table) {
 	if tb == nil {
 		return
 	}
 	p := s.p
-	if tb.has(unix.IFLA_BRPORT_STATE) {
-		st := tb.u8(unix.IFLA_BRPORT_STATE)
+	if tb.Has(unix.IFLA_BRPORT_STATE) {
+		st := tb.U8(unix.IFLA_BRPORT_STATE)
 		if int(st) < len(portStates) {
 			p.Str(jsonw.Any, "state", "state %s ", portStates[st])
 		} else {
 			p.Uint(jsonw.Any, "state_index", "state (%d) ", int64(st))
 		}
 	}
-	if tb.has(unix.IFLA_BRPORT_PRIORITY) {
-		p.Uint(jsonw.Any, "priority", "priority %d ", int64(tb.u16(unix.IFLA_BRPORT_PRIORITY)))
+	if tb.Has(unix.IFLA_BRPORT_PRIORITY) {
+		p.Uint(jsonw.Any, "priority", "priority %d ", int64(tb.U16(unix.IFLA_BRPORT_PRIORITY)))
 	}
-	if tb.has(unix.IFLA_BRPORT_COST) {
-		p.Uint(jsonw.Any, "cost", "cost %d ", int64(int32(tb.u32(unix.IFLA_BRPORT_COST))))
+	if tb.Has(unix.IFLA_BRPORT_COST) {
+		p.Uint(jsonw.Any, "cost", "cost %d ", int64(int32(tb.U32(unix.IFLA_BRPORT_COST))))
 	}
 	s.printFields(tb, bridgeSlaveHead)
-	if tb.has(unix.IFLA_BRPORT_FAST_LEAVE) {
+	if tb.Has(unix.IFLA_BRPORT_FAST_LEAVE) {
 		v := "off"
-		if tb.u8(unix.IFLA_BRPORT_FAST_LEAVE) != 0 {
+		if tb.U8(unix.IFLA_BRPORT_FAST_LEAVE) != 0 {
 			v = "on"
 		}
 		p.Str(jsonw.FP, "", "mcast_fast_leave %s ", v)
 	}
 	s.printFields(tb, bridgeSlaveTail)
-	if tb.has(unix.IFLA_BRPORT_GROUP_FWD_MASK) {
-		mask := tb.u16(unix.IFLA_BRPORT_GROUP_FWD_MASK)
+	if tb.Has(unix.IFLA_BRPORT_GROUP_FWD_MASK) {
+		mask := tb.U16(unix.IFLA_BRPORT_GROUP_FWD_MASK)
 		p.hex0x(jsonw.Any, "group_fwd_mask", "group_fwd_mask %s ", uint64(mask))
 		p.Str(jsonw.Any, "group_fwd_mask_str", "group_fwd_mask_str %s ", fwdMaskString(mask))
 	}
@@ -261,8 +263,8 @@ func printBridgeSlave(s *shower, tb attrs) {
 	} {
 		s.printField(tb, f)
 	}
-	if tb.has(unix.IFLA_BRPORT_BACKUP_PORT) {
-		p.Str(jsonw.Any, "backup_port", "backup_port %s ", s.ll.indexToName(int(int32(tb.u32(unix.IFLA_BRPORT_BACKUP_PORT)))))
+	if tb.Has(unix.IFLA_BRPORT_BACKUP_PORT) {
+		p.Str(jsonw.Any, "backup_port", "backup_port %s ", s.ll.indexToName(int(int32(tb.U32(unix.IFLA_BRPORT_BACKUP_PORT)))))
 	}
 }
 

@@ -2,10 +2,12 @@ package ipshow
 
 import (
 	"fmt"
-	"github.com/netscript/netscript/internal/jsonw"
 	"net"
 	"os/user"
 	"strconv"
+
+	"github.com/netscript/netscript/internal/jsonw"
+	"github.com/netscript/netscript/internal/rtattr"
 
 	"golang.org/x/sys/unix"
 )
@@ -34,19 +36,19 @@ func init() {
 }
 
 // printVxlan is vxlan_print_opt.
-func printVxlan(s *shower, tb attrs) {
+func printVxlan(s *shower, tb rtattr.Table) {
 	if tb == nil {
 		return
 	}
 	p := s.p
-	if tb.u8(unix.IFLA_VXLAN_COLLECT_METADATA) != 0 {
+	if tb.U8(unix.IFLA_VXLAN_COLLECT_METADATA) != 0 {
 		p.Bool(jsonw.Any, "external", "external ", true)
 	}
-	if tb.u8(unix.IFLA_VXLAN_VNIFILTER) != 0 {
+	if tb.U8(unix.IFLA_VXLAN_VNIFILTER) != 0 {
 		p.Bool(jsonw.Any, "vnifilter", "vnifilter", true)
 	}
 	if len(tb[unix.IFLA_VXLAN_ID]) >= 4 {
-		p.Uint(jsonw.Any, "id", "id %d ", int64(tb.u32(unix.IFLA_VXLAN_ID)))
+		p.Uint(jsonw.Any, "id", "id %d ", int64(tb.U32(unix.IFLA_VXLAN_ID)))
 	}
 	if v, ok := tb[unix.IFLA_VXLAN_GROUP]; ok && len(v) == 4 {
 		if ip := net.IP(v); !ip.Equal(net.IPv4zero) {
@@ -74,7 +76,7 @@ func printVxlan(s *shower, tb attrs) {
 			p.Str(jsonw.Any, "local6", "local %s ", ip.String())
 		}
 	}
-	if link := tb.u32(unix.IFLA_VXLAN_LINK); link != 0 {
+	if link := tb.U32(unix.IFLA_VXLAN_LINK); link != 0 {
 		p.Str(jsonw.Any, "link", "dev %s ", s.ll.indexToName(int(link)))
 	}
 	if v, ok := tb[unix.IFLA_VXLAN_PORT_RANGE]; ok && len(v) >= 4 {
@@ -88,11 +90,11 @@ func printVxlan(s *shower, tb attrs) {
 			p.lit(fmt.Sprintf("srcport %d %d ", low, high))
 		}
 	}
-	if tb.has(unix.IFLA_VXLAN_PORT) {
-		p.Uint(jsonw.Any, "port", "dstport %d ", int64(tb.be16(unix.IFLA_VXLAN_PORT)))
+	if tb.Has(unix.IFLA_VXLAN_PORT) {
+		p.Uint(jsonw.Any, "port", "dstport %d ", int64(tb.BE16(unix.IFLA_VXLAN_PORT)))
 	}
-	if tb.has(unix.IFLA_VXLAN_LEARNING) {
-		learning := tb.u8(unix.IFLA_VXLAN_LEARNING) != 0
+	if tb.Has(unix.IFLA_VXLAN_LEARNING) {
+		learning := tb.U8(unix.IFLA_VXLAN_LEARNING) != 0
 		p.Bool(jsonw.JSON, "learning", "", learning)
 		if !learning {
 			p.Bool(jsonw.FP, "", "nolearning ", true)
@@ -107,29 +109,29 @@ func printVxlan(s *shower, tb attrs) {
 		{unix.IFLA_VXLAN_L2MISS, "l2miss", "l2miss "},
 		{unix.IFLA_VXLAN_L3MISS, "l3miss", "l3miss "},
 	} {
-		if tb.u8(f.attr) != 0 {
+		if tb.U8(f.attr) != 0 {
 			p.Bool(jsonw.Any, f.key, f.text, true)
 		}
 	}
-	if tos := tb.u8(unix.IFLA_VXLAN_TOS); tos != 0 {
+	if tos := tb.U8(unix.IFLA_VXLAN_TOS); tos != 0 {
 		if p.IsJSON() || tos != 1 {
 			p.hex0x(jsonw.Any, "tos", "tos %s ", uint64(tos))
 		} else {
 			p.lit("tos inherit ")
 		}
 	}
-	if tb.u8(unix.IFLA_VXLAN_TTL_INHERIT) != 0 {
+	if tb.U8(unix.IFLA_VXLAN_TTL_INHERIT) != 0 {
 		p.lit("ttl inherit ")
-	} else if tb.has(unix.IFLA_VXLAN_TTL) {
-		ttl := tb.u8(unix.IFLA_VXLAN_TTL)
+	} else if tb.Has(unix.IFLA_VXLAN_TTL) {
+		ttl := tb.U8(unix.IFLA_VXLAN_TTL)
 		if p.IsJSON() || ttl != 0 {
 			p.Uint(jsonw.Any, "ttl", "ttl %d ", int64(ttl))
 		} else {
 			p.lit("ttl auto ")
 		}
 	}
-	if tb.has(unix.IFLA_VXLAN_DF) {
-		switch tb.u8(unix.IFLA_VXLAN_DF) {
+	if tb.Has(unix.IFLA_VXLAN_DF) {
+		switch tb.U8(unix.IFLA_VXLAN_DF) {
 		case vxlanDFUnset:
 			p.Str(jsonw.JSON, "df", "", "unset")
 		case vxlanDFSet:
@@ -143,14 +145,14 @@ func printVxlan(s *shower, tb attrs) {
 			p.hex0x(jsonw.Any, "label", "flowlabel %s ", label)
 		}
 	}
-	if tb.has(unix.IFLA_VXLAN_AGEING) {
-		if age := tb.u32(unix.IFLA_VXLAN_AGEING); age == 0 {
+	if tb.Has(unix.IFLA_VXLAN_AGEING) {
+		if age := tb.U32(unix.IFLA_VXLAN_AGEING); age == 0 {
 			p.Uint(jsonw.Any, "ageing", "ageing none ", 0)
 		} else {
 			p.Uint(jsonw.Any, "ageing", "ageing %d ", int64(age))
 		}
 	}
-	if limit := tb.u32(unix.IFLA_VXLAN_LIMIT); limit != 0 {
+	if limit := tb.U32(unix.IFLA_VXLAN_LIMIT); limit != 0 {
 		p.Uint(jsonw.Any, "limit", "maxaddr %d ", int64(limit))
 	}
 	for _, f := range []struct {
@@ -161,10 +163,10 @@ func printVxlan(s *shower, tb attrs) {
 		{unix.IFLA_VXLAN_UDP_ZERO_CSUM6_TX, "udp_zero_csum6_tx", "udp6zerocsumtx "},
 		{unix.IFLA_VXLAN_UDP_ZERO_CSUM6_RX, "udp_zero_csum6_rx", "udp6zerocsumrx "},
 	} {
-		if !tb.has(f.attr) {
+		if !tb.Has(f.attr) {
 			continue
 		}
-		on := tb.u8(f.attr) != 0
+		on := tb.U8(f.attr) != 0
 		if p.IsJSON() {
 			p.Bool(jsonw.JSON, f.key, "", on)
 			continue
@@ -174,16 +176,16 @@ func printVxlan(s *shower, tb attrs) {
 		}
 		p.lit(f.text)
 	}
-	if tb.u8(unix.IFLA_VXLAN_REMCSUM_TX) != 0 {
+	if tb.U8(unix.IFLA_VXLAN_REMCSUM_TX) != 0 {
 		p.Bool(jsonw.Any, "remcsum_tx", "remcsumtx ", true)
 	}
-	if tb.u8(unix.IFLA_VXLAN_REMCSUM_RX) != 0 {
+	if tb.U8(unix.IFLA_VXLAN_REMCSUM_RX) != 0 {
 		p.Bool(jsonw.Any, "remcsum_rx", "remcsumrx ", true)
 	}
-	if tb.has(unix.IFLA_VXLAN_GBP) {
+	if tb.Has(unix.IFLA_VXLAN_GBP) {
 		p.Bool(jsonw.Any, "gbp", "gbp ", true)
 	}
-	if tb.has(unix.IFLA_VXLAN_GPE) {
+	if tb.Has(unix.IFLA_VXLAN_GPE) {
 		p.Bool(jsonw.Any, "gpe", "gpe ", true)
 	}
 }
@@ -195,12 +197,12 @@ var macvlanModes = map[uint32]string{
 }
 
 // printMacvlan is macvlan_print_opt (macvlan and macvtap).
-func printMacvlan(s *shower, tb attrs) {
+func printMacvlan(s *shower, tb rtattr.Table) {
 	if tb == nil || len(tb[unix.IFLA_MACVLAN_MODE]) < 4 {
 		return
 	}
 	p := s.p
-	mode := tb.u32(unix.IFLA_MACVLAN_MODE)
+	mode := tb.U32(unix.IFLA_MACVLAN_MODE)
 	name, ok := macvlanModes[mode]
 	if !ok {
 		name = "unknown"
@@ -208,7 +210,7 @@ func printMacvlan(s *shower, tb attrs) {
 	p.Str(jsonw.Any, "mode", "mode %s ", name)
 	var flags uint16
 	if len(tb[unix.IFLA_MACVLAN_FLAGS]) >= 2 {
-		flags = tb.u16(unix.IFLA_MACVLAN_FLAGS)
+		flags = tb.U16(unix.IFLA_MACVLAN_FLAGS)
 	}
 	if flags&macvlanFlagNopromisc != 0 {
 		p.Bool(jsonw.Any, "nopromisc", "nopromisc ", true)
@@ -217,15 +219,15 @@ func printMacvlan(s *shower, tb attrs) {
 		p.Bool(jsonw.Any, "nodst", "nodst ", true)
 	}
 	if len(tb[unix.IFLA_MACVLAN_BC_QUEUE_LEN]) >= 4 {
-		p.Uint(jsonw.Any, "bcqueuelen", "bcqueuelen %d ", int64(tb.u32(unix.IFLA_MACVLAN_BC_QUEUE_LEN)))
+		p.Uint(jsonw.Any, "bcqueuelen", "bcqueuelen %d ", int64(tb.U32(unix.IFLA_MACVLAN_BC_QUEUE_LEN)))
 	}
 	if len(tb[unix.IFLA_MACVLAN_BC_QUEUE_LEN_USED]) >= 4 {
-		p.Uint(jsonw.Any, "usedbcqueuelen", "usedbcqueuelen %d ", int64(tb.u32(unix.IFLA_MACVLAN_BC_QUEUE_LEN_USED)))
+		p.Uint(jsonw.Any, "usedbcqueuelen", "usedbcqueuelen %d ", int64(tb.U32(unix.IFLA_MACVLAN_BC_QUEUE_LEN_USED)))
 	}
 	if mode != macvlanModeSource || len(tb[unix.IFLA_MACVLAN_MACADDR_COUNT]) < 4 {
 		return
 	}
-	p.Uint(jsonw.Any, "macaddr_count", "remotes (%d) ", int64(int32(tb.u32(unix.IFLA_MACVLAN_MACADDR_COUNT))))
+	p.Uint(jsonw.Any, "macaddr_count", "remotes (%d) ", int64(int32(tb.U32(unix.IFLA_MACVLAN_MACADDR_COUNT))))
 	data, ok := tb[unix.IFLA_MACVLAN_MACADDR_DATA]
 	if !ok {
 		return
@@ -246,14 +248,14 @@ func printMacvlan(s *shower, tb attrs) {
 }
 
 // printTun is tun_print_opt.
-func printTun(s *shower, tb attrs) {
+func printTun(s *shower, tb rtattr.Table) {
 	if tb == nil {
 		return
 	}
 	p := s.p
-	if tb.has(unix.IFLA_TUN_TYPE) {
-		name := fmt.Sprintf("UNKNOWN:%d", tb.u8(unix.IFLA_TUN_TYPE))
-		switch tb.u8(unix.IFLA_TUN_TYPE) {
+	if tb.Has(unix.IFLA_TUN_TYPE) {
+		name := fmt.Sprintf("UNKNOWN:%d", tb.U8(unix.IFLA_TUN_TYPE))
+		switch tb.U8(unix.IFLA_TUN_TYPE) {
 		case unix.IFF_TUN:
 			name = "tun"
 		case unix.IFF_TAP:
@@ -263,7 +265,7 @@ func printTun(s *shower, tb attrs) {
 	}
 	s.printField(tb, field{unix.IFLA_TUN_PI, "pi", "pi", fOnOff, 1})
 	s.printField(tb, field{unix.IFLA_TUN_VNET_HDR, "vnet_hdr", "vnet_hdr", fOnOff, 1})
-	if tb.u8(unix.IFLA_TUN_MULTI_QUEUE) == 0 {
+	if tb.U8(unix.IFLA_TUN_MULTI_QUEUE) == 0 {
 		p.Bool(jsonw.JSON, "multi_queue", "", false)
 	} else {
 		p.Bool(jsonw.Any, "multi_queue", "multi_queue ", true)
@@ -271,16 +273,16 @@ func printTun(s *shower, tb attrs) {
 		s.printField(tb, u32f(unix.IFLA_TUN_NUM_DISABLED_QUEUES, "numdisabled", "numdisabled"))
 	}
 	s.printField(tb, field{unix.IFLA_TUN_PERSIST, "persist", "persist", fOnOff, 1})
-	if tb.has(unix.IFLA_TUN_OWNER) {
-		uid := tb.u32(unix.IFLA_TUN_OWNER)
+	if tb.Has(unix.IFLA_TUN_OWNER) {
+		uid := tb.U32(unix.IFLA_TUN_OWNER)
 		if u, err := user.LookupId(strconv.FormatUint(uint64(uid), 10)); err == nil {
 			p.Str(jsonw.Any, "user", "user %s ", u.Username)
 		} else {
 			p.Uint(jsonw.Any, "user", "user %d ", int64(uid))
 		}
 	}
-	if tb.has(unix.IFLA_TUN_GROUP) {
-		gid := tb.u32(unix.IFLA_TUN_GROUP)
+	if tb.Has(unix.IFLA_TUN_GROUP) {
+		gid := tb.U32(unix.IFLA_TUN_GROUP)
 		if g, err := user.LookupGroupId(strconv.FormatUint(uint64(gid), 10)); err == nil {
 			p.Str(jsonw.Any, "group", "group %s ", g.Name)
 		} else {

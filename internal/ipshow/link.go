@@ -2,7 +2,9 @@ package ipshow
 
 import (
 	"fmt"
+
 	"github.com/netscript/netscript/internal/jsonw"
+	"github.com/netscript/netscript/internal/rtattr"
 
 	"github.com/vishvananda/netlink/nl"
 	"golang.org/x/sys/unix"
@@ -33,6 +35,24 @@ var linkFlagNames = []struct {
 	{unix.IFF_ECHO, "ECHO"},
 }
 
+// LinkFlagWords is what print_link_flags (ip link, bridge link) prints
+// for an interface's flags, in its order: NO-CARRIER for a link that is up
+// without carrier, then the name of each flag it knows; rest is what is
+// left of flags, which it prints in hex.
+func LinkFlagWords(flags uint32) (words []string, rest uint32) {
+	if flags&unix.IFF_UP != 0 && flags&unix.IFF_RUNNING == 0 {
+		words = append(words, "NO-CARRIER")
+	}
+	flags &^= unix.IFF_RUNNING
+	for _, f := range linkFlagNames {
+		if flags&f.flag != 0 {
+			flags &^= f.flag
+			words = append(words, f.name)
+		}
+	}
+	return words, flags
+}
+
 // printLinkFlags is print_link_flags: "<NO-CARRIER,BROADCAST,...,M-DOWN> ".
 func (s *shower) printLinkFlags(flags uint32, mdown bool) {
 	p := s.p
@@ -41,24 +61,16 @@ func (s *shower) printLinkFlags(flags uint32, mdown bool) {
 		key = "flags"
 	}
 	p.OpenArray(jsonw.Any, key, "<")
-	sep := func(rest uint32) string {
-		if rest != 0 {
-			return "%s,"
+	words, rest := LinkFlagWords(flags)
+	for i, w := range words {
+		format := "%s"
+		if i < len(words)-1 || rest != 0 {
+			format = "%s,"
 		}
-		return "%s"
+		p.Str(jsonw.Any, "", format, w)
 	}
-	if flags&unix.IFF_UP != 0 && flags&unix.IFF_RUNNING == 0 {
-		p.Str(jsonw.Any, "", sep(flags), "NO-CARRIER")
-	}
-	flags &^= unix.IFF_RUNNING
-	for _, f := range linkFlagNames {
-		if flags&f.flag != 0 {
-			flags &^= f.flag
-			p.Str(jsonw.Any, "", sep(flags), f.name)
-		}
-	}
-	if flags != 0 {
-		p.hex(jsonw.Any, "", "%x", flags)
+	if rest != 0 {
+		p.hex(jsonw.Any, "", "%x", rest)
 	}
 	if mdown {
 		p.Str(jsonw.Any, "", ",%s", "M-DOWN")
@@ -89,12 +101,12 @@ func (s *shower) printOperstate(state uint8) {
 
 // printQueuelen is print_queuelen: IFLA_TXQLEN, or the SIOCGIFTXQLEN ioctl
 // for messages without it (IPv6's link dump).
-func (s *shower) printQueuelen(tb attrs) {
+func (s *shower) printQueuelen(tb rtattr.Table) {
 	var qlen int64
-	if tb.has(unix.IFLA_TXQLEN) {
-		qlen = int64(int32(tb.u32(unix.IFLA_TXQLEN)))
+	if tb.Has(unix.IFLA_TXQLEN) {
+		qlen = int64(int32(tb.U32(unix.IFLA_TXQLEN)))
 	} else {
-		q, ok := txqlenIoctl(tb.str(unix.IFLA_IFNAME))
+		q, ok := txqlenIoctl(tb.Str(unix.IFLA_IFNAME))
 		if !ok {
 			return
 		}
@@ -149,27 +161,27 @@ func linkKind(linkinfo []byte, slave bool) string {
 	if slave {
 		want = nl.IFLA_INFO_SLAVE_KIND
 	}
-	info := parseAttrs(linkinfo, 0)
-	if !info.has(want) {
+	info := rtattr.ParseMasked(linkinfo, 0)
+	if !info.Has(want) {
 		return ""
 	}
-	return info.str(want)
+	return info.Str(want)
 }
 
 // kindMismatch is match_link_kind != 0.
-func kindMismatch(tb attrs, kind string, slave bool) bool {
+func kindMismatch(tb rtattr.Table, kind string, slave bool) bool {
 	li, ok := tb[unix.IFLA_LINKINFO]
 	return !ok || linkKind(li, slave) != kind
 }
 
 // printNameAndLink is print_name_and_link: NAME, NAME@PEER, NAME@ifN or
 // NAME@NONE. It reports whether a peer in this namespace is down (M-DOWN).
-func (s *shower) printNameAndLink(format, name string, tb attrs) bool {
+func (s *shower) printNameAndLink(format, name string, tb rtattr.Table) bool {
 	p := s.p
 	mdown := false
-	if tb.has(unix.IFLA_LINK) {
+	if tb.Has(unix.IFLA_LINK) {
 		link := ""
-		iflink := int(int32(tb.u32(unix.IFLA_LINK)))
+		iflink := int(int32(tb.U32(unix.IFLA_LINK)))
 		switch {
 		case iflink == 0:
 			if p.IsJSON() {
@@ -177,7 +189,7 @@ func (s *shower) printNameAndLink(format, name string, tb attrs) bool {
 			} else {
 				link = "NONE"
 			}
-		case tb.has(unix.IFLA_LINK_NETNSID):
+		case tb.Has(unix.IFLA_LINK_NETNSID):
 			if p.IsJSON() {
 				p.Uint(jsonw.JSON, "link_index", "", int64(iflink))
 			} else {
@@ -203,11 +215,11 @@ func (s *shower) printNameAndLink(format, name string, tb attrs) bool {
 func (s *shower) printLinkinfoBrief(name string, m *linkMsg) int {
 	p, tb := s.p, m.tb
 	mdown := s.printNameAndLink("%-16s ", name, tb)
-	if tb.has(unix.IFLA_OPERSTATE) {
-		s.printOperstate(tb.u8(unix.IFLA_OPERSTATE))
+	if tb.Has(unix.IFLA_OPERSTATE) {
+		s.printOperstate(tb.U8(unix.IFLA_OPERSTATE))
 	}
 	if s.f.family == unix.AF_PACKET {
-		if tb.has(unix.IFLA_ADDRESS) {
+		if tb.Has(unix.IFLA_ADDRESS) {
 			p.Str(jsonw.Any, "address", "%s ", llAddr(tb[unix.IFLA_ADDRESS], m.typ))
 		}
 		s.printLinkFlags(m.flags, mdown)
@@ -227,17 +239,17 @@ func (s *shower) printLinkinfo(m *linkMsg) int {
 		return -1
 	}
 	name := fmt.Sprintf("if%d", uint32(m.index))
-	if tb.has(unix.IFLA_IFNAME) {
-		name = tb.str(unix.IFLA_IFNAME)
+	if tb.Has(unix.IFLA_IFNAME) {
+		name = tb.Str(unix.IFLA_IFNAME)
 	}
 	if !CheckIfname(name) {
 		return -1
 	}
-	if g := s.opt.Group; g != nil && tb.has(unix.IFLA_GROUP) && int32(tb.u32(unix.IFLA_GROUP)) != *g {
+	if g := s.opt.Group; g != nil && tb.Has(unix.IFLA_GROUP) && int32(tb.U32(unix.IFLA_GROUP)) != *g {
 		return -1
 	}
-	if tb.has(unix.IFLA_MASTER) {
-		if f.master > 0 && int(int32(tb.u32(unix.IFLA_MASTER))) != f.master {
+	if tb.Has(unix.IFLA_MASTER) {
+		if f.master > 0 && int(int32(tb.U32(unix.IFLA_MASTER))) != f.master {
 			return -1
 		}
 	} else if f.master > 0 {
@@ -258,36 +270,36 @@ func (s *shower) printLinkinfo(m *linkMsg) int {
 	mdown := s.printNameAndLink("%s: ", name, tb)
 	s.printLinkFlags(m.flags, mdown)
 
-	if tb.has(unix.IFLA_MTU) {
-		p.Uint(jsonw.Any, "mtu", "mtu %d ", int64(tb.u32(unix.IFLA_MTU)))
+	if tb.Has(unix.IFLA_MTU) {
+		p.Uint(jsonw.Any, "mtu", "mtu %d ", int64(tb.U32(unix.IFLA_MTU)))
 	}
-	if tb.has(unix.IFLA_QDISC) {
-		p.Str(jsonw.Any, "qdisc", "qdisc %s ", tb.str(unix.IFLA_QDISC))
+	if tb.Has(unix.IFLA_QDISC) {
+		p.Str(jsonw.Any, "qdisc", "qdisc %s ", tb.Str(unix.IFLA_QDISC))
 	}
-	if tb.has(unix.IFLA_MASTER) {
-		p.Str(jsonw.Any, "master", "master %s ", s.ll.indexToName(int(int32(tb.u32(unix.IFLA_MASTER)))))
+	if tb.Has(unix.IFLA_MASTER) {
+		p.Str(jsonw.Any, "master", "master %s ", s.ll.indexToName(int(int32(tb.U32(unix.IFLA_MASTER)))))
 	}
-	if tb.has(unix.IFLA_OPERSTATE) {
-		s.printOperstate(tb.u8(unix.IFLA_OPERSTATE))
+	if tb.Has(unix.IFLA_OPERSTATE) {
+		s.printOperstate(tb.U8(unix.IFLA_OPERSTATE))
 	}
-	if s.doLink && tb.has(unix.IFLA_LINKMODE) {
-		s.printLinkmode(tb.u8(unix.IFLA_LINKMODE))
+	if s.doLink && tb.Has(unix.IFLA_LINKMODE) {
+		s.printLinkmode(tb.U8(unix.IFLA_LINKMODE))
 	}
-	if tb.has(unix.IFLA_GROUP) {
-		p.Str(jsonw.Any, "group", "group %s ", groupName(int32(tb.u32(unix.IFLA_GROUP))))
+	if tb.Has(unix.IFLA_GROUP) {
+		p.Str(jsonw.Any, "group", "group %s ", groupName(int32(tb.U32(unix.IFLA_GROUP))))
 	}
 	s.printQueuelen(tb)
-	if tb.has(unix.IFLA_EVENT) {
-		s.printLinkEvent(tb.u32(unix.IFLA_EVENT))
+	if tb.Has(unix.IFLA_EVENT) {
+		s.printLinkEvent(tb.U32(unix.IFLA_EVENT))
 	}
 
 	if f.family == unix.AF_UNSPEC || f.family == unix.AF_PACKET || s.opt.Details {
 		p.nl()
 		p.Str(jsonw.Any, "link_type", "    link/%s ", llTypeName(m.typ))
-		if tb.has(unix.IFLA_ADDRESS) {
+		if tb.Has(unix.IFLA_ADDRESS) {
 			p.Str(jsonw.Any, "address", "%s", llAddr(tb[unix.IFLA_ADDRESS], m.typ))
 		}
-		if tb.has(unix.IFLA_BROADCAST) {
+		if tb.Has(unix.IFLA_BROADCAST) {
 			if m.flags&unix.IFF_POINTOPOINT != 0 {
 				p.lit(" peer ")
 				p.Bool(jsonw.JSON, "link_pointtopoint", "", true)
@@ -304,8 +316,8 @@ func (s *shower) printLinkinfo(m *linkMsg) int {
 		}
 	}
 
-	if tb.has(unix.IFLA_LINK_NETNSID) {
-		id := int32(tb.u32(unix.IFLA_LINK_NETNSID))
+	if tb.Has(unix.IFLA_LINK_NETNSID) {
+		id := int32(tb.U32(unix.IFLA_LINK_NETNSID))
 		switch {
 		case p.IsJSON():
 			p.Uint(jsonw.JSON, "link_netnsid", "", int64(id))
@@ -319,18 +331,18 @@ func (s *shower) printLinkinfo(m *linkMsg) int {
 			p.lit(" link-netnsid unknown")
 		}
 	}
-	if tb.has(unix.IFLA_NEW_NETNSID) {
-		id := int32(tb.u32(unix.IFLA_NEW_NETNSID))
+	if tb.Has(unix.IFLA_NEW_NETNSID) {
+		id := int32(tb.U32(unix.IFLA_NEW_NETNSID))
 		if name := s.netnsName(int(id)); name != "" {
 			p.lit(" new-netns " + name)
 		} else {
 			p.lit(fmt.Sprintf(" new-netnsid %d", id))
 		}
 	}
-	if tb.has(unix.IFLA_NEW_IFINDEX) {
-		p.lit(fmt.Sprintf(" new-ifindex %d", int32(tb.u32(unix.IFLA_NEW_IFINDEX))))
+	if tb.Has(unix.IFLA_NEW_IFINDEX) {
+		p.lit(fmt.Sprintf(" new-ifindex %d", int32(tb.U32(unix.IFLA_NEW_IFINDEX))))
 	}
-	if tb.has(unix.IFLA_PROTO_DOWN) && tb.u8(unix.IFLA_PROTO_DOWN) != 0 {
+	if tb.Has(unix.IFLA_PROTO_DOWN) && tb.U8(unix.IFLA_PROTO_DOWN) != 0 {
 		p.Bool(jsonw.Any, "proto_down", " protodown on ", true)
 	}
 
@@ -338,9 +350,9 @@ func (s *shower) printLinkinfo(m *linkMsg) int {
 		s.printDetails(tb)
 	}
 
-	if (s.doLink || s.opt.Details) && tb.has(unix.IFLA_IFALIAS) {
+	if (s.doLink || s.opt.Details) && tb.Has(unix.IFLA_IFALIAS) {
 		p.lit("\n    ")
-		p.Str(jsonw.Any, "ifalias", "alias %s", tb.str(unix.IFLA_IFALIAS))
+		p.Str(jsonw.Any, "ifalias", "alias %s", tb.Str(unix.IFLA_IFALIAS))
 	}
 
 	if prop, ok := tb[unix.IFLA_PROP_LIST]; ok {

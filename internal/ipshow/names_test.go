@@ -1,9 +1,10 @@
 package ipshow
 
 import (
-	"github.com/netscript/netscript/internal/jsonw"
 	"net/netip"
 	"testing"
+
+	"github.com/netscript/netscript/internal/jsonw"
 
 	"golang.org/x/sys/unix"
 )

@@ -6,9 +6,10 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/netscript/netscript/internal/rtattr"
+
 	"github.com/netscript/netscript/script"
 	"github.com/vishvananda/netlink/nl"
-	"github.com/vishvananda/netns"
 	"golang.org/x/sys/unix"
 )
 
@@ -24,58 +25,13 @@ const dumpRetries = 5
 
 var native = binary.NativeEndian
 
-// attrs holds a message's attributes by type; the first of a type wins,
-// as in iproute2's parse_rtattr.
-type attrs map[uint16][]byte
-
-func parseAttrs(b []byte, mask uint16) attrs {
-	a := attrs{}
-	for len(b) >= unix.SizeofRtAttr {
-		l := int(native.Uint16(b[0:2]))
-		t := native.Uint16(b[2:4]) &^ mask
-		if l < unix.SizeofRtAttr || l > len(b) {
-			break
-		}
-		if _, dup := a[t]; !dup {
-			a[t] = b[unix.SizeofRtAttr:l]
-		}
-		l = (l + unix.NLA_ALIGNTO - 1) &^ (unix.NLA_ALIGNTO - 1)
-		if l > len(b) {
-			break
-		}
-		b = b[l:]
-	}
-	return a
-}
-
-func (a attrs) has(t uint16) bool { _, ok := a[t]; return ok }
-
-func (a attrs) u8(t uint16) uint8 {
-	if v := a[t]; len(v) >= 1 {
-		return v[0]
-	}
-	return 0
-}
-
-func (a attrs) u32(t uint16) uint32 {
-	if v := a[t]; len(v) >= 4 {
-		return native.Uint32(v)
-	}
-	return 0
-}
-
-// str is rta_getattr_str: the attribute up to its NUL.
-func (a attrs) str(t uint16) string {
-	return unix.ByteSliceToString(a[t])
-}
-
 // linkMsg is an RTM_NEWLINK message: ifinfomsg and attributes.
 type linkMsg struct {
 	family uint8
 	typ    uint16
 	index  int32
 	flags  uint32
-	tb     attrs
+	tb     rtattr.Table
 }
 
 func parseLinkMsg(b []byte) (*linkMsg, error) {
@@ -87,7 +43,7 @@ func parseLinkMsg(b []byte) (*linkMsg, error) {
 		typ:    native.Uint16(b[2:4]),
 		index:  int32(native.Uint32(b[4:8])),
 		flags:  native.Uint32(b[8:12]),
-		tb:     parseAttrs(b[unix.SizeofIfInfomsg:], unix.NLA_F_NESTED),
+		tb:     rtattr.Parse(b[unix.SizeofIfInfomsg:]),
 	}, nil
 }
 
@@ -98,7 +54,7 @@ type addrMsg struct {
 	flags     uint8
 	scope     uint8
 	index     int32
-	tb        attrs
+	tb        rtattr.Table
 }
 
 func parseAddrMsg(b []byte) (*addrMsg, error) {
@@ -111,37 +67,27 @@ func parseAddrMsg(b []byte) (*addrMsg, error) {
 		flags:     b[2],
 		scope:     b[3],
 		index:     int32(native.Uint32(b[4:8])),
-		tb:        parseAttrs(b[unix.SizeofIfAddrmsg:], 0),
+		tb:        rtattr.ParseMasked(b[unix.SizeofIfAddrmsg:], 0),
 	}, nil
 }
 
-// conn is a route netlink socket in the calling thread's namespace, set up
-// as ip sets up its own: extended acks and strict dump checking.
+// Netlink is the route netlink socket of the namespace to show, set up as
+// ip sets up its own (extended acks, strict dump checking), as world.NS
+// gives it.
+type Netlink interface {
+	// Conn returns the socket.
+	Conn() (*nl.SocketHandle, error)
+	// Dump sends a dump request on the socket and returns the answers
+	// of type resType, with nl.ErrDumpInterrupted when the kernel marks
+	// the dump as interrupted.
+	Dump(req *nl.NetlinkRequest, resType uint16) ([][]byte, error)
+}
+
+// conn is one listing's use of the namespace's socket.
 type conn struct {
-	h *nl.SocketHandle
+	nl Netlink
+	h  *nl.SocketHandle
 }
-
-func dial() (*conn, error) {
-	s, err := nl.GetNetlinkSocketAt(netns.None(), netns.None(), unix.NETLINK_ROUTE)
-	if err != nil {
-		return nil, fmt.Errorf("open route netlink socket: %w", err)
-	}
-	c := &conn{h: &nl.SocketHandle{Socket: s}}
-	if err := s.SetSendTimeout(&nl.SocketTimeoutTv); err != nil {
-		c.close()
-		return nil, fmt.Errorf("set netlink send timeout: %w", err)
-	}
-	if err := s.SetReceiveTimeout(&nl.SocketTimeoutTv); err != nil {
-		c.close()
-		return nil, fmt.Errorf("set netlink receive timeout: %w", err)
-	}
-	// Both are best effort, as in iproute2: older kernels lack them.
-	_ = s.SetExtAck(true)
-	_ = unix.SetsockoptInt(s.GetFd(), unix.SOL_NETLINK, unix.NETLINK_GET_STRICT_CHK, 1)
-	return c, nil
-}
-
-func (c *conn) close() { c.h.Close() }
 
 func (c *conn) request(typ, flags int, data ...nl.NetlinkRequestData) *nl.NetlinkRequest {
 	req := nl.NewNetlinkRequest(typ, flags)
@@ -153,11 +99,11 @@ func (c *conn) request(typ, flags int, data ...nl.NetlinkRequestData) *nl.Netlin
 }
 
 // dump runs a dump request, again while the kernel reports it interrupted.
-func dump(newReq func() *nl.NetlinkRequest, resType uint16) ([][]byte, error) {
+func (c *conn) dump(newReq func() *nl.NetlinkRequest, resType uint16) ([][]byte, error) {
 	var msgs [][]byte
 	var err error
 	for range dumpRetries {
-		msgs, err = newReq().Execute(unix.NETLINK_ROUTE, resType)
+		msgs, err = c.nl.Dump(newReq(), resType)
 		if !errors.Is(err, nl.ErrDumpInterrupted) {
 			break
 		}
@@ -195,7 +141,7 @@ func (c *conn) dumpLinks(family int, f linkFilter) ([]*linkMsg, error) {
 		}
 		return req
 	}
-	raw, err := dump(newReq, unix.RTM_NEWLINK)
+	raw, err := c.dump(newReq, unix.RTM_NEWLINK)
 	if err != nil {
 		return nil, err
 	}
@@ -242,7 +188,7 @@ func (c *conn) dumpAddrs(family, index int) ([]*addrMsg, error) {
 		ifa.Index = uint32(index)
 		return c.request(unix.RTM_GETADDR, unix.NLM_F_DUMP, ifa)
 	}
-	raw, err := dump(newReq, unix.RTM_NEWADDR)
+	raw, err := c.dump(newReq, unix.RTM_NEWADDR)
 	if err != nil {
 		return nil, err
 	}

@@ -137,12 +137,16 @@ func try(link netlink.Link, kind string, reason func(why string) string) answer 
 		return fail(fmt.Sprintf("make a namespace to try: %v", err))
 	}
 	defer w.Close()
-	err = w.Root().Do(func() error {
+	err = func() error {
+		h, err := w.Root().Netlink()
+		if err != nil {
+			return err
+		}
 		lower := &netlink.Veth{LinkAttrs: netlink.LinkAttrs{Name: "probe-lo"}, PeerName: "probe-lo-peer"}
-		if err := netlink.LinkAdd(lower); err != nil {
+		if err := h.LinkAdd(lower); err != nil {
 			return fmt.Errorf("lower veth: %w", err)
 		}
-		l, err := netlink.LinkByName("probe-lo")
+		l, err := h.LinkByName("probe-lo")
 		if err != nil {
 			return err
 		}
@@ -150,8 +154,8 @@ func try(link netlink.Link, kind string, reason func(why string) string) answer 
 		case "vlan", "macvlan", "macvtap", "ipvlan", "ipvtap":
 			link.Attrs().ParentIndex = l.Attrs().Index
 		}
-		return netlink.LinkAdd(link)
-	})
+		return h.LinkAdd(link)
+	}()
 	if err != nil {
 		return fail(err.Error())
 	}

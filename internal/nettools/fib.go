@@ -6,9 +6,10 @@ import (
 	"fmt"
 	"net"
 
-	"github.com/vishvananda/netlink"
+	"github.com/vishvananda/netlink/nl"
 	"golang.org/x/sys/unix"
 
+	"github.com/netscript/netscript/internal/rtattr"
 	"github.com/netscript/netscript/internal/world"
 )
 
@@ -45,56 +46,105 @@ var errNoMainTable = errors.New("no main routing table")
 
 // mainRoutes returns what /proc/net/route would list in ns: the main
 // table's routes in the kernel's trie order, without broadcast and
-// multicast routes. It dumps the table over netlink from a thread inside ns.
+// multicast routes. It dumps the table on the namespace's socket, which
+// checks dumps strictly: the kernel dumps only the table asked for, in
+// trie order, and answers ENOENT when it does not exist.
 func mainRoutes(ns *world.NS) ([]procRoute, error) {
+	var msgs [][]byte
+	var err error
+	for try := 0; ; try++ {
+		var req *nl.NetlinkRequest
+		if req, err = ns.Request(unix.RTM_GETROUTE, unix.NLM_F_DUMP); err != nil {
+			return nil, err
+		}
+		req.AddData(&nl.RtMsg{RtMsg: unix.RtMsg{Family: unix.AF_INET, Table: unix.RT_TABLE_MAIN}})
+		msgs, err = ns.Dump(req, unix.RTM_NEWROUTE)
+		if !errors.Is(err, nl.ErrDumpInterrupted) || try == dumpRetries {
+			break
+		}
+	}
+	if errors.Is(err, unix.ENOENT) {
+		return nil, errNoMainTable
+	}
+	if err != nil && !errors.Is(err, nl.ErrDumpInterrupted) {
+		return nil, fmt.Errorf("dump main routing table: %w", err)
+	}
+	var list []fibRoute
+	for _, m := range msgs {
+		if r, ok := decodeFibRoute(m); ok {
+			list = append(list, r)
+		}
+	}
+	names, err := linkNames(ns, list)
+	if err != nil {
+		return nil, err
+	}
 	var routes []procRoute
-	err := ns.Do(func() error {
-		h, err := netlink.NewHandle(unix.NETLINK_ROUTE)
-		if err != nil {
-			return fmt.Errorf("open netlink socket: %w", err)
+	for _, r := range list {
+		if r.typ == unix.RTN_BROADCAST || r.typ == unix.RTN_MULTICAST {
+			continue
 		}
-		defer h.Close()
-		// With strict checking the kernel dumps only the table asked for,
-		// in trie order, and answers ENOENT when it does not exist.
-		if err := h.SetStrictCheck(true); err != nil {
-			return fmt.Errorf("netlink strict checking: %w", err)
+		routes = append(routes, procLine(r, names))
+	}
+	return routes, nil
+}
+
+// fibRoute is what /proc/net/route shows of an IPv4 route: its first
+// nexthop stands for it.
+type fibRoute struct {
+	typ      uint8
+	dstLen   int
+	dst      []byte
+	priority uint32
+	link     int
+	gw       net.IP
+	via      []byte // RTA_VIA's address, after its family
+	metrics  rtattr.Table
+}
+
+// decodeFibRoute decodes an RTM_NEWROUTE of the main IPv4 table; ok is
+// false for a message that is not one (short, another family or table,
+// or a cached clone).
+func decodeFibRoute(m []byte) (r fibRoute, ok bool) {
+	if len(m) < unix.SizeofRtMsg {
+		return r, false
+	}
+	family, typ := m[0], m[7]
+	table := uint32(m[4])
+	flags := binary.NativeEndian.Uint32(m[8:12])
+	tb := rtattr.ParseMasked(m[unix.SizeofRtMsg:], 0)
+	if t, ok := tb.Uint32(unix.RTA_TABLE); ok {
+		table = t
+	}
+	if family != unix.AF_INET || table != unix.RT_TABLE_MAIN || flags&unix.RTM_F_CLONED != 0 {
+		return r, false
+	}
+	r = fibRoute{typ: typ, dstLen: int(m[1]), dst: tb[unix.RTA_DST], priority: tb.U32(unix.RTA_PRIORITY),
+		link: int(tb.U32(unix.RTA_OIF)), gw: net.IP(tb[unix.RTA_GATEWAY]), metrics: tb.Nested(unix.RTA_METRICS)}
+	via := tb[unix.RTA_VIA]
+	if mp := tb[unix.RTA_MULTIPATH]; len(mp) >= unix.SizeofRtNexthop {
+		n := int(binary.NativeEndian.Uint16(mp[0:2]))
+		if n >= unix.SizeofRtNexthop && n <= len(mp) {
+			nh := rtattr.ParseMasked(mp[unix.SizeofRtNexthop:n], 0)
+			r.link = int(int32(binary.NativeEndian.Uint32(mp[4:8])))
+			r.gw, via = net.IP(nh[unix.RTA_GATEWAY]), nh[unix.RTA_VIA]
 		}
-		var list []netlink.Route
-		for try := 0; ; try++ {
-			list = list[:0]
-			err = h.RouteListFilteredIter(netlink.FAMILY_V4,
-				&netlink.Route{Table: unix.RT_TABLE_MAIN}, netlink.RT_FILTER_TABLE,
-				func(r netlink.Route) bool { list = append(list, r); return true })
-			if !errors.Is(err, netlink.ErrDumpInterrupted) || try == dumpRetries {
-				break
-			}
-		}
-		if errors.Is(err, unix.ENOENT) {
-			return errNoMainTable
-		}
-		if err != nil {
-			return fmt.Errorf("dump main routing table: %w", err)
-		}
-		names, err := linkNames(h, list)
-		if err != nil {
-			return err
-		}
-		for _, r := range list {
-			if r.Type == unix.RTN_BROADCAST || r.Type == unix.RTN_MULTICAST {
-				continue
-			}
-			routes = append(routes, procLine(r, names))
-		}
-		return nil
-	})
-	return routes, err
+	}
+	if len(via) >= 2 {
+		r.via = via[2:]
+	}
+	return r, true
 }
 
 // linkNames maps the devices the routes use to their names.
-func linkNames(h *netlink.Handle, routes []netlink.Route) (map[int]string, error) {
+func linkNames(ns *world.NS, routes []fibRoute) (map[int]string, error) {
 	names := map[int]string{}
 	if len(routes) == 0 {
 		return names, nil
+	}
+	h, err := ns.Netlink()
+	if err != nil {
+		return nil, err
 	}
 	links, err := h.LinkList()
 	if err != nil {
@@ -107,31 +157,25 @@ func linkNames(h *netlink.Handle, routes []netlink.Route) (map[int]string, error
 }
 
 // procLine formats a route as fib_route_seq_show does.
-func procLine(r netlink.Route, names map[int]string) procRoute {
-	p := procRoute{iface: "*", metric: uint32(r.Priority)}
-	ones, _ := r.Dst.Mask.Size()
+func procLine(r fibRoute, names map[int]string) procRoute {
+	p := procRoute{iface: "*", metric: r.priority}
+	ones := min(r.dstLen, 32)
 	p.mask = ^uint32(0) << (32 - ones)
 	if ones == 0 {
 		p.mask = 0
 	}
-	p.dst = ipv4(r.Dst.IP)
-	// The first nexthop stands for the route.
-	link, gw, via := r.LinkIndex, r.Gw, r.Via
-	if len(r.MultiPath) > 0 {
-		nh := r.MultiPath[0]
-		link, gw, via = nh.LinkIndex, nh.Gw, nh.Via
-	}
-	if name, ok := names[link]; ok && link != 0 {
+	p.dst = ipv4(r.dst)
+	if name, ok := names[r.link]; ok && r.link != 0 {
 		p.iface = name
 	}
 	// RTF_GATEWAY tests nhc_gw.ipv4, the first four bytes of the gateway
 	// whatever its family; only an IPv4 gateway is printed (an IPv6 one
 	// shows as 0.0.0.0).
-	switch {
+	switch gw := r.gw; {
 	case gw.To4() != nil:
 		p.gw = ipv4(gw)
-	case via != nil:
-		if v, ok := via.(*netlink.Via); ok && len(v.Addr) >= 4 && binary.BigEndian.Uint32(v.Addr[:4]) != 0 {
+	case r.via != nil:
+		if len(r.via) >= 4 && binary.BigEndian.Uint32(r.via[:4]) != 0 {
 			p.flags |= rtfGateway
 		}
 	case len(gw) == net.IPv6len:
@@ -142,7 +186,7 @@ func procLine(r netlink.Route, names map[int]string) procRoute {
 	if p.gw != 0 {
 		p.flags |= rtfGateway
 	}
-	if r.Type == unix.RTN_UNREACHABLE || r.Type == unix.RTN_PROHIBIT {
+	if r.typ == unix.RTN_UNREACHABLE || r.typ == unix.RTN_PROHIBIT {
 		p.flags |= rtfReject
 		p.reject = true
 	}
@@ -150,11 +194,11 @@ func procLine(r netlink.Route, names map[int]string) procRoute {
 		p.flags |= rtfHost
 	}
 	p.flags |= rtfUp
-	if r.AdvMSS != 0 {
-		p.mss = int(int32(uint32(r.AdvMSS) + 40))
+	if mss := r.metrics.U32(unix.RTAX_ADVMSS); mss != 0 {
+		p.mss = int(int32(mss + 40))
 	}
-	p.window = int(int32(uint32(r.Window)))
-	p.irtt = int(int32(uint32(r.Rtt) >> 3))
+	p.window = int(int32(r.metrics.U32(unix.RTAX_WINDOW)))
+	p.irtt = int(int32(r.metrics.U32(unix.RTAX_RTT) >> 3))
 	return p
 }
 

@@ -222,8 +222,12 @@ func globalAddr(ns *world.NS, family int) (netip.Addr, error) {
 		fam, name = netlink.FAMILY_V6, "IPv6"
 	}
 	var found []netip.Addr
-	err := ns.Do(func() error {
-		addrs, err := netlink.AddrList(nil, fam)
+	err := func() error {
+		h, err := ns.Netlink()
+		if err != nil {
+			return err
+		}
+		addrs, err := h.AddrList(nil, fam)
 		if err != nil {
 			return fmt.Errorf("list the addresses of %s: %w", ns.Name, err)
 		}
@@ -237,7 +241,7 @@ func globalAddr(ns *world.NS, family int) (netip.Addr, error) {
 			}
 		}
 		return nil
-	})
+	}()
 	if err != nil {
 		return netip.Addr{}, err
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"net"
 	"os"
 	"path/filepath"
@@ -11,7 +12,6 @@ import (
 	"time"
 
 	"github.com/vishvananda/netlink"
-	"github.com/vishvananda/netns"
 	"golang.org/x/sys/unix"
 
 	"github.com/netscript/netscript/internal/world"
@@ -165,20 +165,18 @@ func SettleProcess(ctx context.Context, pid int) error {
 	nss := make(map[string]Links)
 	defer func() {
 		for _, h := range nss {
-			h.(*netlink.Handle).Close()
+			h.(*world.Netlink).Close()
 		}
 	}()
 	for _, p := range paths {
-		fd, err := unix.Open(p, unix.O_RDONLY|unix.O_CLOEXEC, 0)
-		if errors.Is(err, os.ErrNotExist) {
+		h, err := world.OpenNetlink(p)
+		var pathErr *fs.PathError
+		switch {
+		case errors.Is(err, os.ErrNotExist):
 			continue // deleted meanwhile
-		}
-		if err != nil {
-			return fmt.Errorf("open %s: %w", p, err)
-		}
-		h, err := netlink.NewHandleAt(netns.NsHandle(fd), unix.NETLINK_ROUTE)
-		unix.Close(fd)
-		if err != nil {
+		case errors.As(err, &pathErr):
+			return err
+		case err != nil:
 			// Not a namespace (yet): "ip netns add" creates the file
 			// before it mounts the namespace on it.
 			continue
