@@ -857,7 +857,7 @@ func settleLink(s *script.State, index int) error {
 	// IFLA_TARGET_NETNSID would make the kernel give this namespace an id
 	// for itself, when it fills in the peer's link-netnsid: an id the real
 	// tools never cause, shown by "ip netns list-id" and "ip netns".)
-	if peerNS := nsByID(s.NS, s.World)[a.NetNsID]; peerNS != nil {
+	if peerNS := nsWithID(s.NS, s.World, a.NetNsID); peerNS != nil {
 		if ph, err := peerNS.Netlink(); err == nil {
 			_, _ = ph.LinkByIndex(a.ParentIndex)
 		}
@@ -1058,6 +1058,24 @@ func netnsNames(s *script.State) ipshow.NetnsName {
 		}
 		return ""
 	}
+}
+
+// nsWithID returns the world's namespace (its root included) that
+// namespace from knows by netnsid id, or nil. It asks for one namespace's
+// id after another, and stops at the match: settling a link after every
+// "ip link set" asks this, and a request per namespace of the world was a
+// third of a bridge's set-up.
+func nsWithID(from *world.NS, w *world.World, id int) *world.NS {
+	h, err := from.Netlink()
+	if err != nil {
+		return nil
+	}
+	for _, ns := range w.All() {
+		if got, err := h.GetNetNsIdByFd(ns.Fd()); err == nil && got == id {
+			return ns
+		}
+	}
+	return nil
 }
 
 // nsByID maps the netnsids that namespace from has assigned to the world's
