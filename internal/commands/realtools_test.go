@@ -21,6 +21,7 @@ import (
 	"github.com/netscript/netscript/internal/linkprobe"
 	"github.com/netscript/netscript/internal/privilege"
 	"github.com/netscript/netscript/internal/realtool"
+	"github.com/netscript/netscript/internal/scenariofile"
 	"github.com/netscript/netscript/internal/world"
 	"github.com/netscript/netscript/script"
 )
@@ -265,16 +266,25 @@ func TestCommandsMatchRealTools(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			var cmds [][]string
 			for _, line := range strings.Split(string(data), "\n") {
 				if need, ok := strings.CutPrefix(line, "# needs: "); ok {
 					if why := kernelLacks(t, need); why != "" {
 						t.Skip(why)
 					}
 				}
-				if f := strings.Fields(line); len(f) > 0 && !strings.HasPrefix(f[0], "#") {
-					cmds = append(cmds, f)
+			}
+			// The lines are read as a scenario's: quotes give an empty
+			// argument ('').
+			sc, err := scenariofile.Parse(data)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var cmds [][]string
+			for _, l := range sc.Lines {
+				if l.Err != "" || len(l.Conds) > 0 || l.Neg {
+					t.Fatalf("%s:%d: a .cmds line is a plain command line: %q", file, l.Num, l.Text)
 				}
+				cmds = append(cmds, l.Args)
 			}
 			compareTranscripts(t, runReal(t, cmds), runBuiltin(t, cmds))
 		})

@@ -394,7 +394,7 @@ func parseRouteRequest(g *globals, a *args, msgType int) (routeRequest, error) {
 				}
 				word = v
 			}
-			if word[0] < '0' || word[0] > '9' {
+			if word == "" || word[0] < '0' || word[0] > '9' { // "": *argv is NUL, below '0'
 				if t, ok := rtnTypeA2N(word); ok {
 					v, err := a.value(word)
 					if err != nil {

@@ -117,7 +117,7 @@ func parseInetSetroute(add bool, args []string) (*setRoute, string, int) {
 		switch word {
 		case "metric":
 			v, ok := next()
-			if !ok || v[0] < '0' || v[0] > '9' {
+			if !ok || v == "" || v[0] < '0' || v[0] > '9' {
 				return usage("")
 			}
 			rt.metric = int16(atoi(v) + 1)
