@@ -335,7 +335,8 @@ func TestSIGKILLLeavesNothing(t *testing.T) {
 			ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 			defer cancel()
 			child := exec.CommandContext(ctx, os.Args[0], "-test.run=^$")
-			child.Env = append(os.Environ(), childScenarioEnv+"="+file, childReadyEnv+"="+ready)
+			child.Env = append(os.Environ(), childScenarioEnv+"="+file, childReadyEnv+"="+ready,
+				"TMPDIR="+dir) // a killed child's work directory goes with dir
 			child.Env = append(child.Env, k.env...)
 			var out strings.Builder
 			child.Stdout, child.Stderr = &out, &out

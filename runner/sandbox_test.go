@@ -224,7 +224,8 @@ exec sleep %[1]s5
 			ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 			defer cancel()
 			child := exec.CommandContext(ctx, os.Args[0], "-test.run=^$")
-			child.Env = append(os.Environ(), childScenarioEnv+"="+file, childReadyEnv+"="+ready)
+			child.Env = append(os.Environ(), childScenarioEnv+"="+file, childReadyEnv+"="+ready,
+				"TMPDIR="+dir) // a killed child's work directory goes with dir
 			var out strings.Builder
 			child.Stdout, child.Stderr = &out, &out
 			if err := child.Start(); err != nil {
