@@ -45,9 +45,10 @@ func helpMain(args []string, stdout, stderr io.Writer) int {
 			"holds, \"[!cond] cmd\" only if it does not; files after \"-- name --\" are expected outputs.\n"+
 			"\nThe conditions are netscript's:\n\n")
 		ours := runner.ConditionList()
-		printConditions(stdout, ours, append(ours, scenariofile.TestscriptConditions...))
+		all := append(slices.Clip(ours), scenariofile.TestscriptConditions...)
+		printConditions(stdout, ours, all)
 		fmt.Fprintf(stdout, "\nand testscript's:\n\n")
-		printConditions(stdout, scenariofile.TestscriptConditions, append(ours, scenariofile.TestscriptConditions...))
+		printConditions(stdout, scenariofile.TestscriptConditions, all)
 		return exitOK
 	case 1:
 		for _, c := range subcommands {

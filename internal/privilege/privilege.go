@@ -22,6 +22,8 @@ import (
 	"testing"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/netscript/netscript/internal/netnsfd"
 )
 
 // Cap is a Linux capability, by its number (unix.CAP_SYS_ADMIN ...).
@@ -153,34 +155,13 @@ func Missing() string {
 	return onceWhy
 }
 
-// tryNetns creates a network namespace on a locked thread, then puts the
-// thread back in its own namespace, which frees the new one. If it cannot
-// go back, its goroutine exits still locked, so the runtime ends the thread
-// (or, for the main thread, parks it for good) and nothing else runs there.
+// tryNetns creates a network namespace, as world.New does, and frees it.
 func tryNetns() error {
-	done := make(chan error, 1)
-	go func() {
-		runtime.LockOSThread()
-		orig, err := unix.Open("/proc/thread-self/ns/net", unix.O_RDONLY|unix.O_CLOEXEC, 0)
-		if err != nil {
-			runtime.UnlockOSThread()
-			done <- fmt.Errorf("open the current network namespace: %w", err)
-			return
-		}
-		defer unix.Close(orig)
-		if err := unix.Unshare(unix.CLONE_NEWNET); err != nil {
-			runtime.UnlockOSThread()
-			done <- fmt.Errorf("unshare(CLONE_NEWNET): %w", err)
-			return
-		}
-		if err := unix.Setns(orig, unix.CLONE_NEWNET); err != nil {
-			done <- nil // the namespace was made; this thread ends locked
-			return
-		}
-		runtime.UnlockOSThread()
-		done <- nil
-	}()
-	return <-done
+	fd, err := netnsfd.New()
+	if err == nil {
+		unix.Close(fd)
+	}
+	return err
 }
 
 // TB is the part of testing.TB that Require uses.

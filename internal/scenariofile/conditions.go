@@ -14,6 +14,9 @@ type Condition struct {
 	Name    string
 	Param   bool
 	Summary string // one line, for help
+	// Placeholder marks a Name that stands for a value ([GOOS] is
+	// written [linux]): it is listed, never matched by name.
+	Placeholder bool
 }
 
 // String is the condition as written in a scenario: "root", "exec:PROG".
@@ -43,9 +46,9 @@ var TestscriptConditions = []Condition{
 	{Name: "unix", Summary: "the system is a Unix"},
 	{Name: "gc", Summary: "the Go compiler is gc"},
 	{Name: "gccgo", Summary: "the Go compiler is gccgo"},
-	{Name: "GOOS", Summary: "the operating system is GOOS (linux, ...)"},
-	{Name: "GOARCH", Summary: "the architecture is GOARCH (amd64, ...)"},
-	{Name: "goN.M", Summary: "the Go release is N.M or later"},
+	{Name: "GOOS", Placeholder: true, Summary: "the operating system is GOOS (linux, ...)"},
+	{Name: "GOARCH", Placeholder: true, Summary: "the architecture is GOARCH (amd64, ...)"},
+	{Name: "goN.M", Placeholder: true, Summary: "the Go release is N.M or later"},
 }
 
 var goVersion = regexp.MustCompile(`^go([1-9][0-9]*)\.([1-9][0-9]*)$`)
@@ -64,7 +67,7 @@ func KnownCondition(cond string, ours []Condition) bool {
 		return true
 	}
 	known := func(c Condition) bool {
-		return c.Name == name && c.Param == param && !(c.Name == "GOOS" || c.Name == "GOARCH" || c.Name == "goN.M")
+		return c.Name == name && c.Param == param && !c.Placeholder
 	}
 	return slices.ContainsFunc(TestscriptConditions, known) || slices.ContainsFunc(ours, known)
 }

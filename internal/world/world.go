@@ -8,6 +8,8 @@
 package world
 
 import (
+	"github.com/netscript/netscript/internal/netnsfd"
+
 	"errors"
 	"fmt"
 	"runtime"
@@ -168,51 +170,11 @@ func (w *World) OnAdd(fn func(*NS)) {
 
 // New creates a World with a fresh root namespace.
 func New() (*World, error) {
-	fd, err := newNetns()
+	fd, err := netnsfd.New()
 	if err != nil {
 		return nil, fmt.Errorf("create root network namespace: %w", err)
 	}
 	return &World{root: &NS{fd: fd}, named: make(map[string]*NS)}, nil
-}
-
-// newNetns creates a network namespace on a locked thread and returns a
-// descriptor for it. The thread then goes back to its original namespace
-// and is unlocked; if it cannot, its goroutine exits still locked so the
-// runtime ends the thread (Go cannot end the main thread: it parks it, so
-// the restore is what keeps the main thread out of scenario namespaces).
-func newNetns() (int, error) {
-	type result struct {
-		fd  int
-		err error
-	}
-	c := make(chan result, 1)
-	go func() {
-		runtime.LockOSThread()
-		orig, err := unix.Open("/proc/thread-self/ns/net", unix.O_RDONLY|unix.O_CLOEXEC, 0)
-		if err != nil {
-			runtime.UnlockOSThread()
-			c <- result{-1, fmt.Errorf("open current network namespace: %w", err)}
-			return
-		}
-		defer unix.Close(orig)
-		if err := unix.Unshare(unix.CLONE_NEWNET); err != nil {
-			runtime.UnlockOSThread()
-			c <- result{-1, fmt.Errorf("unshare(CLONE_NEWNET): %w", err)}
-			return
-		}
-		fd, err := unix.Open("/proc/thread-self/ns/net", unix.O_RDONLY|unix.O_CLOEXEC, 0)
-		if err != nil {
-			err = fmt.Errorf("open new network namespace: %w", err)
-		}
-		if serr := unix.Setns(orig, unix.CLONE_NEWNET); serr != nil {
-			c <- result{fd, err}
-			return // still locked: the runtime ends this thread
-		}
-		runtime.UnlockOSThread()
-		c <- result{fd, err}
-	}()
-	r := <-c
-	return r.fd, r.err
 }
 
 // Root returns the namespace that plays the scenario's host.
@@ -244,7 +206,7 @@ func (w *World) Add(name string) (*NS, error) {
 	w.mu.Unlock()
 	closeAll(gone)
 
-	fd, err := newNetns()
+	fd, err := netnsfd.New()
 	if err != nil {
 		return nil, fmt.Errorf("ip netns add %s: %w", name, err)
 	}
